@@ -1,0 +1,5 @@
+"""agents: skill-discovery and hierarchical-RL algorithms with the Stable-Baselines3 API."""
+
+from agents.diayn import DIAYN, DIAYNPPO, DIAYNSAC
+
+__all__ = ["DIAYN", "DIAYNPPO", "DIAYNSAC"]

@@ -1,0 +1,310 @@
+"""What every skill-discovery agent (DIAYN, DADS, ...) shares, on top of an SB3 SAC or PPO.
+
+:class:`SkillAgent` is a mixin placed before the SB3 algorithm in the MRO (``class DIAYNSAC(DIAYN, SAC)``). It:
+
+* wraps the environment in a :class:`~hrl_wrappers.SkillWrapper` (an id, a factory, a ``gym.Env`` or a VecEnv);
+* builds the reward model in ``_setup_model`` and plugs the relabelling replay/rollout buffer into the learner;
+* adds the :class:`~hrl_wrappers.IntrinsicRewardCallback` to every ``learn`` call;
+* saves the reward model and its optimizer with the policy (``_get_torch_save_params``), re-attaches it to a loaded
+  replay buffer, and refuses checkpoints of other algorithms;
+* offers :meth:`predict_skill` on raw environment observations.
+
+``Agent(..., algo="SAC")`` returns the concrete class registered for that back end (``Agent._algo_classes``).
+"""
+
+from __future__ import annotations
+
+import pathlib
+from abc import abstractmethod
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, TypeVar
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.callbacks import BaseCallback, CallbackList
+from stable_baselines3.common.env_util import make_vec_env
+from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+from stable_baselines3.common.save_util import load_from_zip_file
+from stable_baselines3.common.vec_env import VecEnv
+
+from hrl_wrappers.rewards.base import IntrinsicReward
+from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
+from hrl_wrappers.sb3.replay_buffer import relabeling_replay_buffer_class
+from hrl_wrappers.sb3.rollout_buffer import relabeling_rollout_buffer_class
+from hrl_wrappers.skill_layout import SkillLayout
+from hrl_wrappers.skill_wrapper import SkillWrapper
+
+__all__ = ["SkillAgent", "make_skill_env"]
+
+SelfSkillAgent = TypeVar("SelfSkillAgent", bound="SkillAgent")
+EnvLike = str | Callable[[], gym.Env] | gym.Env | VecEnv
+
+
+def _existing_layout(env: Any) -> SkillLayout | None:
+    try:
+        if isinstance(env, VecEnv):
+            return env.get_attr("skill_layout", indices=[0])[0]
+        if isinstance(env, gym.Env):
+            return env.get_wrapper_attr("skill_layout")
+    except AttributeError:
+        return None
+    return None
+
+
+def make_skill_env(
+    env: EnvLike,
+    skill_config: dict[str, Any],
+    n_envs: int = 1,
+    seed: int | None = None,
+    env_kwargs: dict[str, Any] | None = None,
+    vec_env_cls: type[VecEnv] | None = None,
+) -> gym.Env | VecEnv:
+    """Wrap ``env`` in a :class:`SkillWrapper` built from ``skill_config`` (unless it already is one).
+
+    :param env: a Gymnasium id, an env factory, a ``gym.Env`` or a skill-wrapped VecEnv.
+    :param skill_config: :class:`SkillWrapper` keyword arguments.
+    :param n_envs: number of environments when ``env`` is an id or a factory.
+    :param seed: seed of the vectorised environments.
+    :param env_kwargs: keyword arguments of ``gym.make`` (``max_episode_steps`` included) or of the factory.
+    :param vec_env_cls: ``DummyVecEnv`` (default) or ``SubprocVecEnv``.
+    :return: a skill-wrapped env or VecEnv.
+    """
+    if isinstance(env, str) or (callable(env) and not isinstance(env, gym.Env | VecEnv)):
+        return make_vec_env(
+            env,  # type: ignore[arg-type]
+            n_envs=n_envs,
+            seed=seed,
+            env_kwargs=env_kwargs,
+            wrapper_class=SkillWrapper,
+            wrapper_kwargs=skill_config,
+            vec_env_cls=vec_env_cls,
+        )
+    if _existing_layout(env) is not None:
+        return env
+    if isinstance(env, VecEnv):
+        raise ValueError(
+            "env is a VecEnv whose environments are not wrapped with hrl_wrappers.SkillWrapper: pass an environment id or "
+            "factory (the agent wraps it), or build it with make_vec_env(..., wrapper_class=SkillWrapper)"
+        )
+    if isinstance(env, gym.Env):
+        return SkillWrapper(env, **skill_config)
+    raise TypeError(f"env must be a Gymnasium id, an env factory, a gym.Env or a VecEnv, got {type(env).__name__}")
+
+
+def _check_layout_matches(layout: SkillLayout, skill_config: dict[str, Any], argument_names: Sequence[str]) -> None:
+    prior_cfg = layout.prior.config()
+    for name in argument_names:
+        wanted = skill_config.get(name)
+        have = prior_cfg.get(name)
+        if wanted is not None and have is not None and wanted != have:
+            raise ValueError(f"{name}={wanted!r} does not match the SkillWrapper already around env ({name}={have!r})")
+
+
+class SkillAgent:
+    """Mixin for SB3-based skill-discovery agents; see the module docstring."""
+
+    #: name written into checkpoints, checked on load.
+    agent_name: ClassVar[str] = "SkillAgent"
+    #: back end name -> concrete class (filled by subclasses).
+    _algo_classes: ClassVar[dict[str, type]] = {}
+
+    reward_model: IntrinsicReward
+    skill_layout: SkillLayout
+    skill_config: dict[str, Any]
+    reward_kwargs: dict[str, Any]
+    callback_kwargs: dict[str, Any]
+    algo_name: str
+    hrl_agent: str
+    intrinsic_coef: float
+    extrinsic_coef: float
+
+    def __new__(cls, *args: Any, algo: str = "SAC", **kwargs: Any) -> Any:
+        if cls._algo_classes and cls not in cls._algo_classes.values():
+            key = str(algo).upper()
+            if key not in cls._algo_classes:
+                raise ValueError(f"algo must be one of {sorted(cls._algo_classes)}, got {algo!r}")
+            cls = cls._algo_classes[key]
+        return object.__new__(cls)
+
+    def _init_skill_agent(
+        self,
+        env: EnvLike | None,
+        skill_config: dict[str, Any],
+        reward_kwargs: dict[str, Any],
+        callback_kwargs: dict[str, Any],
+        intrinsic_coef: float,
+        extrinsic_coef: float,
+        n_envs: int,
+        seed: int | None,
+        env_kwargs: dict[str, Any] | None,
+        vec_env_cls: type[VecEnv] | None,
+    ) -> gym.Env | VecEnv | None:
+        """Store the configuration and return the skill-wrapped env to hand to the SB3 constructor."""
+        if n_envs < 1:
+            raise ValueError(f"n_envs must be >= 1, got {n_envs}")
+        if env is not None:
+            existing = _existing_layout(env)
+            if existing is not None:
+                _check_layout_matches(existing, skill_config, ("n_skills", "skill_dim"))
+            else:
+                if skill_config.get("n_skills") is None and skill_config.get("skill_dim") is None:
+                    skill_config = {**skill_config, "n_skills": 10}
+            env = make_skill_env(env, skill_config, n_envs, seed, env_kwargs, vec_env_cls)
+            layout = _existing_layout(env)
+            assert layout is not None
+            self.skill_layout = layout
+        self.skill_config = {k: v for k, v in skill_config.items() if v is not None}
+        self.reward_kwargs = dict(reward_kwargs)
+        self.callback_kwargs = dict(callback_kwargs)
+        self.intrinsic_coef = float(intrinsic_coef)
+        self.extrinsic_coef = float(extrinsic_coef)
+        self.hrl_agent = self.agent_name  # saved in the checkpoint's data, checked by load()
+        self.algo_name = next((k for k, v in self._algo_classes.items() if v is type(self)), type(self).__name__)
+        return env
+
+    # ------------------------------------------------------------------------------------------------ model
+    @abstractmethod
+    def _make_reward_model(self) -> IntrinsicReward:
+        """Build the reward model from ``self.skill_layout`` and ``self.reward_kwargs``."""
+
+    def _setup_model(self) -> None:
+        self.reward_model = self._make_reward_model()
+        self._validate_reward_model()
+        coefs = {"reward": self.reward_model, "intrinsic_coef": self.intrinsic_coef, "extrinsic_coef": self.extrinsic_coef}
+        algo: Any = self
+        if isinstance(self, OffPolicyAlgorithm):
+            algo.replay_buffer_class = relabeling_replay_buffer_class(self.observation_space)
+            algo.replay_buffer_kwargs = {**algo.replay_buffer_kwargs, **coefs}
+        else:
+            algo.rollout_buffer_class = relabeling_rollout_buffer_class(self.observation_space)
+            algo.rollout_buffer_kwargs = {**algo.rollout_buffer_kwargs, **coefs}
+        super()._setup_model()  # type: ignore[misc]
+        # the live reward model must not be pickled into the checkpoint's data
+        for name in ("replay_buffer_kwargs", "rollout_buffer_kwargs"):
+            kwargs = getattr(self, name, None)
+            if isinstance(kwargs, dict):
+                setattr(self, name, {k: v for k, v in kwargs.items() if k != "reward"})
+        self._reward_callback = IntrinsicRewardCallback(self.reward_model, **self.callback_kwargs)
+
+    def _validate_reward_model(self) -> None:
+        """Hook for subclasses; the base checks nothing."""
+
+    # ------------------------------------------------------------------------------------------------ learn
+    def _with_reward_callback(self, callback: Any) -> BaseCallback | list[Any]:
+        if callback is None:
+            return self._reward_callback
+        if isinstance(callback, list):
+            return CallbackList([self._reward_callback, *callback])
+        return CallbackList([self._reward_callback, callback])
+
+    # ------------------------------------------------------------------------------------------------ saving
+    def _excluded_save_params(self) -> list[str]:
+        return [*super()._excluded_save_params(), "reward_model", "_reward_callback"]  # type: ignore[misc]
+
+    def _get_torch_save_params(self) -> tuple[list[str], list[str]]:
+        state_dicts, variables = super()._get_torch_save_params()  # type: ignore[misc]
+        return [*state_dicts, "reward_model", "reward_model.optimizer"], variables
+
+    def load_replay_buffer(self, path: str | pathlib.Path, truncate_last_traj: bool = True) -> None:
+        """Load a replay buffer saved with ``save_replay_buffer`` and re-attach this agent's reward model."""
+        super().load_replay_buffer(path, truncate_last_traj)  # type: ignore[misc]
+        self.replay_buffer.attach(self.reward_model)  # type: ignore[attr-defined]
+
+    @classmethod
+    def load(  # type: ignore[override]
+        cls: type[SelfSkillAgent],
+        path: str | pathlib.Path,
+        env: EnvLike | None = None,
+        device: str = "auto",
+        custom_objects: dict[str, Any] | None = None,
+        print_system_info: bool = False,
+        force_reset: bool = True,
+        **kwargs: Any,
+    ) -> SelfSkillAgent:
+        """Load an agent saved with :meth:`save` (any back end); ``env`` may be the raw (unwrapped) environment."""
+        data, _, _ = load_from_zip_file(path, device=device, custom_objects=custom_objects, load_data=True)
+        if data is None or data.get("hrl_agent") != cls.agent_name:
+            found = "an unknown file" if data is None else f"a {data.get('hrl_agent') or 'plain SB3 ' + str(data.get('policy_class', ''))} checkpoint"
+            raise ValueError(f"path={str(path)!r} is not a {cls.agent_name} checkpoint: it is {found}")
+        target: Any = cls._algo_classes.get(data["algo_name"], cls)
+        if env is not None:
+            env = make_skill_env(env, data["skill_config"], seed=kwargs.get("seed"))
+        loaded = super(SkillAgent, target).load(  # type: ignore[misc]
+            path, env=env, device=device, custom_objects=custom_objects, print_system_info=print_system_info, force_reset=force_reset, **kwargs
+        )
+        return loaded
+
+    # ------------------------------------------------------------------------------------------------ acting
+    def predict_skill(
+        self, observation: Any, skill: Any, state: Any = None, episode_start: np.ndarray | None = None, deterministic: bool = True
+    ) -> tuple[np.ndarray, Any]:
+        """Act with ``skill`` on raw environment observation(s) (without the skill appended).
+
+        :param observation: one environment observation, or a batch (leading axis).
+        :param skill: one skill (applied to the whole batch) or one per observation.
+        :param state: recurrent state (unused by MLP policies).
+        :param episode_start: episode starts (unused by MLP policies).
+        :param deterministic: whether to act deterministically.
+        :return: the action(s) and the state, as ``predict`` returns them.
+        """
+        layout = self.skill_layout
+        obs, batched = self._check_raw_observation(observation)
+        n = len(next(iter(obs.values()))) if isinstance(obs, dict) else len(obs)
+        skills = self._check_skills(skill, n)
+        joined = layout.join(obs, layout.prior.encode(skills) if layout.is_categorical else np.stack(skills), encoded=True)
+        action, state = self.predict(joined, state, episode_start, deterministic)  # type: ignore[attr-defined]
+        return (action if batched else action[0]), state
+
+    def _check_raw_observation(self, observation: Any) -> tuple[Any, bool]:
+        space = self.skill_layout.base_space
+        if isinstance(space, spaces.Dict):
+            if not isinstance(observation, dict) or set(observation) != set(space.spaces):
+                raise ValueError(f"observation must be a dict with keys {sorted(space.spaces)} (the raw env observation)")
+            first_key = next(iter(space.spaces))
+            sub = space.spaces[first_key]
+            batched = np.ndim(observation[first_key]) > (0 if isinstance(sub, spaces.Discrete) else len(sub.shape or ()))
+            obs = {k: np.asarray(v) if batched else np.asarray(v)[None] for k, v in observation.items()}
+            return obs, batched
+        arr = np.asarray(observation)
+        shape: tuple[int, ...] = () if isinstance(space, spaces.Discrete) else tuple(space.shape or ())
+        if arr.shape == shape:
+            arr, batched = arr[None], False
+        elif arr.shape[1:] == shape:
+            batched = True
+        else:
+            raise ValueError(
+                f"observation must have shape {shape} (the raw env observation, without the skill) or (batch, *{shape}), "
+                f"got {arr.shape}"
+            )
+        if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+            raise ValueError("observation contains NaN or infinite values")
+        return arr, batched
+
+    def _check_skills(self, skill: Any, n: int) -> list[Any]:
+        prior = self.skill_layout.prior
+        if prior.is_categorical:
+            if np.ndim(skill) == 0:
+                return [prior.validate(skill, "skill")] * n
+            items = list(np.asarray(skill).tolist())
+        else:
+            z = np.asarray(skill)
+            if z.ndim <= 1:
+                return [prior.validate(skill, "skill")] * n
+            items = list(z)
+        if len(items) != n:
+            raise ValueError(f"skill must be one skill or one per observation ({n}), got {len(items)}")
+        return [prior.validate(s, f"skill[{i}]") for i, s in enumerate(items)]
+
+    @property
+    def n_skills(self) -> int | None:
+        """Number of categorical skills (None for continuous skills)."""
+        return getattr(self.skill_layout.prior, "n_skills", None)
+
+    def skills(self) -> list[Any]:
+        """All categorical skills, ``[0, ..., n_skills - 1]`` (raises for continuous priors)."""
+        if self.n_skills is None:
+            raise ValueError("skills() lists categorical skills only; this agent's skills are continuous")
+        return list(range(self.n_skills))
+

@@ -1,0 +1,163 @@
+"""DIAYN: Diversity is All You Need (Eysenbach et al., ICLR 2019), on SB3's SAC or PPO."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar
+
+from gymnasium import spaces
+from stable_baselines3 import PPO, SAC
+from stable_baselines3.common.type_aliases import MaybeCallback
+from stable_baselines3.common.vec_env import VecEnv
+
+from agents.common.skill_agent import EnvLike, SkillAgent
+from hrl_wrappers.rewards.base import IntrinsicReward
+from hrl_wrappers.rewards.diayn import DIAYNReward
+
+__all__ = ["DIAYN", "DIAYNPPO", "DIAYNSAC"]
+
+SelfDIAYN = TypeVar("SelfDIAYN", bound="DIAYN")
+
+
+class DIAYN(SkillAgent):
+    """Diversity is All You Need: skills discovered without reward, by an SB3 SAC or PPO.
+
+    Paper: https://arxiv.org/abs/1802.06070. Reference code: https://github.com/ben-eysenbach/sac (``diayn.py``).
+    The policy sees the observation with the skill z appended; a discriminator q(z | f(s')) learns to tell skills
+    apart from the (chosen features of the) next state, and the policy is rewarded ``log q(z|f(s')) - log p(z)``,
+    recomputed with the current discriminator every time a batch is sampled. ``DIAYN(..., algo="PPO")`` returns a
+    :class:`DIAYNPPO`, ``algo="SAC"`` (default) a :class:`DIAYNSAC`; both are ``isinstance(model, DIAYN)``.
+
+    :param policy: SB3 policy (``"MlpPolicy"``; switched to ``"MultiInputPolicy"`` for Dict observations).
+    :param env: a Gymnasium id, an env factory, a ``gym.Env`` (wrapped in a SkillWrapper unless it already is) or a
+        VecEnv of skill-wrapped environments.
+    :param n_skills: number of categorical skills (default 10 when ``skill_dim`` is not given either).
+    :param skill_dim: dimension of continuous skills (then the discriminator is Gaussian).
+    :param distribution: continuous prior, ``"uniform"`` or ``"gaussian"``.
+    :param algo: ``"SAC"`` or ``"PPO"``.
+    :param features: indices of the environment observation the discriminator sees (the "x-y prior"); all if None.
+    :param obs_mode: ``"flat"`` or ``"dict"`` skill layout (see :class:`~hrl_wrappers.SkillWrapper`).
+    :param resample_every: redraw the skill every this many steps (None: once per episode).
+    :param discriminator_arch: hidden layers of the discriminator.
+    :param discriminator_lr: its Adam learning rate.
+    :param feature_scale: multiplies the discriminator's input features.
+    :param discriminator_batch_size: its minibatch size.
+    :param update_ratio: discriminator gradient steps per environment step (off-policy).
+    :param discriminator_epochs: passes over each rollout (on-policy).
+    :param intrinsic_coef: weight of the DIAYN reward.
+    :param extrinsic_coef: weight of the environment reward (0: unsupervised).
+    :param n_envs: number of environments when ``env`` is an id or a factory.
+    :param env_kwargs: ``gym.make`` keyword arguments (e.g. ``max_episode_steps``) when ``env`` is an id.
+    :param vec_env_cls: ``DummyVecEnv`` (default) or ``SubprocVecEnv``.
+    :param seed: random seed.
+    :param _init_setup_model: build the networks now (SB3 convention).
+    :param algo_kwargs: any argument of SB3's SAC or PPO (``learning_rate``, ``policy_kwargs``, ``tensorboard_log``,
+        ``verbose``, ``device``, ...). SAC's ``ent_coef`` defaults to the paper's 0.1.
+
+    Example:
+        >>> from agents import DIAYN
+        >>> model = DIAYN("MlpPolicy", "hrl_wrappers/PointWorld-v0", n_skills=4, learning_starts=50,
+        ...               policy_kwargs={"net_arch": [32]}, discriminator_arch=[32], seed=0)
+        >>> _ = model.learn(200)
+        >>> action, _ = model.predict_skill([0.0, 0.0], skill=3)
+        >>> action.shape
+        (2,)
+    """
+
+    agent_name: ClassVar[str] = "DIAYN"
+    reward_model: DIAYNReward
+
+    def __init__(
+        self,
+        policy: str | type,
+        env: EnvLike | None,
+        n_skills: int | None = None,
+        skill_dim: int | None = None,
+        distribution: str = "uniform",
+        algo: str = "SAC",
+        features: Sequence[int] | None = None,
+        obs_mode: str | None = None,
+        resample_every: int | None = None,
+        discriminator_arch: Sequence[int] = (256, 256),
+        discriminator_lr: float = 3e-4,
+        feature_scale: float | Sequence[float] = 1.0,
+        discriminator_batch_size: int = 256,
+        update_ratio: float = 1.0,
+        discriminator_epochs: int = 1,
+        intrinsic_coef: float = 1.0,
+        extrinsic_coef: float = 0.0,
+        n_envs: int = 1,
+        env_kwargs: dict[str, Any] | None = None,
+        vec_env_cls: type[VecEnv] | None = None,
+        seed: int | None = None,
+        _init_setup_model: bool = True,
+        **algo_kwargs: Any,
+    ) -> None:
+        skill_config = {
+            "n_skills": n_skills,
+            "skill_dim": skill_dim,
+            "distribution": distribution if skill_dim is not None else None,
+            "obs_mode": obs_mode,
+            "resample_every": resample_every,
+        }
+        reward_kwargs = {
+            "features": None if features is None else [int(i) for i in features],
+            "net_arch": [int(w) for w in discriminator_arch],
+            "learning_rate": float(discriminator_lr),
+            "feature_scale": feature_scale if isinstance(feature_scale, float | int) else [float(s) for s in feature_scale],
+        }
+        callback_kwargs = {
+            "batch_size": int(discriminator_batch_size),
+            "update_ratio": float(update_ratio),
+            "n_epochs": int(discriminator_epochs),
+        }
+        wrapped = self._init_skill_agent(
+            env, skill_config, reward_kwargs, callback_kwargs, intrinsic_coef, extrinsic_coef, n_envs, seed, env_kwargs, vec_env_cls
+        )
+        if env is not None:
+            self.skill_layout.check_feature_indices(features, "features")
+            if isinstance(self.skill_layout.observation_space, spaces.Dict) and policy == "MlpPolicy":
+                policy = "MultiInputPolicy"
+        if isinstance(self, SAC) and _init_setup_model:
+            algo_kwargs.setdefault("ent_coef", 0.1)
+        super().__init__(policy, wrapped, seed=seed, _init_setup_model=_init_setup_model, **algo_kwargs)  # type: ignore[call-arg]
+
+    def _make_reward_model(self) -> IntrinsicReward:
+        algo: Any = self
+        return DIAYNReward(self.skill_layout, device=algo.device, **self.reward_kwargs)
+
+    def learn(
+        self: SelfDIAYN,
+        total_timesteps: int,
+        callback: MaybeCallback = None,
+        log_interval: int | None = None,
+        tb_log_name: str = "DIAYN",
+        reset_num_timesteps: bool = True,
+        progress_bar: bool = False,
+    ) -> SelfDIAYN:
+        """Train for ``total_timesteps`` environment steps (SB3's ``learn``; the discriminator trains alongside)."""
+        kwargs: dict[str, Any] = {}
+        if log_interval is not None:
+            kwargs["log_interval"] = log_interval
+        algo: Any = super()
+        algo.learn(
+            total_timesteps=total_timesteps,
+            callback=self._with_reward_callback(callback),
+            tb_log_name=tb_log_name,
+            reset_num_timesteps=reset_num_timesteps,
+            progress_bar=progress_bar,
+            **kwargs,
+        )
+        return self
+
+
+class DIAYNSAC(DIAYN, SAC):
+    """DIAYN on SB3's SAC (what ``DIAYN(..., algo="SAC")`` returns)."""
+
+
+class DIAYNPPO(DIAYN, PPO):
+    """DIAYN on SB3's PPO (what ``DIAYN(..., algo="PPO")`` returns)."""
+
+
+DIAYN._algo_classes = {"SAC": DIAYNSAC, "PPO": DIAYNPPO}
+

@@ -1,0 +1,73 @@
+"""hrl_wrappers: skill discovery and hierarchical RL as Gymnasium wrappers and Stable-Baselines3 glue.
+
+Layers (each imports only the ones above it):
+
+1. Gymnasium wrappers, numpy only: :class:`SkillWrapper`, the skill priors, :mod:`hrl_wrappers.locomotion`
+   (positions that Gymnasium's MuJoCo envs hide) and the built-in environments (:mod:`hrl_wrappers.envs`).
+2. Learned intrinsic rewards (torch): :class:`IntrinsicReward`, :class:`DIAYNReward`.
+3. SB3 glue: :class:`RelabelingReplayBuffer`, :class:`RelabelingRolloutBuffer`, :class:`IntrinsicRewardCallback`,
+   and the env-side :class:`IntrinsicRewardWrapper`.
+
+Names of layers 2 and 3 are imported lazily, so ``from hrl_wrappers import SkillWrapper`` does not import torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+import hrl_wrappers.envs  # registers the built-in environments
+from hrl_wrappers.priors import CategoricalPrior, GaussianPrior, SkillPrior, UniformPrior, make_prior
+from hrl_wrappers.skill_layout import SkillLayout
+from hrl_wrappers.skill_wrapper import SkillWrapper, find_skill_layout
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "IntrinsicReward": "hrl_wrappers.rewards.base",
+    "DIAYNReward": "hrl_wrappers.rewards.diayn",
+    "IntrinsicRewardWrapper": "hrl_wrappers.intrinsic_reward_wrapper",
+    "IntrinsicRewardCallback": "hrl_wrappers.sb3.callbacks",
+    "RelabelingReplayBuffer": "hrl_wrappers.sb3.replay_buffer",
+    "RelabelingDictReplayBuffer": "hrl_wrappers.sb3.replay_buffer",
+    "RelabelingRolloutBuffer": "hrl_wrappers.sb3.rollout_buffer",
+    "RelabelingDictRolloutBuffer": "hrl_wrappers.sb3.rollout_buffer",
+    "SkillEvalCallback": "hrl_wrappers.evaluation",
+    "evaluate_skills": "hrl_wrappers.evaluation",
+}
+
+if TYPE_CHECKING:
+    from hrl_wrappers.intrinsic_reward_wrapper import IntrinsicRewardWrapper
+    from hrl_wrappers.rewards.base import IntrinsicReward
+    from hrl_wrappers.rewards.diayn import DIAYNReward
+    from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
+    from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer
+    from hrl_wrappers.sb3.rollout_buffer import RelabelingDictRolloutBuffer, RelabelingRolloutBuffer
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'hrl_wrappers' has no attribute {name!r}")
+
+
+__all__ = [
+    "CategoricalPrior",
+    "DIAYNReward",
+    "GaussianPrior",
+    "IntrinsicReward",
+    "IntrinsicRewardCallback",
+    "IntrinsicRewardWrapper",
+    "RelabelingDictReplayBuffer",
+    "RelabelingDictRolloutBuffer",
+    "RelabelingReplayBuffer",
+    "RelabelingRolloutBuffer",
+    "SkillEvalCallback",
+    "SkillLayout",
+    "SkillPrior",
+    "SkillWrapper",
+    "UniformPrior",
+    "evaluate_skills",
+    "find_skill_layout",
+    "make_prior",
+]

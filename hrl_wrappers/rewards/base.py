@@ -1,0 +1,107 @@
+"""The intrinsic-reward protocol that every learned reward (DIAYN, DADS, ...) implements.
+
+A reward model reads the skill (or goal) from the observation itself, so one model serves the replay buffer, the
+rollout buffer, the env-side wrapper and the evaluators alike:
+
+* ``reward(obs, next_obs) -> np.ndarray``: the intrinsic reward of a batch of transitions;
+* ``update(obs, next_obs) -> dict``: one gradient step of the model on a batch; returns metrics;
+* ``state_dict()`` / ``load_state_dict()`` (from ``torch.nn.Module``) and ``optimizer``.
+
+A new method is one subclass of :class:`IntrinsicReward` implementing :meth:`~IntrinsicReward.reward_th` and
+:meth:`~IntrinsicReward.loss_th`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from hrl_wrappers.rewards.networks import get_device
+from hrl_wrappers.skill_layout import SkillLayout
+
+__all__ = ["IntrinsicReward", "TensorObs"]
+
+TensorObs = torch.Tensor | Mapping[str, torch.Tensor]
+ArrayObs = np.ndarray | Mapping[str, np.ndarray]
+
+
+def _check_finite(x: TensorObs, argument: str) -> None:
+    values = x.values() if isinstance(x, Mapping) else [x]
+    for v in values:
+        if v.is_floating_point() and not bool(torch.isfinite(v).all()):
+            raise ValueError(f"{argument} contains NaN or infinite values; the reward model expects finite observations")
+
+
+class IntrinsicReward(nn.Module, ABC):
+    """Base class of learned intrinsic rewards over skill-conditioned observations.
+
+    :param layout: where the skill and the state sit in observations (from the :class:`SkillWrapper`).
+    :param features: indices of the (flattened) environment observation that the model sees; all when ``None``.
+    :param device: torch device, ``"auto"`` for CUDA when available.
+    """
+
+    #: Prefix of the metrics this model logs (``diayn/loss``, ...).
+    log_prefix: str = "intrinsic"
+
+    optimizer: torch.optim.Optimizer
+
+    def __init__(self, layout: SkillLayout, features: Sequence[int] | None = None, device: torch.device | str = "auto") -> None:
+        super().__init__()
+        self.layout = layout
+        self.features = layout.check_feature_indices(features, "features")
+        self.feature_dim = layout.feature_dim(self.features)
+        self.device = get_device(device)
+
+    # --------------------------------------------------------------------------------------- to implement
+    @abstractmethod
+    def reward_th(self, obs: TensorObs, next_obs: TensorObs) -> torch.Tensor:
+        """Intrinsic reward of a batch, shape ``(batch,)``, computed without gradients."""
+
+    @abstractmethod
+    def loss_th(self, obs: TensorObs, next_obs: TensorObs) -> tuple[torch.Tensor, dict[str, float]]:
+        """Training loss of the model on a batch, and metrics to log."""
+
+    # --------------------------------------------------------------------------------------- shared
+    def state_features(self, obs: TensorObs) -> torch.Tensor:
+        """The chosen features of the environment state inside ``obs``."""
+        return self.layout.features(obs, self.features)
+
+    def to_tensor(self, obs: ArrayObs | TensorObs, argument: str = "obs") -> TensorObs:
+        """Move a numpy (or dict of numpy) batch to this model's device as float tensors."""
+        if isinstance(obs, Mapping):
+            out = {k: torch.as_tensor(np.asarray(v) if not isinstance(v, torch.Tensor) else v, device=self.device) for k, v in obs.items()}
+        else:
+            out = torch.as_tensor(obs, device=self.device)  # type: ignore[assignment]
+        _check_finite(out, argument)
+        return out
+
+    def reward(self, obs: ArrayObs, next_obs: ArrayObs) -> np.ndarray:
+        """Intrinsic reward of a batch of transitions ``(obs, next_obs)`` as a numpy array of shape ``(batch,)``."""
+        with torch.no_grad():
+            r = self.reward_th(self.to_tensor(obs, "obs"), self.to_tensor(next_obs, "next_obs"))
+        return r.cpu().numpy()
+
+    def update_th(self, obs: TensorObs, next_obs: TensorObs, max_grad_norm: float | None = None) -> dict[str, float]:
+        """One optimizer step on a batch of tensors; returns the metrics."""
+        self.train()
+        loss, metrics = self.loss_th(obs, next_obs)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()  # type: ignore[no-untyped-call]
+        if max_grad_norm is not None:
+            nn.utils.clip_grad_norm_(self.parameters(), max_grad_norm)
+        self.optimizer.step()
+        self.eval()
+        return metrics
+
+    def update(self, obs: ArrayObs | TensorObs, next_obs: ArrayObs | TensorObs) -> dict[str, float]:
+        """One optimizer step on a batch (numpy or torch); returns the metrics."""
+        return self.update_th(self.to_tensor(obs, "obs"), self.to_tensor(next_obs, "next_obs"))
+
+    def config(self) -> dict[str, Any]:
+        """Plain-data constructor arguments (without the layout), for saving and rebuilding."""
+        return {"features": self.features}

@@ -1,0 +1,19 @@
+"""Stable-Baselines3 glue: relabelling replay and rollout buffers, and the reward-model callback."""
+
+from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
+from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer, relabeling_replay_buffer_class
+from hrl_wrappers.sb3.rollout_buffer import (
+    RelabelingDictRolloutBuffer,
+    RelabelingRolloutBuffer,
+    relabeling_rollout_buffer_class,
+)
+
+__all__ = [
+    "IntrinsicRewardCallback",
+    "RelabelingDictReplayBuffer",
+    "RelabelingDictRolloutBuffer",
+    "RelabelingReplayBuffer",
+    "RelabelingRolloutBuffer",
+    "relabeling_replay_buffer_class",
+    "relabeling_rollout_buffer_class",
+]

@@ -1,0 +1,210 @@
+"""The callback through which any SB3 SAC/TD3/PPO/A2C becomes a skill learner.
+
+:class:`IntrinsicRewardCallback` fits the reward model on the learner's own data and logs its metrics:
+
+* off-policy: after each rollout (``train_freq`` steps), ``update_ratio`` gradient steps of the reward model per
+  environment step, on batches sampled from ``model.replay_buffer`` (raw, not relabelled);
+* on-policy: at each step it records s' and the env reward into the :mod:`relabelling rollout buffer
+  <hrl_wrappers.sb3.rollout_buffer>`; after the rollout, ``n_epochs`` passes over it in minibatches.
+
+Metrics go to ``<prefix>/...`` (``diayn/loss``, ``diayn/accuracy``, ...), together with the mean intrinsic return
+per episode (``<prefix>/ep_intrinsic_return``; ``rollout/ep_rew_mean`` stays the environment's reward).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from typing import Any
+
+import numpy as np
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
+
+from hrl_wrappers.rewards.base import IntrinsicReward
+from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer
+from hrl_wrappers.sb3.rollout_buffer import RelabelingDictRolloutBuffer, RelabelingRolloutBuffer
+
+__all__ = ["IntrinsicRewardCallback"]
+
+
+class IntrinsicRewardCallback(BaseCallback):
+    """Train a reward model alongside an SB3 learner and log its metrics.
+
+    :param reward: the reward model (the same object the buffer relabels with).
+    :param batch_size: reward-model minibatch size.
+    :param update_ratio: off-policy: reward-model gradient steps per environment step (0.5: one every 2 steps).
+    :param n_epochs: on-policy: passes over each rollout.
+    :param learning_starts: no reward-model update before this many steps (default: the learner's own).
+    :param log_prefix: metric prefix (default: the reward model's ``log_prefix``).
+    :param max_grad_norm: gradient clipping of the reward model (None: off).
+    :param verbose: verbosity.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> from stable_baselines3 import PPO
+        >>> from hrl_wrappers import SkillWrapper, DIAYNReward, RelabelingRolloutBuffer
+        >>> env = SkillWrapper(gym.make("Pendulum-v1"), n_skills=4)
+        >>> reward = DIAYNReward.for_env(env, net_arch=[16])
+        >>> model = PPO("MlpPolicy", env, n_steps=64, batch_size=32, rollout_buffer_class=RelabelingRolloutBuffer,
+        ...             rollout_buffer_kwargs={"reward": reward}, policy_kwargs={"net_arch": [16]})
+        >>> _ = model.learn(64, callback=IntrinsicRewardCallback(reward, batch_size=32))
+    """
+
+    def __init__(
+        self,
+        reward: IntrinsicReward,
+        batch_size: int = 256,
+        update_ratio: float = 1.0,
+        n_epochs: int = 1,
+        learning_starts: int | None = None,
+        log_prefix: str | None = None,
+        max_grad_norm: float | None = None,
+        verbose: int = 0,
+    ) -> None:
+        super().__init__(verbose)
+        if not isinstance(reward, IntrinsicReward):
+            raise TypeError(f"reward must be an hrl_wrappers IntrinsicReward, got {type(reward).__name__}")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if update_ratio < 0:
+            raise ValueError(f"update_ratio must be >= 0, got {update_ratio}")
+        if n_epochs < 1:
+            raise ValueError(f"n_epochs must be >= 1, got {n_epochs}")
+        self.reward = reward
+        self.batch_size = int(batch_size)
+        self.update_ratio = float(update_ratio)
+        self.n_epochs = int(n_epochs)
+        self.learning_starts = learning_starts
+        self.log_prefix = log_prefix or reward.log_prefix
+        self.max_grad_norm = max_grad_norm
+        self.n_updates = 0
+        self._pending = 0.0
+        self._last_timesteps = 0
+        self._episode_returns: np.ndarray | None = None
+        self._finished_returns: deque[float] = deque(maxlen=100)
+
+    def _init_callback(self) -> None:
+        model: BaseAlgorithm = self.model
+        if isinstance(model, OffPolicyAlgorithm):
+            buffer = model.replay_buffer
+            if not isinstance(buffer, RelabelingReplayBuffer | RelabelingDictReplayBuffer):
+                raise TypeError(
+                    "IntrinsicRewardCallback needs the learner to use replay_buffer_class=RelabelingReplayBuffer "
+                    f"(or RelabelingDictReplayBuffer for Dict observations), got {type(buffer).__name__}"
+                )
+            if buffer.reward_model is None:
+                buffer.attach(self.reward)
+        elif isinstance(model, OnPolicyAlgorithm):
+            rollout = model.rollout_buffer
+            if not isinstance(rollout, RelabelingRolloutBuffer | RelabelingDictRolloutBuffer):
+                raise TypeError(
+                    "IntrinsicRewardCallback needs the learner to use rollout_buffer_class=RelabelingRolloutBuffer "
+                    f"(or RelabelingDictRolloutBuffer for Dict observations), got {type(rollout).__name__}"
+                )
+            if rollout.reward_model is None:
+                rollout.attach(self.reward)
+        else:
+            raise TypeError(f"IntrinsicRewardCallback supports SB3 off-policy and on-policy algorithms, got {type(model).__name__}")
+        self._last_timesteps = model.num_timesteps
+
+    # ------------------------------------------------------------------------------------------------ per step
+    def _on_step(self) -> bool:
+        new_obs, rewards, dones, infos = (self.locals[k] for k in ("new_obs", "rewards", "dones", "infos"))
+        if isinstance(self.model, OnPolicyAlgorithm):
+            rollout = self.model.rollout_buffer
+            assert isinstance(rollout, RelabelingRolloutBuffer | RelabelingDictRolloutBuffer)
+            rollout.record_transition(new_obs, rewards, dones, infos)
+        self._track_returns(new_obs, dones, infos)
+        return True
+
+    def _track_returns(self, new_obs: Any, dones: np.ndarray, infos: list[dict[str, Any]]) -> None:
+        """Accumulate the intrinsic return of each running episode (for logging only)."""
+        last_obs = self.model._last_obs  # the observation the action was taken in
+        if last_obs is None:
+            return
+        next_obs = new_obs
+        if np.any(dones):
+            next_obs = {k: np.array(v, copy=True) for k, v in new_obs.items()} if isinstance(new_obs, dict) else np.array(new_obs, copy=True)
+            for i in np.flatnonzero(dones):
+                terminal = infos[i].get("terminal_observation")
+                if terminal is None:
+                    continue
+                if isinstance(next_obs, dict):
+                    for k in next_obs:
+                        next_obs[k][i] = terminal[k]
+                else:
+                    next_obs[i] = terminal
+        r = self.reward.reward(last_obs, next_obs)
+        if self._episode_returns is None or len(self._episode_returns) != len(r):
+            self._episode_returns = np.zeros(len(r))
+        self._episode_returns += r
+        for i in np.flatnonzero(dones):
+            self._finished_returns.append(float(self._episode_returns[i]))
+            self._episode_returns[i] = 0.0
+
+    # ------------------------------------------------------------------------------------------------ training
+    def _on_rollout_end(self) -> None:
+        metrics: dict[str, list[float]] = defaultdict(list)
+        if isinstance(self.model, OffPolicyAlgorithm):
+            self._update_off_policy(metrics)
+        else:
+            self._update_on_policy(metrics)
+        self._log(metrics)
+
+    def _update_off_policy(self, metrics: dict[str, list[float]]) -> None:
+        model = self.model
+        assert isinstance(model, OffPolicyAlgorithm)
+        buffer = model.replay_buffer
+        assert isinstance(buffer, RelabelingReplayBuffer | RelabelingDictReplayBuffer)
+        new_steps = model.num_timesteps - self._last_timesteps
+        self._last_timesteps = model.num_timesteps
+        starts = model.learning_starts if self.learning_starts is None else self.learning_starts
+        if model.num_timesteps <= starts or buffer.size() == 0:
+            return
+        self._pending += new_steps * self.update_ratio
+        n = int(self._pending)
+        self._pending -= n
+        buffer.relabel = False  # the reward model trains on raw transitions
+        try:
+            for _ in range(n):
+                batch = buffer.sample(self.batch_size)
+                for k, v in self.reward.update_th(batch.observations, batch.next_observations, self.max_grad_norm).items():
+                    metrics[k].append(v)
+                self.n_updates += 1
+        finally:
+            buffer.relabel = True
+
+    def _update_on_policy(self, metrics: dict[str, list[float]]) -> None:
+        model = self.model
+        assert isinstance(model, OnPolicyAlgorithm)
+        rollout = model.rollout_buffer
+        assert isinstance(rollout, RelabelingRolloutBuffer | RelabelingDictRolloutBuffer)
+        metrics["rollout_intrinsic_reward"].append(float(rollout.intrinsic_rewards.mean()))
+        if self.learning_starts is not None and model.num_timesteps <= self.learning_starts:
+            return
+        obs, next_obs = rollout.flat_pairs()
+        n = rollout.buffer_size * rollout.n_envs
+        rng = np.random.default_rng(model.num_timesteps)
+        for _ in range(self.n_epochs):
+            order = rng.permutation(n)
+            for start in range(0, n, self.batch_size):
+                idx = order[start : start + self.batch_size]
+                ob = {k: v[idx] for k, v in obs.items()} if isinstance(obs, dict) else obs[idx]
+                nob = {k: v[idx] for k, v in next_obs.items()} if isinstance(next_obs, dict) else next_obs[idx]
+                for k, v in self.reward.update(ob, nob).items():
+                    metrics[k].append(v)
+                self.n_updates += 1
+
+    def _log(self, metrics: dict[str, list[float]]) -> None:
+        for k, values in metrics.items():
+            self.logger.record(f"{self.log_prefix}/{k}", float(np.mean(values)))
+        if metrics:
+            self.logger.record(f"{self.log_prefix}/n_updates", self.n_updates)
+        buffer = getattr(self.model, "replay_buffer", None)
+        relabeled = getattr(buffer, "last_intrinsic_reward", float("nan"))
+        if np.isfinite(relabeled):
+            self.logger.record(f"{self.log_prefix}/relabeled_reward", relabeled)
+        if self._finished_returns:
+            self.logger.record(f"{self.log_prefix}/ep_intrinsic_return", float(np.mean(self._finished_returns)))

@@ -160,7 +160,7 @@ class FourRoomsEnv(gym.Env[int, int]):
         (62, 1.0, True)
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array", "ansi"], "render_fps": 10}
+    metadata: dict[str, Any] = {"render_modes": ["rgb_array", "ansi"], "render_fps": 10}
     layout: ClassVar[str] = LAYOUT
     n_states: ClassVar[int] = _N_STATES
     n_actions: ClassVar[int] = len(_MOVES)
@@ -183,8 +183,9 @@ class FourRoomsEnv(gym.Env[int, int]):
         self.slip_prob = float(slip_prob)
         self.render_mode = render_mode
         self.cell_px = cell_px
-        self.observation_space = spaces.Discrete(_N_STATES)
-        self.action_space = spaces.Discrete(len(_MOVES))
+        # Discrete spaces yield numpy integers; this env returns and accepts Python ints too.
+        self.observation_space: spaces.Discrete = spaces.Discrete(_N_STATES)  # type: ignore[assignment]
+        self.action_space: spaces.Discrete = spaces.Discrete(len(_MOVES))  # type: ignore[assignment]
         self._state = 0 if self._goal != 0 else 1
 
     # ------------------------------------------------------------------ helpers
@@ -253,7 +254,9 @@ class FourRoomsEnv(gym.Env[int, int]):
         if not valid and isinstance(action, np.ndarray) and action.shape == () and np.issubdtype(action.dtype, np.integer):
             action, valid = int(action), True
         if not valid or not 0 <= int(action) < len(_MOVES):
-            raise ValueError(f"action must be an int in [0, {len(_MOVES) - 1}] (0 up, 1 down, 2 left, 3 right), got {action!r}")
+            raise ValueError(
+                f"action must be an int in [0, {len(_MOVES) - 1}] (0 up, 1 down, 2 left, 3 right), got {action!r}"
+            )
         return int(action)
 
     @property

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -102,7 +102,7 @@ class PointWorldEnv(gym.Env[npt.NDArray[np.float32], npt.NDArray[np.float32]]):
         (True, False)
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 20}
+    metadata: dict[str, Any] = {"render_modes": ["rgb_array"], "render_fps": 20}
 
     def __init__(
         self,
@@ -207,9 +207,7 @@ class PointWorldEnv(gym.Env[npt.NDArray[np.float32], npt.NDArray[np.float32]]):
         self._trail.append((float(self._position[0]), float(self._position[1])))
         return self._obs(), self._info()
 
-    def step(
-        self, action: npt.ArrayLike
-    ) -> tuple[npt.NDArray[np.float32], float, bool, bool, dict[str, Any]]:
+    def step(self, action: npt.ArrayLike) -> tuple[npt.NDArray[np.float32], float, bool, bool, dict[str, Any]]:
         """Move the point by ``max_step * clip(action, -1, 1)`` and clip it to the arena.
 
         Args:
@@ -266,8 +264,8 @@ class PointWorldEnv(gym.Env[npt.NDArray[np.float32], npt.NDArray[np.float32]]):
         spacing = max(1.0, float(np.ceil(2.0 * self.size / 20.0)))
         for v in np.arange(-np.floor(self.size / spacing) * spacing, self.size + 1e-9, spacing):
             r, c = self._to_pixel(float(v), float(v))
-            img[int(round(r)), :, :] = _GRID_LINE
-            img[:, int(round(c)), :] = _GRID_LINE
+            img[round(r), :, :] = _GRID_LINE
+            img[:, round(c), :] = _GRID_LINE
 
         px_per_unit = (n - 1) / (2.0 * self.size)
         if self._goal is not None:

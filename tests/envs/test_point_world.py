@@ -60,7 +60,7 @@ def test_dense_goal_reward() -> None:
     env = PointWorldEnv(start_noise=0.0, goal=(3.0, 4.0))
     _, info = env.reset(seed=0)
     assert info["distance"] == pytest.approx(5.0)
-    obs, reward, terminated, _, info = env.step(act(1.0, 0.0))  # -> (0.5, 0)
+    _, reward, terminated, _, info = env.step(act(1.0, 0.0))  # -> (0.5, 0)
     expected = math.hypot(3.0 - 0.5, 4.0)
     assert reward == pytest.approx(-expected)
     assert info["distance"] == pytest.approx(expected)
@@ -157,10 +157,10 @@ def test_render_rgb_array() -> None:
     assert img.shape == (128, 128, 3)
     # Agent (reddish) at its pixel; goal (greenish) at its pixel.
     r, c = env._to_pixel(*env.position.tolist())
-    agent_px = img[int(round(r)), int(round(c))]
+    agent_px = img[round(r), round(c)]
     assert agent_px[0] > agent_px[1] + 50
     gr, gc = env._to_pixel(5.0, 5.0)
-    goal_px = img[int(round(gr)), int(round(gc))]
+    goal_px = img[round(gr), round(gc)]
     assert goal_px[1] > goal_px[0] + 50
     assert PointWorldEnv().render() is None
 

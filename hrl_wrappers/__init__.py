@@ -34,9 +34,27 @@ _LAZY = {
     "RelabelingDictRolloutBuffer": "hrl_wrappers.sb3.rollout_buffer",
     "SkillEvalCallback": "hrl_wrappers.evaluation",
     "evaluate_skills": "hrl_wrappers.evaluation",
+    "SkillEvaluation": "hrl_wrappers.evaluation",
+    "random_policy_coverage": "hrl_wrappers.evaluation",
+    "state_coverage": "hrl_wrappers.evaluation",
+    "plot_skill_trajectories": "hrl_wrappers.evaluation",
+    "record_skill_videos": "hrl_wrappers.evaluation",
+    "info_features": "hrl_wrappers.evaluation",
+    "locomotion_position_features": "hrl_wrappers.evaluation",
 }
 
 if TYPE_CHECKING:
+    from hrl_wrappers.evaluation import (
+        SkillEvalCallback,
+        SkillEvaluation,
+        evaluate_skills,
+        info_features,
+        locomotion_position_features,
+        plot_skill_trajectories,
+        random_policy_coverage,
+        record_skill_videos,
+        state_coverage,
+    )
     from hrl_wrappers.intrinsic_reward_wrapper import IntrinsicRewardWrapper
     from hrl_wrappers.rewards.base import IntrinsicReward
     from hrl_wrappers.rewards.diayn import DIAYNReward
@@ -63,11 +81,18 @@ __all__ = [
     "RelabelingReplayBuffer",
     "RelabelingRolloutBuffer",
     "SkillEvalCallback",
+    "SkillEvaluation",
     "SkillLayout",
     "SkillPrior",
     "SkillWrapper",
     "UniformPrior",
     "evaluate_skills",
     "find_skill_layout",
+    "info_features",
+    "locomotion_position_features",
     "make_prior",
+    "plot_skill_trajectories",
+    "random_policy_coverage",
+    "record_skill_videos",
+    "state_coverage",
 ]

@@ -45,7 +45,9 @@ class IntrinsicRewardWrapper(gym.Wrapper):
         True
     """
 
-    def __init__(self, env: gym.Env, reward: IntrinsicReward, intrinsic_coef: float = 1.0, extrinsic_coef: float = 0.0) -> None:
+    def __init__(
+        self, env: gym.Env, reward: IntrinsicReward, intrinsic_coef: float = 1.0, extrinsic_coef: float = 0.0
+    ) -> None:
         super().__init__(env)
         if not isinstance(reward, IntrinsicReward):
             raise TypeError(f"reward must be an hrl_wrappers IntrinsicReward, got {type(reward).__name__}")

@@ -39,7 +39,9 @@ _TERMINATING = {"Ant", "Humanoid", "Hopper", "Walker2d"}
 def _family(env_id: str) -> str:
     name = env_id.split("/")[-1].split("-v")[0]
     if name not in POSITION_DIMS:
-        raise ValueError(f"env_id must be one of the MuJoCo locomotion envs {sorted(POSITION_DIMS)} (any version), got {env_id!r}")
+        raise ValueError(
+            f"env_id must be one of the MuJoCo locomotion envs {sorted(POSITION_DIMS)} (any version), got {env_id!r}"
+        )
     return name
 
 
@@ -68,8 +70,10 @@ def locomotion_kwargs(
     :return: keyword arguments.
 
     Example:
-        >>> locomotion_kwargs("Ant-v5", terminate_when_unhealthy=False, contact_forces=False)
-        {'exclude_current_positions_from_observation': False, 'terminate_when_unhealthy': False, 'include_cfrc_ext_in_observation': False}
+        >>> kwargs = locomotion_kwargs("Ant-v5", terminate_when_unhealthy=False, contact_forces=False)
+        >>> sorted(kwargs.items())  # doctest: +NORMALIZE_WHITESPACE
+        [('exclude_current_positions_from_observation', False), ('include_cfrc_ext_in_observation', False),
+         ('terminate_when_unhealthy', False)]
     """
     family = _family(env_id)
     kwargs: dict[str, Any] = {"exclude_current_positions_from_observation": not expose_position}

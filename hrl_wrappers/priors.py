@@ -168,7 +168,9 @@ class _ContinuousPrior(SkillPrior):
         except (TypeError, ValueError):
             raise ValueError(f"{argument} must be a float vector of shape ({self.skill_dim},), got {skill!r}") from None
         if z.shape != (self.skill_dim,):
-            raise ValueError(f"{argument} must have shape ({self.skill_dim},) (skill_dim={self.skill_dim}), got shape {z.shape}")
+            raise ValueError(
+                f"{argument} must have shape ({self.skill_dim},) (skill_dim={self.skill_dim}), got shape {z.shape}"
+            )
         if not np.all(np.isfinite(z)):
             raise ValueError(f"{argument} must be finite, got {z}")
         space = self.encoding_space

@@ -63,13 +63,14 @@ def _concat(parts: Sequence[Any]) -> Any:
 def _one_hot(x: Any, n: int) -> Any:
     if _is_numpy(x):
         idx = np.asarray(x, dtype=np.int64)
-        if idx.ndim > 0 and idx.shape[-1] == 1:
+        # () is one observation, (batch,) a batch (of any size, 1 included), (batch, 1) a batch as SB3 buffers store it
+        if idx.ndim > 1 and idx.shape[-1] == 1:
             idx = idx[..., 0]
         return np.eye(n, dtype=np.float32)[idx]
     import torch
 
     idx = x.long()
-    if idx.ndim > 0 and idx.shape[-1] == 1:
+    if idx.ndim > 1 and idx.shape[-1] == 1:
         idx = idx[..., 0]
     return torch.nn.functional.one_hot(idx, n).float()
 
@@ -183,7 +184,8 @@ class SkillLayout:
         :param encoded: whether ``skill`` is already encoded.
         :return: numpy observation(s) in :attr:`observation_space`.
         """
-        z = np.asarray(skill, dtype=np.float32) if encoded else self.prior.encode(skill)
+        # a fresh array: observations returned to users must not share memory with each other (or with the wrapper)
+        z = np.array(skill if encoded else self.prior.encode(skill), dtype=np.float32)
         if self.mode == "dict":
             out: dict[str, Any] = dict(obs) if isinstance(self.base_space, spaces.Dict) else {OBSERVATION_KEY: obs}
             out[SKILL_KEY] = z

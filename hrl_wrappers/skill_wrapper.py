@@ -61,7 +61,9 @@ class SkillWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
             resample_every=resample_every,
         )
         gym.Wrapper.__init__(self, env)
-        self.prior: SkillPrior = make_prior(n_skills=n_skills, skill_dim=skill_dim, distribution=distribution, probs=skill_probs)
+        self.prior: SkillPrior = make_prior(
+            n_skills=n_skills, skill_dim=skill_dim, distribution=distribution, probs=skill_probs
+        )
         if obs_mode is None:
             obs_mode = "dict" if isinstance(env.observation_space, gym.spaces.Dict) else "flat"
         self.layout = SkillLayout(env.observation_space, self.prior, obs_mode)
@@ -79,6 +81,11 @@ class SkillWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
     def skill_layout(self) -> SkillLayout:
         """The :class:`SkillLayout` (reachable through ``get_wrapper_attr("skill_layout")`` and VecEnv ``get_attr``)."""
         return self.layout
+
+    @property
+    def skill_config(self) -> dict[str, Any]:
+        """The keyword arguments that rebuild this wrapper around a fresh env: ``SkillWrapper(env, **skill_config)``."""
+        return dict(self._saved_kwargs)
 
     @property
     def skill(self) -> Any:

@@ -22,7 +22,6 @@ from typing import Any, ClassVar, TypeVar
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
-from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
@@ -53,6 +52,13 @@ def _existing_layout(env: Any) -> SkillLayout | None:
     return None
 
 
+def _existing_skill_config(env: Any) -> dict[str, Any]:
+    """The constructor arguments of the SkillWrapper already around ``env`` (a gym.Env or a VecEnv)."""
+    if isinstance(env, VecEnv):
+        return dict(env.get_attr("skill_config", indices=[0])[0])
+    return dict(env.get_wrapper_attr("skill_config"))
+
+
 def make_skill_env(
     env: EnvLike,
     skill_config: dict[str, Any],
@@ -79,7 +85,7 @@ def make_skill_env(
             env_kwargs=env_kwargs,
             wrapper_class=SkillWrapper,
             wrapper_kwargs=skill_config,
-            vec_env_cls=vec_env_cls,
+            vec_env_cls=vec_env_cls,  # type: ignore[arg-type]
         )
     if _existing_layout(env) is not None:
         return env
@@ -148,6 +154,8 @@ class SkillAgent:
             existing = _existing_layout(env)
             if existing is not None:
                 _check_layout_matches(existing, skill_config, ("n_skills", "skill_dim"))
+                # record the wrapper's own arguments, so that load(path, env=raw_env) can re-wrap a raw env
+                skill_config = _existing_skill_config(env)
             else:
                 if skill_config.get("n_skills") is None and skill_config.get("skill_dim") is None:
                     skill_config = {**skill_config, "n_skills": 10}
@@ -175,10 +183,10 @@ class SkillAgent:
         coefs = {"reward": self.reward_model, "intrinsic_coef": self.intrinsic_coef, "extrinsic_coef": self.extrinsic_coef}
         algo: Any = self
         if isinstance(self, OffPolicyAlgorithm):
-            algo.replay_buffer_class = relabeling_replay_buffer_class(self.observation_space)
+            algo.replay_buffer_class = relabeling_replay_buffer_class(algo.observation_space)
             algo.replay_buffer_kwargs = {**algo.replay_buffer_kwargs, **coefs}
         else:
-            algo.rollout_buffer_class = relabeling_rollout_buffer_class(self.observation_space)
+            algo.rollout_buffer_class = relabeling_rollout_buffer_class(algo.observation_space)
             algo.rollout_buffer_kwargs = {**algo.rollout_buffer_kwargs, **coefs}
         super()._setup_model()  # type: ignore[misc]
         # the live reward model must not be pickled into the checkpoint's data
@@ -226,19 +234,34 @@ class SkillAgent:
         """Load an agent saved with :meth:`save` (any back end); ``env`` may be the raw (unwrapped) environment."""
         data, _, _ = load_from_zip_file(path, device=device, custom_objects=custom_objects, load_data=True)
         if data is None or data.get("hrl_agent") != cls.agent_name:
-            found = "an unknown file" if data is None else f"a {data.get('hrl_agent') or 'plain SB3 ' + str(data.get('policy_class', ''))} checkpoint"
+            found = (
+                "an unknown file"
+                if data is None
+                else f"a {data.get('hrl_agent') or 'plain SB3 ' + str(data.get('policy_class', ''))} checkpoint"
+            )
             raise ValueError(f"path={str(path)!r} is not a {cls.agent_name} checkpoint: it is {found}")
         target: Any = cls._algo_classes.get(data["algo_name"], cls)
         if env is not None:
             env = make_skill_env(env, data["skill_config"], seed=kwargs.get("seed"))
         loaded = super(SkillAgent, target).load(  # type: ignore[misc]
-            path, env=env, device=device, custom_objects=custom_objects, print_system_info=print_system_info, force_reset=force_reset, **kwargs
+            path,
+            env=env,
+            device=device,
+            custom_objects=custom_objects,
+            print_system_info=print_system_info,
+            force_reset=force_reset,
+            **kwargs,
         )
         return loaded
 
     # ------------------------------------------------------------------------------------------------ acting
     def predict_skill(
-        self, observation: Any, skill: Any, state: Any = None, episode_start: np.ndarray | None = None, deterministic: bool = True
+        self,
+        observation: Any,
+        skill: Any,
+        state: Any = None,
+        episode_start: np.ndarray | None = None,
+        deterministic: bool = True,
     ) -> tuple[np.ndarray, Any]:
         """Act with ``skill`` on raw environment observation(s) (without the skill appended).
 
@@ -307,4 +330,3 @@ class SkillAgent:
         if self.n_skills is None:
             raise ValueError("skills() lists categorical skills only; this agent's skills are continuous")
         return list(range(self.n_skills))
-

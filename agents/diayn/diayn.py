@@ -112,7 +112,16 @@ class DIAYN(SkillAgent):
             "n_epochs": int(discriminator_epochs),
         }
         wrapped = self._init_skill_agent(
-            env, skill_config, reward_kwargs, callback_kwargs, intrinsic_coef, extrinsic_coef, n_envs, seed, env_kwargs, vec_env_cls
+            env,
+            skill_config,
+            reward_kwargs,
+            callback_kwargs,
+            intrinsic_coef,
+            extrinsic_coef,
+            n_envs,
+            seed,
+            env_kwargs,
+            vec_env_cls,
         )
         if env is not None:
             self.skill_layout.check_feature_indices(features, "features")
@@ -151,13 +160,12 @@ class DIAYN(SkillAgent):
         return self
 
 
-class DIAYNSAC(DIAYN, SAC):
+class DIAYNSAC(DIAYN, SAC):  # type: ignore[misc]  # SkillAgent.load/load_replay_buffer widen SB3's signatures
     """DIAYN on SB3's SAC (what ``DIAYN(..., algo="SAC")`` returns)."""
 
 
-class DIAYNPPO(DIAYN, PPO):
+class DIAYNPPO(DIAYN, PPO):  # type: ignore[misc]
     """DIAYN on SB3's PPO (what ``DIAYN(..., algo="PPO")`` returns)."""
 
 
 DIAYN._algo_classes = {"SAC": DIAYNSAC, "PPO": DIAYNPPO}
-

@@ -37,6 +37,15 @@ def _check_finite(x: TensorObs, argument: str) -> None:
             raise ValueError(f"{argument} contains NaN or infinite values; the reward model expects finite observations")
 
 
+def _as_tensor(x: Any, device: torch.device) -> torch.Tensor:
+    if isinstance(x, torch.Tensor):
+        return x.to(device)
+    arr = np.asarray(x)
+    if any(stride < 0 for stride in arr.strides):  # e.g. obs[::-1]: torch cannot view negative strides
+        arr = arr.copy()
+    return torch.as_tensor(arr, device=device)
+
+
 class IntrinsicReward(nn.Module, ABC):
     """Base class of learned intrinsic rewards over skill-conditioned observations.
 
@@ -50,7 +59,9 @@ class IntrinsicReward(nn.Module, ABC):
 
     optimizer: torch.optim.Optimizer
 
-    def __init__(self, layout: SkillLayout, features: Sequence[int] | None = None, device: torch.device | str = "auto") -> None:
+    def __init__(
+        self, layout: SkillLayout, features: Sequence[int] | None = None, device: torch.device | str = "auto"
+    ) -> None:
         super().__init__()
         self.layout = layout
         self.features = layout.check_feature_indices(features, "features")
@@ -74,9 +85,9 @@ class IntrinsicReward(nn.Module, ABC):
     def to_tensor(self, obs: ArrayObs | TensorObs, argument: str = "obs") -> TensorObs:
         """Move a numpy (or dict of numpy) batch to this model's device as float tensors."""
         if isinstance(obs, Mapping):
-            out = {k: torch.as_tensor(np.asarray(v) if not isinstance(v, torch.Tensor) else v, device=self.device) for k, v in obs.items()}
+            out = {k: _as_tensor(v, self.device) for k, v in obs.items()}
         else:
-            out = torch.as_tensor(obs, device=self.device)  # type: ignore[assignment]
+            out = _as_tensor(obs, self.device)  # type: ignore[assignment]
         _check_finite(out, argument)
         return out
 

@@ -54,6 +54,9 @@ class DIAYNReward(IntrinsicReward):
 
     log_prefix = "diayn"
 
+    feature_scale: torch.Tensor
+    log_p_table: torch.Tensor
+
     def __init__(
         self,
         layout: SkillLayout,
@@ -81,7 +84,12 @@ class DIAYNReward(IntrinsicReward):
         self.discriminator = mlp(self.feature_dim, out_dim, self.net_arch)
         if not isinstance(prior, CategoricalPrior):
             self.log_std = nn.Parameter(torch.zeros(prior.skill_dim))
-        self.register_buffer("log_p_table", torch.as_tensor(np.asarray(prior.probs if isinstance(prior, CategoricalPrior) else [1.0]).astype(np.float32)).log())
+        self.register_buffer(
+            "log_p_table",
+            torch.as_tensor(
+                np.asarray(prior.probs if isinstance(prior, CategoricalPrior) else [1.0]).astype(np.float32)
+            ).log(),
+        )
         self.to(self.device)
         self.optimizer = torch.optim.Adam(self.parameters(), lr=self.learning_rate)
         self.eval()

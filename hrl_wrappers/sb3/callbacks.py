@@ -106,7 +106,9 @@ class IntrinsicRewardCallback(BaseCallback):
             if rollout.reward_model is None:
                 rollout.attach(self.reward)
         else:
-            raise TypeError(f"IntrinsicRewardCallback supports SB3 off-policy and on-policy algorithms, got {type(model).__name__}")
+            raise TypeError(
+                f"IntrinsicRewardCallback supports SB3 off-policy and on-policy algorithms, got {type(model).__name__}"
+            )
         self._last_timesteps = model.num_timesteps
 
     # ------------------------------------------------------------------------------------------------ per step
@@ -126,7 +128,11 @@ class IntrinsicRewardCallback(BaseCallback):
             return
         next_obs = new_obs
         if np.any(dones):
-            next_obs = {k: np.array(v, copy=True) for k, v in new_obs.items()} if isinstance(new_obs, dict) else np.array(new_obs, copy=True)
+            next_obs = (
+                {k: np.array(v, copy=True) for k, v in new_obs.items()}
+                if isinstance(new_obs, dict)
+                else np.array(new_obs, copy=True)
+            )
             for i in np.flatnonzero(dones):
                 terminal = infos[i].get("terminal_observation")
                 if terminal is None:
@@ -193,7 +199,8 @@ class IntrinsicRewardCallback(BaseCallback):
                 idx = order[start : start + self.batch_size]
                 ob = {k: v[idx] for k, v in obs.items()} if isinstance(obs, dict) else obs[idx]
                 nob = {k: v[idx] for k, v in next_obs.items()} if isinstance(next_obs, dict) else next_obs[idx]
-                for k, v in self.reward.update(ob, nob).items():
+                batch = self.reward.to_tensor(ob, "obs"), self.reward.to_tensor(nob, "next_obs")
+                for k, v in self.reward.update_th(*batch).items():
                     metrics[k].append(v)
                 self.n_updates += 1
 

@@ -67,8 +67,10 @@ class _RelabelingMixin:
         return unnormalize(obs), unnormalize(next_obs)
 
     def _relabel(self, samples: Any, env: VecNormalize | None) -> Any:
-        if not self.relabel or self.intrinsic_coef == 0.0:
+        if not self.relabel:
             return samples
+        if self.intrinsic_coef == 0.0:
+            return samples._replace(rewards=self.extrinsic_coef * samples.rewards)
         if self.reward_model is None:
             raise RuntimeError(
                 f"{type(self).__name__} has no reward model: pass replay_buffer_kwargs={{'reward': model}} "
@@ -160,7 +162,9 @@ class RelabelingDictReplayBuffer(_RelabelingMixin, DictReplayBuffer):
         )
         self._init_relabeling(reward, intrinsic_coef, extrinsic_coef)
 
-    def _get_samples(self, batch_inds: np.ndarray, env: VecNormalize | None = None) -> DictReplayBufferSamples:
+    def _get_samples(  # type: ignore[override]  # as SB3's DictReplayBuffer
+        self, batch_inds: np.ndarray, env: VecNormalize | None = None
+    ) -> DictReplayBufferSamples:
         return self._relabel(super()._get_samples(batch_inds, env), env)
 
 

@@ -58,7 +58,9 @@ class _RolloutRelabelingMixin:
         self.intrinsic_rewards = np.zeros(shape, dtype=np.float32)
         self.recorded = np.zeros(self.buffer_size, dtype=bool)
 
-    def record_transition(self, next_obs: Any, env_rewards: np.ndarray, dones: np.ndarray, infos: list[dict[str, Any]]) -> None:
+    def record_transition(
+        self, next_obs: Any, env_rewards: np.ndarray, dones: np.ndarray, infos: list[dict[str, Any]]
+    ) -> None:
         """Store s' (the terminal observation where an episode ended) and the env reward of the step about to be added.
 
         Called from a callback's ``_on_step``, which runs before ``add`` for the same step.
@@ -147,7 +149,7 @@ class RelabelingRolloutBuffer(_RolloutRelabelingMixin, RolloutBuffer):
         super().compute_returns_and_advantage(last_values, dones)
 
 
-class RelabelingDictRolloutBuffer(_RolloutRelabelingMixin, DictRolloutBuffer):
+class RelabelingDictRolloutBuffer(_RolloutRelabelingMixin, DictRolloutBuffer):  # type: ignore[misc]
     """The Dict-observation version of :class:`RelabelingRolloutBuffer` (same extra arguments)."""
 
     def __init__(

@@ -200,7 +200,7 @@ class IntrinsicRewardCallback(BaseCallback):
                 ob = {k: v[idx] for k, v in obs.items()} if isinstance(obs, dict) else obs[idx]
                 nob = {k: v[idx] for k, v in next_obs.items()} if isinstance(next_obs, dict) else next_obs[idx]
                 batch = self.reward.to_tensor(ob, "obs"), self.reward.to_tensor(nob, "next_obs")
-                for k, v in self.reward.update_th(*batch).items():
+                for k, v in self.reward.update_th(*batch, self.max_grad_norm).items():
                     metrics[k].append(v)
                 self.n_updates += 1
 

@@ -48,7 +48,8 @@ def write_section(name: str, title: str, body: str, cmd: str | None = None) -> N
     text = BENCHMARKS.read_text() if BENCHMARKS.exists() else HEADER
     section = (
         f"<!-- {name}:start -->\n## {title}\n\n"
-        f"Command: `{cmd or command()}`  \nMachine: {machine()}  \nDate: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
+        f"Command: `{cmd or command()}`  \nMachine: {machine()}  \n"
+        f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
         f"{body.strip()}\n<!-- {name}:end -->\n"
     )
     pattern = re.compile(rf"<!-- {re.escape(name)}:start -->.*?<!-- {re.escape(name)}:end -->\n", re.S)

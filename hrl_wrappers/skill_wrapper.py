@@ -109,7 +109,7 @@ class SkillWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         """Reset the environment and draw a skill; ``options={"skill": z}`` picks it instead."""
         if seed is not None:
-            pass
+            self._skill_rng, _ = seeding.np_random(seed)
         options = dict(options or {})
         chosen = options.pop("skill", None)
         if chosen is not None:

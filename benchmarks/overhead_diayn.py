@@ -4,7 +4,7 @@ Both learners run on the same skill-wrapped environment (so the networks have th
 net_arch, batch size and update schedule. Timed chunks alternate between the two (plain, DIAYN, plain, DIAYN, ...)
 after a warm-up, so both see the same machine load; the reported ratio is the median of the per-pair ratios.
 
-    python benchmarks/overhead_diayn.py --env HalfCheetah-v5 --net 256 256 --repeats 5 --chunk 1000
+    python -m benchmarks.overhead_diayn --env HalfCheetah-v5 --net 256 256 --repeats 5 --chunk 1000
 """
 
 from __future__ import annotations

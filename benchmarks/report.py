@@ -35,6 +35,10 @@ def machine() -> str:
 
 def command() -> str:
     """The command line that is running, relative to the repository root."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name:
+        return " ".join(["python", "-m", spec.name, *map(shlex.quote, sys.argv[1:])])
     script = pathlib.Path(sys.argv[0]).resolve()
     try:
         shown = str(script.relative_to(ROOT))

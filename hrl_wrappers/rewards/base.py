@@ -74,8 +74,8 @@ class IntrinsicReward(nn.Module, ABC):
         """Intrinsic reward of a batch, shape ``(batch,)``, computed without gradients."""
 
     @abstractmethod
-    def loss_th(self, obs: TensorObs, next_obs: TensorObs) -> tuple[torch.Tensor, dict[str, float]]:
-        """Training loss of the model on a batch, and metrics to log."""
+    def loss_th(self, obs: TensorObs, next_obs: TensorObs, with_metrics: bool = True) -> tuple[torch.Tensor, dict[str, float]]:
+        """Training loss of the model on a batch, and metrics to log (an empty dict when ``with_metrics`` is False)."""
 
     # --------------------------------------------------------------------------------------- shared
     def state_features(self, obs: TensorObs) -> torch.Tensor:
@@ -97,17 +97,35 @@ class IntrinsicReward(nn.Module, ABC):
             r = self.reward_th(self.to_tensor(obs, "obs"), self.to_tensor(next_obs, "next_obs"))
         return r.cpu().numpy()
 
-    def update_th(self, obs: TensorObs, next_obs: TensorObs, max_grad_norm: float | None = None) -> dict[str, float]:
-        """One optimizer step on a batch of tensors; returns the metrics."""
-        self.train()
-        loss, metrics = self.loss_th(obs, next_obs)
+    def _optimizer_step(self, loss: torch.Tensor, max_grad_norm: float | None) -> None:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         if max_grad_norm is not None:
             nn.utils.clip_grad_norm_(self.parameters(), max_grad_norm)
         self.optimizer.step()
-        self.eval()
+
+    def update_th(
+        self, obs: TensorObs, next_obs: TensorObs, max_grad_norm: float | None = None, with_metrics: bool = True
+    ) -> dict[str, float]:
+        """One optimizer step on a batch of tensors; returns the metrics (empty when ``with_metrics`` is False)."""
+        with torch.enable_grad():
+            self.train()
+            loss, metrics = self.loss_th(obs, next_obs, with_metrics)
+            self._optimizer_step(loss, max_grad_norm)
+            self.eval()
         return metrics
+
+    def reward_and_update_th(
+        self, obs: TensorObs, next_obs: TensorObs, max_grad_norm: float | None = None, with_metrics: bool = True
+    ) -> tuple[torch.Tensor, dict[str, float]]:
+        """The reward of a batch under the current model, then one optimizer step on that same batch.
+
+        The relabelling replay buffer calls this when the reward model is due an update, so the learner's batch
+        trains the model too (as the original DIAYN code trains its discriminator on SAC's minibatch). This default
+        runs :meth:`reward_th` then :meth:`update_th`; subclasses can share one forward pass between them.
+        """
+        reward = self.reward_th(obs, next_obs)
+        return reward, self.update_th(obs, next_obs, max_grad_norm, with_metrics)
 
     def update(self, obs: ArrayObs | TensorObs, next_obs: ArrayObs | TensorObs) -> dict[str, float]:
         """One optimizer step on a batch (numpy or torch); returns the metrics."""

@@ -136,29 +136,45 @@ class DIAYNReward(IntrinsicReward):
         with torch.no_grad():
             return self.log_q(scored, obs) - self.log_p(obs)
 
-    def loss_th(self, obs: TensorObs, next_obs: TensorObs) -> tuple[torch.Tensor, dict[str, float]]:
-        scored = next_obs if self.use_next_obs else obs
-        out = self.logits(scored)
-        metrics: dict[str, float] = {}
+    def _forward(self, obs: TensorObs, next_obs: TensorObs) -> tuple[torch.Tensor, torch.Tensor]:
+        """Discriminator output on the scored state and log q(z|f(s)) of the true skills (with gradients)."""
+        out = self.logits(next_obs if self.use_next_obs else obs)
         if isinstance(self.prior, CategoricalPrior):
             z = self.layout.skill(obs).long()
-            log_probs = F.log_softmax(out, dim=-1)
-            log_q = log_probs.gather(-1, z.unsqueeze(-1)).squeeze(-1)
-            loss = -log_q.mean()
-            with torch.no_grad():
+            return out, F.log_softmax(out, dim=-1).gather(-1, z.unsqueeze(-1)).squeeze(-1)
+        z = self.layout.skill_encoding(obs).float()
+        var = torch.exp(2 * self.log_std)
+        return out, (-0.5 * (z - out) ** 2 / var - self.log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
+
+    def _metrics(self, obs: TensorObs, out: torch.Tensor, log_q: torch.Tensor) -> dict[str, float]:
+        with torch.no_grad():
+            metrics = {"loss": float(-log_q.mean()), "reward": float((log_q - self.log_p(obs)).mean())}
+            if isinstance(self.prior, CategoricalPrior):
+                z = self.layout.skill(obs).long()
+                log_probs = F.log_softmax(out, dim=-1)
                 metrics["accuracy"] = float((out.argmax(-1) == z).float().mean())
                 metrics["q_entropy"] = float(-(log_probs.exp() * log_probs).sum(-1).mean())
-        else:
-            z = self.layout.skill_encoding(obs).float()
-            var = torch.exp(2 * self.log_std)
-            log_q = (-0.5 * (z - out) ** 2 / var - self.log_std - 0.5 * math.log(2 * math.pi)).sum(-1)
-            loss = -log_q.mean()
+            else:
+                metrics["mse"] = float(((self.layout.skill_encoding(obs).float() - out) ** 2).mean())
+        return metrics
+
+    def loss_th(self, obs: TensorObs, next_obs: TensorObs, with_metrics: bool = True) -> tuple[torch.Tensor, dict[str, float]]:
+        out, log_q = self._forward(obs, next_obs)
+        return -log_q.mean(), (self._metrics(obs, out, log_q) if with_metrics else {})
+
+    def reward_and_update_th(
+        self, obs: TensorObs, next_obs: TensorObs, max_grad_norm: float | None = None, with_metrics: bool = True
+    ) -> tuple[torch.Tensor, dict[str, float]]:
+        """One forward pass serves both: the reward under the current discriminator, then its gradient step."""
+        with torch.enable_grad():
+            self.train()
+            out, log_q = self._forward(obs, next_obs)
             with torch.no_grad():
-                metrics["mse"] = float(((z - out) ** 2).mean())
-        with torch.no_grad():
-            metrics["loss"] = float(loss)
-            metrics["reward"] = float((log_q - self.log_p(obs)).mean())
-        return loss, metrics
+                reward = log_q.detach() - self.log_p(obs)
+            metrics = self._metrics(obs, out, log_q) if with_metrics else {}
+            self._optimizer_step(-log_q.mean(), max_grad_norm)
+            self.eval()
+        return reward, metrics
 
     def config(self) -> dict[str, Any]:
         return {

@@ -2,8 +2,11 @@
 
 :class:`IntrinsicRewardCallback` fits the reward model on the learner's own data and logs its metrics:
 
-* off-policy: after each rollout (``train_freq`` steps), ``update_ratio`` gradient steps of the reward model per
-  environment step, on batches sampled from ``model.replay_buffer`` (raw, not relabelled);
+* off-policy: ``update_ratio`` gradient steps of the reward model per environment step. By default they are taken
+  on the learner's own batches (``train_on_learner_batches``): after each rollout the callback tells the relabelling
+  replay buffer how many are due, and the buffer takes them on the next batches the learner samples, sharing the
+  forward pass that computes their rewards. Steps the learner did not sample batches for are taken on batches the
+  callback samples itself (raw, not relabelled), as are all of them when ``train_on_learner_batches=False``;
 * on-policy: at each step it records s' and the env reward into the :mod:`relabelling rollout buffer
   <hrl_wrappers.sb3.rollout_buffer>`; after the rollout, ``n_epochs`` passes over it in minibatches.
 
@@ -39,6 +42,8 @@ class IntrinsicRewardCallback(BaseCallback):
     :param learning_starts: no reward-model update before this many steps (default: the learner's own).
     :param log_prefix: metric prefix (default: the reward model's ``log_prefix``).
     :param max_grad_norm: gradient clipping of the reward model (None: off).
+    :param train_on_learner_batches: off-policy: train the reward model on the learner's sampled batches (cheaper)
+        rather than on separately sampled ones of ``batch_size``.
     :param verbose: verbosity.
 
     Example:
@@ -61,6 +66,7 @@ class IntrinsicRewardCallback(BaseCallback):
         learning_starts: int | None = None,
         log_prefix: str | None = None,
         max_grad_norm: float | None = None,
+        train_on_learner_batches: bool = True,
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
@@ -79,7 +85,9 @@ class IntrinsicRewardCallback(BaseCallback):
         self.learning_starts = learning_starts
         self.log_prefix = log_prefix or reward.log_prefix
         self.max_grad_norm = max_grad_norm
-        self.n_updates = 0
+        self.train_on_learner_batches = bool(train_on_learner_batches)
+        self._separate_updates = 0
+        self._fused_base = 0
         self._pending = 0.0
         self._last_timesteps = 0
         self._episode_returns: np.ndarray | None = None
@@ -96,6 +104,7 @@ class IntrinsicRewardCallback(BaseCallback):
                 )
             if buffer.reward_model is None:
                 buffer.attach(self.reward)
+            self._fused_base = buffer.n_fused_updates
         elif isinstance(model, OnPolicyAlgorithm):
             rollout = model.rollout_buffer
             if not isinstance(rollout, RelabelingRolloutBuffer | RelabelingDictRolloutBuffer):
@@ -159,26 +168,54 @@ class IntrinsicRewardCallback(BaseCallback):
             self._update_on_policy(metrics)
         self._log(metrics)
 
+    @property
+    def n_updates(self) -> int:
+        """Reward-model gradient steps taken so far (on the learner's batches and on separate ones)."""
+        buffer = getattr(self.model, "replay_buffer", None) if self.model is not None else None
+        fused = 0
+        if isinstance(buffer, RelabelingReplayBuffer | RelabelingDictReplayBuffer):
+            fused = buffer.n_fused_updates - self._fused_base
+        return self._separate_updates + fused
+
+    def _on_training_start(self) -> None:
+        buffer = getattr(self.model, "replay_buffer", None)
+        if isinstance(buffer, RelabelingReplayBuffer | RelabelingDictReplayBuffer):
+            buffer.pending_updates = 0
+            buffer.update_max_grad_norm = self.max_grad_norm
+
     def _update_off_policy(self, metrics: dict[str, list[float]]) -> None:
         model = self.model
         assert isinstance(model, OffPolicyAlgorithm)
         buffer = model.replay_buffer
         assert isinstance(buffer, RelabelingReplayBuffer | RelabelingDictReplayBuffer)
+        # what the learner's batches did since the last rollout: their metrics, and the steps left over
+        for m in buffer.update_metrics:
+            for k, v in m.items():
+                metrics[k].append(v)
+        buffer.update_metrics.clear()
+        separate = buffer.pending_updates
+        buffer.pending_updates = 0
+
         new_steps = model.num_timesteps - self._last_timesteps
         self._last_timesteps = model.num_timesteps
         starts = model.learning_starts if self.learning_starts is None else self.learning_starts
-        if model.num_timesteps <= starts or buffer.size() == 0:
+        if model.num_timesteps > starts and buffer.size() > 0:
+            self._pending += new_steps * self.update_ratio
+            due = int(self._pending)
+            self._pending -= due
+            if self.train_on_learner_batches:
+                buffer.pending_updates = due
+            else:
+                separate += due
+        if separate == 0 or buffer.size() == 0:
             return
-        self._pending += new_steps * self.update_ratio
-        n = int(self._pending)
-        self._pending -= n
         buffer.relabel = False  # the reward model trains on raw transitions
         try:
-            for _ in range(n):
+            for _ in range(separate):
                 batch = buffer.sample(self.batch_size)
                 for k, v in self.reward.update_th(batch.observations, batch.next_observations, self.max_grad_norm).items():
                     metrics[k].append(v)
-                self.n_updates += 1
+                self._separate_updates += 1
         finally:
             buffer.relabel = True
 
@@ -202,13 +239,12 @@ class IntrinsicRewardCallback(BaseCallback):
                 batch = self.reward.to_tensor(ob, "obs"), self.reward.to_tensor(nob, "next_obs")
                 for k, v in self.reward.update_th(*batch, self.max_grad_norm).items():
                     metrics[k].append(v)
-                self.n_updates += 1
+                self._separate_updates += 1
 
     def _log(self, metrics: dict[str, list[float]]) -> None:
         for k, values in metrics.items():
             self.logger.record(f"{self.log_prefix}/{k}", float(np.mean(values)))
-        if metrics:
-            self.logger.record(f"{self.log_prefix}/n_updates", self.n_updates)
+        self.logger.record(f"{self.log_prefix}/n_updates", self.n_updates)
         buffer = getattr(self.model, "replay_buffer", None)
         relabeled = getattr(buffer, "last_intrinsic_reward", float("nan"))
         if np.isfinite(relabeled):

@@ -6,6 +6,12 @@ at collection time go stale. As SB3's ``HerReplayBuffer`` recomputes rewards whe
 
     reward = intrinsic_coef * r_intrinsic + extrinsic_coef * r_env.
 
+When :class:`~hrl_wrappers.sb3.callbacks.IntrinsicRewardCallback` has reward-model updates due
+(``pending_updates``), the buffer takes them on the learner's own sampled batches with
+``reward_model.reward_and_update_th``: the reward is computed first, under the model as it was, and the same forward
+pass then trains the model (one pass instead of three; the original DIAYN code trains its discriminator on SAC's
+minibatch in the same way).
+
 :class:`RelabelingReplayBuffer` is for Box observations, :class:`RelabelingDictReplayBuffer` for Dict ones; use
 :func:`relabeling_replay_buffer_class` to pick. The reward model is not pickled with the buffer (it is saved with
 the agent); re-attach it with :meth:`attach` after ``load_replay_buffer``.
@@ -42,6 +48,15 @@ class _RelabelingMixin:
         self.relabel = True
         #: mean intrinsic reward of the last relabelled batch (for logging).
         self.last_intrinsic_reward = float("nan")
+        #: reward-model gradient steps to take on the next sampled batches (set by IntrinsicRewardCallback).
+        self.pending_updates = 0
+        #: gradient clipping of those steps.
+        self.update_max_grad_norm: float | None = None
+        #: compute the model's metrics on every this-many-th of those steps (metrics cost a few syncs).
+        self.metrics_every = 10
+        #: metrics of the steps taken since the callback last collected them.
+        self.update_metrics: list[dict[str, float]] = []
+        self.n_fused_updates = 0
 
     def attach(self, reward: IntrinsicReward) -> None:
         """(Re-)attach the reward model, e.g. after loading the buffer from disk."""
@@ -78,7 +93,17 @@ class _RelabelingMixin:
             )
         model = self.reward_model
         obs, next_obs = self._raw_pair(samples, env)
-        r_int = model.reward_th(model.to_tensor(obs, "observations"), model.to_tensor(next_obs, "next_observations"))
+        obs_t, next_obs_t = model.to_tensor(obs, "observations"), model.to_tensor(next_obs, "next_observations")
+        if self.pending_updates > 0:
+            # the reward model is due a gradient step: take it on this batch, sharing the forward pass
+            with_metrics = self.n_fused_updates % self.metrics_every == 0
+            r_int, metrics = model.reward_and_update_th(obs_t, next_obs_t, self.update_max_grad_norm, with_metrics)
+            self.pending_updates -= 1
+            self.n_fused_updates += 1
+            if metrics:
+                self.update_metrics.append(metrics)
+        else:
+            r_int = model.reward_th(obs_t, next_obs_t)
         r_int = r_int.reshape(-1, 1).to(self.device, dtype=samples.rewards.dtype)
         self.last_intrinsic_reward = float(r_int.mean())
         rewards = self.intrinsic_coef * r_int

@@ -286,3 +286,31 @@ def test_config_rebuilds_the_model() -> None:
     rebuilt.load_state_dict(reward.state_dict())
     obs = flat_obs(STATES, np.eye(3)[[0, 1, 2, 0, 1]])
     np.testing.assert_array_equal(rebuilt.reward(obs, obs[::-1]), reward.reward(obs, obs[::-1]))
+
+
+@pytest.mark.parametrize("skill_kwargs", [{"n_skills": 4}, {"skill_dim": 2}], ids=["categorical", "continuous"])
+def test_reward_and_update_equals_reward_then_update(skill_kwargs: dict[str, Any]) -> None:
+    """The fused step (one forward pass) returns the pre-update reward and takes the same gradient step."""
+    env = SkillWrapper(PointWorldEnv(), **skill_kwargs)
+    fused = DIAYNReward.for_env(env, net_arch=[16], device="cpu")
+    perturb_weights(fused)
+    separate = DIAYNReward.for_env(env, net_arch=[16], device="cpu")
+    separate.load_state_dict(fused.state_dict())
+    separate.optimizer.load_state_dict(fused.optimizer.state_dict())
+    rng = np.random.default_rng(0)
+    prior = env.layout.prior
+    skills = prior.sample(rng, size=len(STATES))
+    obs = torch.as_tensor(flat_obs(STATES, prior.encode(skills)))
+    next_obs = torch.as_tensor(flat_obs(NEXT_STATES, prior.encode(skills)))
+
+    expected_reward = separate.reward_th(obs, next_obs)
+    expected_metrics = separate.update_th(obs, next_obs)
+    with torch.no_grad():  # the fused step must train even when called under no_grad
+        got_reward, got_metrics = fused.reward_and_update_th(obs, next_obs)
+    torch.testing.assert_close(got_reward, expected_reward)
+    assert got_metrics == pytest.approx(expected_metrics)
+    for (name, a), b in zip(fused.state_dict().items(), separate.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b, msg=name)
+    assert not torch.allclose(fused.reward_th(obs, next_obs), expected_reward)  # the step changed the model
+    _, no_metrics = fused.reward_and_update_th(obs, next_obs, with_metrics=False)
+    assert no_metrics == {}

@@ -399,7 +399,8 @@ def test_callback_rejects_plain_buffers(box_setup: tuple[SkillWrapper, DIAYNRewa
         IntrinsicRewardCallback(reward, batch_size=0)
 
 
-def test_callback_attaches_and_trains_off_policy(box_setup: tuple[SkillWrapper, DIAYNReward]) -> None:
+@pytest.mark.parametrize("on_learner_batches", [True, False])
+def test_callback_attaches_and_trains_off_policy(box_setup: tuple[SkillWrapper, DIAYNReward], on_learner_batches: bool) -> None:
     env, reward = box_setup
     model = SAC(
         "MlpPolicy",
@@ -412,12 +413,19 @@ def test_callback_attaches_and_trains_off_policy(box_setup: tuple[SkillWrapper, 
         device="cpu",
         seed=0,
     )
-    callback = IntrinsicRewardCallback(reward, batch_size=16, update_ratio=0.5)
+    callback = IntrinsicRewardCallback(reward, batch_size=16, update_ratio=0.5, train_on_learner_batches=on_learner_batches)
     model.learn(60, callback=callback, log_interval=10**6)
     assert model.replay_buffer.reward_model is reward
     # 0.5 updates per step after learning_starts=20: (60 - 20) / 2
     assert callback.n_updates == 20
-    assert model.logger.name_to_value["diayn/n_updates"] == 20
+    if on_learner_batches:
+        # every update rode on one of SAC's own batches; the last one was taken in the final train() call, after
+        # the callback logged at the end of the last rollout (60 steps, train_freq=1: updates at odd steps 21..59)
+        assert model.replay_buffer.n_fused_updates == 20
+        assert model.logger.name_to_value["diayn/n_updates"] == 19
+    else:
+        assert model.replay_buffer.n_fused_updates == 0
+        assert model.logger.name_to_value["diayn/n_updates"] == 20
     assert "diayn/loss" in model.logger.name_to_value
     assert model.replay_buffer.relabel  # switched back on after the updates
 
@@ -483,3 +491,29 @@ def test_callback_clips_reward_gradients_on_policy(box_setup: tuple[SkillWrapper
     )
     model.learn(32, callback=IntrinsicRewardCallback(reward, batch_size=16, n_epochs=2, max_grad_norm=0.5))
     assert seen == [0.5] * 4  # 2 epochs of 32 / 16 minibatches
+
+
+def test_pending_update_rides_on_sampled_batch(box_setup: tuple[SkillWrapper, DIAYNReward]) -> None:
+    """A due reward-model update is taken on the sampled batch; the batch's rewards come from the model before it."""
+    env, reward = box_setup
+    buffer = RelabelingReplayBuffer(64, env.observation_space, env.action_space, device="cpu", reward=reward)
+    obs, _ = env.reset(seed=0)
+    for _ in range(40):
+        action = env.action_space.sample()
+        next_obs, r, terminated, truncated, _ = env.step(action)
+        buffer.add(obs[None], next_obs[None], action[None], np.array([r]), np.array([terminated]), [{}])
+        obs = next_obs
+    inds = np.arange(32)
+    before = {k: v.clone() for k, v in reward.state_dict().items()}
+    raw = buffer.observations[inds, 0], buffer.next_observations[inds, 0]
+    expected = reward.reward(*raw)
+    buffer.pending_updates = 1
+    samples = buffer._get_samples(inds)
+    np.testing.assert_allclose(samples.rewards.numpy().ravel(), expected, rtol=1e-5, atol=1e-6)
+    assert buffer.pending_updates == 0 and buffer.n_fused_updates == 1
+    assert any(not torch.equal(before[k], v) for k, v in reward.state_dict().items())
+    # no update pending: plain relabelling with the updated model, nothing trained
+    after = {k: v.clone() for k, v in reward.state_dict().items()}
+    samples = buffer._get_samples(inds)
+    np.testing.assert_allclose(samples.rewards.numpy().ravel(), reward.reward(*raw), rtol=1e-5, atol=1e-6)
+    assert all(torch.equal(after[k], v) for k, v in reward.state_dict().items())

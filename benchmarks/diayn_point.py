@@ -11,7 +11,6 @@ stands beside it. Writes the table into BENCHMARKS.md and the final skills' plot
 from __future__ import annotations
 
 import argparse
-import pathlib
 import statistics
 
 import torch

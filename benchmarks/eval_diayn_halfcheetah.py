@@ -73,7 +73,10 @@ def evaluate_run(run: pathlib.Path, rollouts: int) -> str:
         f"`python -m benchmarks.train_diayn_halfcheetah --prior {'x' if config['features'] else 'full'} --steps {config['steps']} "
         f"--out {run}`. Evaluation: {rollouts} deterministic rollouts per skill (reset seeds 10000+); velocity = mean "
         f"x velocity over the episode; random policy coverage over {rollouts * config['n_skills']} rollouts: "
-        f"{random.coverage} cells.\n\n" + "\n".join(lines) + f"\n\nPer skill at {steps} steps:\n\n" + ev.markdown_table()
+        f"{random.coverage} cells.\n\n"
+        + "\n".join(lines)
+        + f"\n\nPer skill at {steps} steps:\n\n"
+        + ev.markdown_table()
         + f"\n\nPlot: `{plot}`\n"
     )
 

@@ -655,6 +655,7 @@ def random_policy_coverage(
         feature_fn = _feature_fn(env, features)
         limit = _step_limit(env, max_steps)
         env.action_space.seed(seed)
+
         def act(obs: Any) -> Any:
             return env.action_space.sample()
 

@@ -400,7 +400,9 @@ def test_callback_rejects_plain_buffers(box_setup: tuple[SkillWrapper, DIAYNRewa
 
 
 @pytest.mark.parametrize("on_learner_batches", [True, False])
-def test_callback_attaches_and_trains_off_policy(box_setup: tuple[SkillWrapper, DIAYNReward], on_learner_batches: bool) -> None:
+def test_callback_attaches_and_trains_off_policy(
+    box_setup: tuple[SkillWrapper, DIAYNReward], on_learner_batches: bool
+) -> None:
     env, reward = box_setup
     model = SAC(
         "MlpPolicy",
@@ -500,7 +502,7 @@ def test_pending_update_rides_on_sampled_batch(box_setup: tuple[SkillWrapper, DI
     obs, _ = env.reset(seed=0)
     for _ in range(40):
         action = env.action_space.sample()
-        next_obs, r, terminated, truncated, _ = env.step(action)
+        next_obs, r, terminated, _truncated, _ = env.step(action)
         buffer.add(obs[None], next_obs[None], action[None], np.array([r]), np.array([terminated]), [{}])
         obs = next_obs
     inds = np.arange(32)

@@ -46,7 +46,8 @@ def evaluate_run(run: pathlib.Path, rollouts: int) -> str:
     random = random_policy_coverage(make_env(), n_rollouts=rollouts * config["n_skills"], features=features, seed=10_000)
     prior = "x position only (feature_scale 0.1)" if config["features"] else "full observation (x hidden by Gymnasium)"
     lines = [
-        "| steps | accuracy | max forward x velocity (m/s) | max backward x velocity (m/s) | skills > 1 m/s fwd / bwd | coverage (1 m cells) |",
+        "| steps | accuracy | max forward x velocity (m/s) | max backward x velocity (m/s) "
+        "| skills > 1 m/s fwd / bwd | coverage (1 m cells) |",
         "|---|---|---|---|---|---|",
     ]
     last = None
@@ -59,7 +60,8 @@ def evaluate_run(run: pathlib.Path, rollouts: int) -> str:
         steps = steps_of(ckpt) if ckpt != final else config["steps"]
         s = ev.summary()
         lines.append(
-            f"| {steps} | {s['accuracy']:.3f} | {max(velocities):.2f} | {-min(velocities):.2f} | {fwd} / {bwd} | {ev.coverage} |"
+            f"| {steps} | {s['accuracy']:.3f} | {max(velocities):.2f} | {-min(velocities):.2f} "
+            f"| {fwd} / {bwd} | {ev.coverage} |"
         )
         print(lines[-1], flush=True)
         last = (steps, ev)
@@ -68,9 +70,11 @@ def evaluate_run(run: pathlib.Path, rollouts: int) -> str:
     plot = run / "skills.png"
     plot_skill_trajectories(ev, plot, title=f"DIAYN HalfCheetah, {prior}, {steps} steps")
     return (
-        f"Discriminator input: {prior}. {config['n_skills']} skills, SAC alpha {config['ent_coef']}, nets {config['net_arch']}, "
+        f"Discriminator input: {prior}. {config['n_skills']} skills, SAC alpha {config['ent_coef']}, "
+        f"nets {config['net_arch']}, "
         f"{env_kwargs['max_episode_steps']}-step episodes, seed {config['seed']}. Training: "
-        f"`python -m benchmarks.train_diayn_halfcheetah --prior {'x' if config['features'] else 'full'} --steps {config['steps']} "
+        f"`python -m benchmarks.train_diayn_halfcheetah --prior {'x' if config['features'] else 'full'} "
+        f"--steps {config['steps']} "
         f"--out {run}`. Evaluation: {rollouts} deterministic rollouts per skill (reset seeds 10000+); velocity = mean "
         f"x velocity over the episode; random policy coverage over {rollouts * config['n_skills']} rollouts: "
         f"{random.coverage} cells.\n\n"

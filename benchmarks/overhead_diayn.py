@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--chunk", type=int, default=1000)
     parser.add_argument("--update-ratio", type=float, default=1.0)
+    parser.add_argument("--disc-net", type=int, nargs="+", default=None, help="discriminator layers (default: --net)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -37,7 +38,12 @@ def main() -> None:
     plain_env = make_vec_env(args.env, wrapper_class=SkillWrapper, wrapper_kwargs={"n_skills": args.n_skills}, seed=0)
     plain = SAC("MlpPolicy", plain_env, **common)  # type: ignore[arg-type]
     diayn = DIAYN(
-        "MlpPolicy", args.env, n_skills=args.n_skills, discriminator_arch=args.net, update_ratio=args.update_ratio, **common
+        "MlpPolicy",
+        args.env,
+        n_skills=args.n_skills,
+        discriminator_arch=args.disc_net or args.net,
+        update_ratio=args.update_ratio,
+        **common,
     )
     for model in (plain, diayn):
         model.learn(500)  # warm-up past learning_starts
@@ -54,13 +60,18 @@ def main() -> None:
     lines = ["| pair | plain SAC steps/s | DIAYN-SAC steps/s | ratio |", "|---|---|---|---|"]
     lines += [f"| {i + 1} | {p:.1f} | {d:.1f} | {r:.3f} |" for i, (p, d, r) in enumerate(rows)]
     body = (
-        f"{args.env}, {args.n_skills} skills, net_arch {args.net} (policy, critics and discriminator), batch 256, one SAC "
+        f"{args.env}, {args.n_skills} skills, net_arch {args.net} (policy and critics), "
+        f"discriminator {args.disc_net or args.net}, batch 256, one SAC "
         f"gradient step per env step, discriminator update ratio {args.update_ratio}; chunks of {args.chunk} steps, "
         f"alternating.\n\n" + "\n".join(lines) + f"\n\n**Median ratio DIAYN / plain: {med:.3f}** (goal: at least 0.90)\n"
     )
     print(body)
     if not args.no_write:
-        write_section(f"overhead-diayn-{args.env}", f"DIAYN-SAC overhead against plain SAC ({args.env})", body)
+        write_section(
+            f"overhead-diayn-{args.env}-disc{'x'.join(map(str, args.disc_net or args.net))}",
+            f"DIAYN-SAC overhead against plain SAC ({args.env})",
+            body,
+        )
 
 
 if __name__ == "__main__":

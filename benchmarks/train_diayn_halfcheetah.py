@@ -31,6 +31,8 @@ def main() -> None:
     parser.add_argument("--episode-steps", type=int, default=200)
     parser.add_argument("--net", type=int, nargs="+", default=[128, 128])
     parser.add_argument("--feature-scale", type=float, default=0.1, help="x-prior input scaling (x is in metres)")
+    parser.add_argument("--feature-noise", type=float, default=0.0, help="x-prior: discriminator training noise (metres)")
+    parser.add_argument("--train-freq", type=int, default=1, help="one SAC gradient step every this many env steps")
     parser.add_argument("--checkpoint-every", type=int, default=25_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
@@ -45,6 +47,8 @@ def main() -> None:
         "n_skills": args.n_skills,
         "features": position_features(env_id, "x") if expose else None,
         "feature_scale": args.feature_scale if expose else 1.0,
+        "feature_noise": args.feature_noise if expose else 0.0,
+        "train_freq": args.train_freq,
         "net_arch": args.net,
         "ent_coef": 0.1,
         "steps": args.steps,
@@ -59,6 +63,8 @@ def main() -> None:
         env_kwargs=config["env_kwargs"],
         features=config["features"],
         feature_scale=config["feature_scale"],
+        feature_noise=config["feature_noise"],
+        train_freq=args.train_freq,
         discriminator_arch=args.net,
         policy_kwargs={"net_arch": args.net},
         ent_coef=0.1,

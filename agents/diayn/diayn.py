@@ -41,6 +41,8 @@ class DIAYN(SkillAgent):
     :param discriminator_arch: hidden layers of the discriminator.
     :param discriminator_lr: its Adam learning rate.
     :param feature_scale: multiplies the discriminator's input features.
+    :param feature_noise: std of Gaussian noise on the discriminator's input features while it trains (see
+        :class:`~hrl_wrappers.DIAYNReward`); 0 disables it.
     :param discriminator_batch_size: its minibatch size.
     :param update_ratio: discriminator gradient steps per environment step (off-policy).
     :param discriminator_epochs: passes over each rollout (on-policy).
@@ -81,6 +83,7 @@ class DIAYN(SkillAgent):
         discriminator_arch: Sequence[int] = (256, 256),
         discriminator_lr: float = 3e-4,
         feature_scale: float | Sequence[float] = 1.0,
+        feature_noise: float = 0.0,
         discriminator_batch_size: int = 256,
         update_ratio: float = 1.0,
         discriminator_epochs: int = 1,
@@ -105,6 +108,7 @@ class DIAYN(SkillAgent):
             "net_arch": [int(w) for w in discriminator_arch],
             "learning_rate": float(discriminator_lr),
             "feature_scale": feature_scale if isinstance(feature_scale, float | int) else [float(s) for s in feature_scale],
+            "feature_noise": float(feature_noise),
         }
         callback_kwargs = {
             "batch_size": int(discriminator_batch_size),

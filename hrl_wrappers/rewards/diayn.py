@@ -38,6 +38,10 @@ class DIAYNReward(IntrinsicReward):
     :param net_arch: hidden layer sizes of the discriminator.
     :param learning_rate: Adam learning rate.
     :param feature_scale: multiplies the features before the discriminator (a scalar or one value per feature).
+    :param feature_noise: standard deviation (in the features' own units) of Gaussian noise added to the features
+        while the discriminator *trains* (never when it scores). A discriminator that cannot resolve differences
+        smaller than the noise pays only skills that stay well apart, e.g. metres apart in x rather than centimetres,
+        which is what makes the x-prior skills run.
     :param use_next_obs: score s' (the paper) when True, s (the original code) when False.
     :param device: torch device.
 
@@ -64,6 +68,7 @@ class DIAYNReward(IntrinsicReward):
         net_arch: Sequence[int] = (256, 256),
         learning_rate: float = 3e-4,
         feature_scale: float | Sequence[float] = 1.0,
+        feature_noise: float = 0.0,
         use_next_obs: bool = True,
         device: torch.device | str = "auto",
     ) -> None:
@@ -75,6 +80,9 @@ class DIAYNReward(IntrinsicReward):
         self.net_arch = [int(w) for w in net_arch]
         self.learning_rate = float(learning_rate)
         self.use_next_obs = bool(use_next_obs)
+        if not (np.isfinite(feature_noise) and feature_noise >= 0):
+            raise ValueError(f"feature_noise must be a finite number >= 0, got {feature_noise!r}")
+        self.feature_noise = float(feature_noise)
         scale = np.broadcast_to(np.asarray(feature_scale, dtype=np.float32), (self.feature_dim,))
         if not np.all(np.isfinite(scale)) or np.any(scale == 0):
             raise ValueError(f"feature_scale must be finite and non-zero, got {feature_scale!r}")
@@ -100,9 +108,15 @@ class DIAYNReward(IntrinsicReward):
         return cls(find_skill_layout(env), **kwargs)
 
     # --------------------------------------------------------------------------------------- discriminator
-    def logits(self, obs: TensorObs) -> torch.Tensor:
-        """Discriminator output on the state inside ``obs``: logits (categorical) or the Gaussian mean (continuous)."""
-        feats = self.state_features(obs).float() * self.feature_scale
+    def logits(self, obs: TensorObs, noisy: bool = False) -> torch.Tensor:
+        """Discriminator output on the state inside ``obs``: logits (categorical) or the Gaussian mean (continuous).
+
+        ``noisy=True`` adds the training noise ``feature_noise`` to the features first.
+        """
+        feats = self.state_features(obs).float()
+        if noisy and self.feature_noise > 0:
+            feats = feats + self.feature_noise * torch.randn_like(feats)
+        feats = feats * self.feature_scale
         return self.discriminator(feats)
 
     def log_q(self, scored_obs: TensorObs, skill_obs: TensorObs) -> torch.Tensor:
@@ -136,9 +150,9 @@ class DIAYNReward(IntrinsicReward):
         with torch.no_grad():
             return self.log_q(scored, obs) - self.log_p(obs)
 
-    def _forward(self, obs: TensorObs, next_obs: TensorObs) -> tuple[torch.Tensor, torch.Tensor]:
+    def _forward(self, obs: TensorObs, next_obs: TensorObs, noisy: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
         """Discriminator output on the scored state and log q(z|f(s)) of the true skills (with gradients)."""
-        out = self.logits(next_obs if self.use_next_obs else obs)
+        out = self.logits(next_obs if self.use_next_obs else obs, noisy)
         if isinstance(self.prior, CategoricalPrior):
             z = self.layout.skill(obs).long()
             return out, F.log_softmax(out, dim=-1).gather(-1, z.unsqueeze(-1)).squeeze(-1)
@@ -159,13 +173,18 @@ class DIAYNReward(IntrinsicReward):
         return metrics
 
     def loss_th(self, obs: TensorObs, next_obs: TensorObs, with_metrics: bool = True) -> tuple[torch.Tensor, dict[str, float]]:
-        out, log_q = self._forward(obs, next_obs)
+        out, log_q = self._forward(obs, next_obs, noisy=True)
         return -log_q.mean(), (self._metrics(obs, out, log_q) if with_metrics else {})
 
     def reward_and_update_th(
         self, obs: TensorObs, next_obs: TensorObs, max_grad_norm: float | None = None, with_metrics: bool = True
     ) -> tuple[torch.Tensor, dict[str, float]]:
-        """One forward pass serves both: the reward under the current discriminator, then its gradient step."""
+        """One forward pass serves both: the reward under the current discriminator, then its gradient step.
+
+        With ``feature_noise`` the training pass sees noisy features and the reward must not, so two passes are made.
+        """
+        if self.feature_noise > 0:
+            return super().reward_and_update_th(obs, next_obs, max_grad_norm, with_metrics)
         with torch.enable_grad():
             self.train()
             out, log_q = self._forward(obs, next_obs)
@@ -182,5 +201,6 @@ class DIAYNReward(IntrinsicReward):
             "net_arch": self.net_arch,
             "learning_rate": self.learning_rate,
             "feature_scale": self.feature_scale_arg,
+            "feature_noise": self.feature_noise,
             "use_next_obs": self.use_next_obs,
         }

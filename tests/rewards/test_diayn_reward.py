@@ -314,3 +314,24 @@ def test_reward_and_update_equals_reward_then_update(skill_kwargs: dict[str, Any
     assert not torch.allclose(fused.reward_th(obs, next_obs), expected_reward)  # the step changed the model
     _, no_metrics = fused.reward_and_update_th(obs, next_obs, with_metrics=False)
     assert no_metrics == {}
+
+
+def test_feature_noise_only_in_training() -> None:
+    """``feature_noise`` perturbs the discriminator's training input, never the reward it pays."""
+    env = SkillWrapper(PointWorldEnv(), n_skills=4)
+    noisy = DIAYNReward.for_env(env, net_arch=[16], feature_noise=2.0, device="cpu")
+    perturb_weights(noisy)
+    skills = np.array([0, 1, 2, 3, 0])
+    encodings = env.layout.prior.encode(skills)
+    obs, next_obs = flat_obs(STATES, encodings), flat_obs(NEXT_STATES, encodings)
+    probs = np.full(4, 0.25)
+    np.testing.assert_allclose(noisy.reward(obs, next_obs), categorical_reward(noisy, NEXT_STATES, skills, probs), rtol=1e-5)
+    torch.manual_seed(0)
+    losses = {float(noisy.loss_th(noisy.to_tensor(obs), noisy.to_tensor(next_obs))[0]) for _ in range(3)}
+    assert len(losses) == 3  # a fresh noise draw each time
+    clean = DIAYNReward.for_env(env, net_arch=[16], device="cpu")
+    clean.load_state_dict(noisy.state_dict())
+    clean_loss = float(clean.loss_th(clean.to_tensor(obs), clean.to_tensor(next_obs))[0])
+    assert clean_loss not in losses
+    with pytest.raises(ValueError, match="feature_noise"):
+        DIAYNReward.for_env(env, feature_noise=-1.0)

@@ -44,7 +44,11 @@ def evaluate_run(run: pathlib.Path, rollouts: int) -> str:
     if final.exists():
         checkpoints.append(final)
     random = random_policy_coverage(make_env(), n_rollouts=rollouts * config["n_skills"], features=features, seed=10_000)
-    prior = "x position only (feature_scale 0.1)" if config["features"] else "full observation (x hidden by Gymnasium)"
+    prior = (
+        f"x position only (feature_scale {config['feature_scale']}, training noise {config.get('feature_noise', 0.0)} m)"
+        if config["features"]
+        else "full observation (x hidden by Gymnasium)"
+    )
     lines = [
         "| steps | accuracy | max forward x velocity (m/s) | max backward x velocity (m/s) "
         "| skills > 1 m/s fwd / bwd | coverage (1 m cells) |",
@@ -67,15 +71,22 @@ def evaluate_run(run: pathlib.Path, rollouts: int) -> str:
         last = (steps, ev)
     assert last is not None
     steps, ev = last
+    extra = "".join(
+        f"--{key.replace('_', '-')} {config[key]} "
+        for key in ("feature_noise", "train_freq")
+        if config.get(key) not in (None, 0.0, 1)
+    )
+    note = f" ({config['note']})" if "note" in config else ""
     plot = run / "skills.png"
     plot_skill_trajectories(ev, plot, title=f"DIAYN HalfCheetah, {prior}, {steps} steps")
     return (
-        f"Discriminator input: {prior}. {config['n_skills']} skills, SAC alpha {config['ent_coef']}, "
+        f"Discriminator input: {prior}. {config['n_skills']} skills, SAC alpha {config['ent_coef']} "
+        f"(one gradient step every {config.get('train_freq', 1)} env steps), "
         f"nets {config['net_arch']}, "
         f"{env_kwargs['max_episode_steps']}-step episodes, seed {config['seed']}. Training: "
         f"`python -m benchmarks.train_diayn_halfcheetah --prior {'x' if config['features'] else 'full'} "
-        f"--steps {config['steps']} "
-        f"--out {run}`. Evaluation: {rollouts} deterministic rollouts per skill (reset seeds 10000+); velocity = mean "
+        f"--steps {config['steps']} {extra}--out {run}`{note}. "
+        f"Evaluation: {rollouts} deterministic rollouts per skill (reset seeds 10000+); velocity = mean "
         f"x velocity over the episode; random policy coverage over {rollouts * config['n_skills']} rollouts: "
         f"{random.coverage} cells.\n\n"
         + "\n".join(lines)

@@ -327,11 +327,11 @@ def test_feature_noise_only_in_training() -> None:
     probs = np.full(4, 0.25)
     np.testing.assert_allclose(noisy.reward(obs, next_obs), categorical_reward(noisy, NEXT_STATES, skills, probs), rtol=1e-5)
     torch.manual_seed(0)
-    losses = {float(noisy.loss_th(noisy.to_tensor(obs), noisy.to_tensor(next_obs))[0]) for _ in range(3)}
+    losses = {float(noisy.loss_th(noisy.to_tensor(obs), noisy.to_tensor(next_obs))[0].detach()) for _ in range(3)}
     assert len(losses) == 3  # a fresh noise draw each time
     clean = DIAYNReward.for_env(env, net_arch=[16], device="cpu")
     clean.load_state_dict(noisy.state_dict())
-    clean_loss = float(clean.loss_th(clean.to_tensor(obs), clean.to_tensor(next_obs))[0])
+    clean_loss = float(clean.loss_th(clean.to_tensor(obs), clean.to_tensor(next_obs))[0].detach())
     assert clean_loss not in losses
     with pytest.raises(ValueError, match="feature_noise"):
         DIAYNReward.for_env(env, feature_noise=-1.0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 import pytest
 import torch
@@ -14,33 +13,7 @@ from stable_baselines3 import PPO, SAC
 from agents import DIAYN, DIAYNPPO, DIAYNSAC
 from hrl_wrappers import SkillWrapper
 from hrl_wrappers.envs import FOUR_ROOMS_ID, POINT_WORLD_ID, PointWorldEnv
-
-
-class TinyDictEnv(gym.Env):
-    """Dict observations: a Box position and a Discrete room."""
-
-    def __init__(self, nested: bool = False) -> None:
-        parts: dict[str, spaces.Space] = {"pos": spaces.Box(-1.0, 1.0, (2,), np.float32), "room": spaces.Discrete(3)}
-        if nested:
-            parts["inner"] = spaces.Dict({"a": spaces.Box(-1.0, 1.0, (1,), np.float32)})
-        self.observation_space = spaces.Dict(parts)
-        self.action_space = spaces.Box(-1.0, 1.0, (2,), np.float32)
-        self._pos = np.zeros(2, np.float32)
-        self._t = 0
-
-    def _obs(self) -> dict[str, Any]:
-        return {"pos": self._pos.copy(), "room": int(self._pos[0] > 0) + int(self._pos[1] > 0)}
-
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict]:
-        super().reset(seed=seed)
-        self._pos = self.np_random.uniform(-0.5, 0.5, size=2).astype(np.float32)
-        self._t = 0
-        return self._obs(), {}
-
-    def step(self, action: np.ndarray) -> tuple[dict[str, Any], float, bool, bool, dict]:
-        self._pos = np.clip(self._pos + 0.2 * np.asarray(action, np.float32), -1, 1).astype(np.float32)
-        self._t += 1
-        return self._obs(), 0.0, False, self._t >= 25, {}
+from tests.helpers import TinyDictEnv
 
 
 def tiny_kwargs(algo: str) -> dict[str, Any]:

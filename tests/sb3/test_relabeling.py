@@ -9,7 +9,6 @@ import gymnasium as gym
 import numpy as np
 import pytest
 import torch
-from gymnasium import spaces
 from stable_baselines3 import PPO, SAC
 from stable_baselines3.common.buffers import DictReplayBuffer, ReplayBuffer
 from stable_baselines3.common.callbacks import BaseCallback
@@ -26,32 +25,9 @@ from hrl_wrappers import (
 )
 from hrl_wrappers.envs import FourRoomsEnv, PointWorldEnv
 from hrl_wrappers.sb3 import relabeling_replay_buffer_class, relabeling_rollout_buffer_class
+from tests.helpers import TinyDictEnv
 
 N_SKILLS = 4
-
-
-class TinyDictEnv(gym.Env):
-    """Dict observations (a Box and a Discrete part) with a non-zero environment reward."""
-
-    def __init__(self) -> None:
-        self.observation_space = spaces.Dict({"pos": spaces.Box(-1.0, 1.0, (2,), np.float32), "room": spaces.Discrete(3)})
-        self.action_space = spaces.Box(-1.0, 1.0, (2,), np.float32)
-        self._pos = np.zeros(2, np.float32)
-        self._t = 0
-
-    def _obs(self) -> dict[str, Any]:
-        return {"pos": self._pos.copy(), "room": int(self._pos[0] > 0) + int(self._pos[1] > 0)}
-
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict]:
-        super().reset(seed=seed)
-        self._pos = self.np_random.uniform(-0.5, 0.5, size=2).astype(np.float32)
-        self._t = 0
-        return self._obs(), {}
-
-    def step(self, action: np.ndarray) -> tuple[dict[str, Any], float, bool, bool, dict]:
-        self._pos = np.clip(self._pos + 0.2 * np.asarray(action, np.float32), -1, 1).astype(np.float32)
-        self._t += 1
-        return self._obs(), float(self._pos[0]), False, self._t >= 10, {}
 
 
 def perturb(reward: DIAYNReward, seed: int) -> None:
@@ -158,7 +134,7 @@ def test_replay_without_reward_model_and_pickling(box_setup: tuple[SkillWrapper,
 
 
 def test_dict_replay_relabels() -> None:
-    env = SkillWrapper(TinyDictEnv(), n_skills=N_SKILLS)
+    env = SkillWrapper(TinyDictEnv(horizon=10, reward_x=True), n_skills=N_SKILLS)
     reward = DIAYNReward.for_env(env, net_arch=[16], device="cpu")
     assert relabeling_replay_buffer_class(env.observation_space) is RelabelingDictReplayBuffer
     assert (
@@ -328,7 +304,7 @@ def test_ppo_advantages_come_from_intrinsic_rewards(intrinsic_coef: float, extri
 
 
 def test_ppo_dict_rollout_buffer() -> None:
-    env = SkillWrapper(TinyDictEnv(), n_skills=N_SKILLS)
+    env = SkillWrapper(TinyDictEnv(horizon=10, reward_x=True), n_skills=N_SKILLS)
     reward = DIAYNReward.for_env(env, net_arch=[16], device="cpu")
     assert relabeling_rollout_buffer_class(env.observation_space) is RelabelingDictRolloutBuffer
 

@@ -16,33 +16,7 @@ from hrl_wrappers import SkillWrapper, find_skill_layout
 from hrl_wrappers.envs import FOUR_ROOMS_ID, POINT_WORLD_ID, FourRoomsEnv, PointWorldEnv
 from hrl_wrappers.priors import CategoricalPrior
 from hrl_wrappers.skill_layout import SkillLayout
-
-
-class TinyDictEnv(gym.Env):
-    """A single-level Dict observation: a 2-D position and a Discrete room index."""
-
-    def __init__(self, nested: bool = False) -> None:
-        parts: dict[str, spaces.Space] = {"pos": spaces.Box(-1.0, 1.0, (2,), np.float32), "room": spaces.Discrete(3)}
-        if nested:
-            parts["inner"] = spaces.Dict({"a": spaces.Box(-1.0, 1.0, (1,), np.float32)})
-        self.observation_space = spaces.Dict(parts)
-        self.action_space = spaces.Box(-1.0, 1.0, (2,), np.float32)
-        self._pos = np.zeros(2, np.float32)
-        self._t = 0
-
-    def _obs(self) -> dict[str, Any]:
-        return {"pos": self._pos.copy(), "room": int(self._pos[0] > 0) + int(self._pos[1] > 0)}
-
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict]:
-        super().reset(seed=seed)
-        self._pos = self.np_random.uniform(-0.5, 0.5, size=2).astype(np.float32)
-        self._t = 0
-        return self._obs(), {}
-
-    def step(self, action: np.ndarray) -> tuple[dict[str, Any], float, bool, bool, dict]:
-        self._pos = np.clip(self._pos + 0.1 * np.asarray(action, np.float32), -1, 1).astype(np.float32)
-        self._t += 1
-        return self._obs(), 0.0, False, self._t >= 20, {}
+from tests.helpers import TinyDictEnv
 
 
 class RecordObs(gym.Wrapper):
@@ -242,7 +216,7 @@ def test_discrete_env_dict_mode() -> None:
 
 
 def test_dict_env_adds_skill_key() -> None:
-    base = RecordObs(TinyDictEnv())
+    base = RecordObs(TinyDictEnv(step_size=0.1, horizon=20))
     env = SkillWrapper(base, n_skills=3)
     assert env.layout.mode == "dict"
     assert set(env.observation_space.spaces) == {"pos", "room", "skill"}
@@ -262,12 +236,12 @@ def test_dict_env_adds_skill_key() -> None:
 
 def test_dict_env_errors() -> None:
     with pytest.raises(ValueError, match="nested Dict under key 'inner'"):
-        SkillWrapper(TinyDictEnv(nested=True), n_skills=3)
+        SkillWrapper(TinyDictEnv(nested=True, step_size=0.1, horizon=20), n_skills=3)
     with pytest.raises(ValueError, match="obs_mode='flat'"):
-        SkillWrapper(TinyDictEnv(), n_skills=3, obs_mode="flat")
+        SkillWrapper(TinyDictEnv(step_size=0.1, horizon=20), n_skills=3, obs_mode="flat")
     with pytest.raises(ValueError, match="obs_mode"):
         SkillWrapper(PointWorldEnv(), n_skills=3, obs_mode="concat")
-    env = SkillWrapper(TinyDictEnv(), n_skills=3)
+    env = SkillWrapper(TinyDictEnv(step_size=0.1, horizon=20), n_skills=3)
     with pytest.raises(ValueError, match="already has a 'skill' key"):
         SkillWrapper(env, n_skills=3)
 

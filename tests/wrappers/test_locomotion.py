@@ -41,10 +41,10 @@ def test_wrapper_matches_kwargs_and_can_ignore_termination() -> None:
     b, _ = exposed.reset(seed=1)
     assert a.shape == b.shape == wrapped.observation_space.shape
     np.testing.assert_allclose(a[:2], b[:2])
-    # drop the torso below the healthy height: the env ends the episode, the wrapper reports terminated=False
-    exposed.unwrapped.data.qpos[2] = 0.05
+    # lift the torso above the healthy height range: the env ends the episode, the wrapper reports terminated=False
+    exposed.unwrapped.data.qpos[2] = 1.5
     assert exposed.step(np.zeros(8))[2] is True
-    wrapped.unwrapped.data.qpos[2] = 0.05
+    wrapped.unwrapped.data.qpos[2] = 1.5
     _, _, terminated, _, _ = wrapped.step(np.zeros(8))
     assert terminated is False
     assert wrapped.spec is not None and wrapped.spec.additional_wrappers[-1].kwargs["ignore_termination"] is True

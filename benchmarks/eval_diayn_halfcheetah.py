@@ -44,11 +44,12 @@ def evaluate_run(run: pathlib.Path, rollouts: int) -> str:
     if final.exists():
         checkpoints.append(final)
     random = random_policy_coverage(make_env(), n_rollouts=rollouts * config["n_skills"], features=features, seed=10_000)
-    prior = (
-        f"x position only (feature_scale {config['feature_scale']}, training noise {config.get('feature_noise', 0.0)} m)"
-        if config["features"]
-        else "full observation (x hidden by Gymnasium)"
-    )
+    noise = f"feature_scale {config['feature_scale']}, training noise {config.get('feature_noise', 0.0)}"
+    prior = {
+        "full": "full observation (x hidden by Gymnasium)",
+        "x": f"x position only ({noise} m)",
+        "vx": f"x velocity only ({noise} m/s)",
+    }[config["prior"]]
     lines = [
         "| steps | accuracy | max forward x velocity (m/s) | max backward x velocity (m/s) "
         "| skills > 1 m/s fwd / bwd | coverage (1 m cells) |",
@@ -84,7 +85,7 @@ def evaluate_run(run: pathlib.Path, rollouts: int) -> str:
         f"(one gradient step every {config.get('train_freq', 1)} env steps), "
         f"nets {config['net_arch']}, "
         f"{env_kwargs['max_episode_steps']}-step episodes, seed {config['seed']}. Training: "
-        f"`python -m benchmarks.train_diayn_halfcheetah --prior {'x' if config['features'] else 'full'} "
+        f"`python -m benchmarks.train_diayn_halfcheetah --prior {config['prior']} "
         f"--steps {config['steps']} {extra}--out {run}`{note}. "
         f"Evaluation: {rollouts} deterministic rollouts per skill (reset seeds 10000+); velocity = mean "
         f"x velocity over the episode; random policy coverage over {rollouts * config['n_skills']} rollouts: "

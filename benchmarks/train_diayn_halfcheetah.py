@@ -2,7 +2,8 @@
 
 Two discriminator inputs:
   --prior full : the paper's full-state discriminator (the observation Gymnasium gives, x excluded);
-  --prior x    : the "x prior": the discriminator sees only the torso x position (exposed with locomotion_kwargs).
+  --prior x    : the "x prior": the discriminator sees only the torso x position (exposed with locomotion_kwargs);
+  --prior vx   : the discriminator sees only the torso x velocity (qvel[0], observation index 8).
 
 Usage (each run is one process; checkpoints every --checkpoint-every steps go to OUT/checkpoints):
   python benchmarks/train_diayn_halfcheetah.py --prior full --steps 300000 --out benchmarks/results/halfcheetah_full
@@ -25,13 +26,13 @@ from hrl_wrappers.locomotion import locomotion_kwargs, position_features
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--prior", choices=["full", "x"], required=True)
+    parser.add_argument("--prior", choices=["full", "x", "vx"], required=True)
     parser.add_argument("--steps", type=int, default=300_000)
     parser.add_argument("--n-skills", type=int, default=10)
     parser.add_argument("--episode-steps", type=int, default=200)
     parser.add_argument("--net", type=int, nargs="+", default=[128, 128])
-    parser.add_argument("--feature-scale", type=float, default=0.1, help="x-prior input scaling (x is in metres)")
-    parser.add_argument("--feature-noise", type=float, default=0.0, help="x-prior: discriminator training noise (metres)")
+    parser.add_argument("--feature-scale", type=float, default=0.1, help="x/vx-prior input scaling (x is in metres)")
+    parser.add_argument("--feature-noise", type=float, default=0.0, help="x/vx-prior: discriminator training noise")
     parser.add_argument("--train-freq", type=int, default=1, help="one SAC gradient step every this many env steps")
     parser.add_argument("--checkpoint-every", type=int, default=25_000)
     parser.add_argument("--seed", type=int, default=0)
@@ -43,11 +44,12 @@ def main() -> None:
     expose = args.prior == "x"
     config = {
         "env": env_id,
+        "prior": args.prior,
         "env_kwargs": {**locomotion_kwargs(env_id, expose_position=expose), "max_episode_steps": args.episode_steps},
         "n_skills": args.n_skills,
-        "features": position_features(env_id, "x") if expose else None,
-        "feature_scale": args.feature_scale if expose else 1.0,
-        "feature_noise": args.feature_noise if expose else 0.0,
+        "features": position_features(env_id, "x") if expose else ([8] if args.prior == "vx" else None),
+        "feature_scale": args.feature_scale if args.prior != "full" else 1.0,
+        "feature_noise": args.feature_noise if args.prior != "full" else 0.0,
         "train_freq": args.train_freq,
         "net_arch": args.net,
         "ent_coef": 0.1,

@@ -10,7 +10,7 @@ Usage::
 Examples::
 
     hrl train diayn --env hrl_wrappers/PointWorld-v0 --steps 30000 --n-skills 6 --net 64 64
-    hrl train diayn --env HalfCheetah-v5 --steps 300000 --prior x --episode-steps 200 --feature-scale 0.1
+    hrl train diayn --env HalfCheetah-v5 --steps 300000 --prior x --episode-steps 200 --feature-scale 0.1 --feature-noise 1.0
     hrl train diayn --env Ant-v5 --steps 1000000 --prior xy --no-termination \\
         --env-kwargs '{"include_cfrc_ext_in_observation": false}'
     hrl train diayn --env hrl_wrappers/PointWorld-v0 --steps 20000 --algo PPO --algo-kwargs '{"n_steps": 512}'
@@ -389,6 +389,14 @@ def _add_diayn_arguments(parser: argparse.ArgumentParser) -> None:
         help="multiplies the discriminator's inputs (default: %(default)s)",
     )
     disc.add_argument(
+        "--feature-noise",
+        type=float,
+        default=0.0,
+        metavar="SIGMA",
+        help="std of Gaussian noise on the discriminator's inputs while it trains, in the features' units "
+        "(e.g. 1.0 m for --prior x; default: %(default)s)",
+    )
+    disc.add_argument(
         "--update-ratio",
         type=float,
         default=1.0,
@@ -496,6 +504,7 @@ def _diayn_agent_kwargs(args: argparse.Namespace, env_kwargs: dict[str, Any], fe
         "features": features,
         "discriminator_arch": list(args.disc_net or args.net),
         "feature_scale": args.feature_scale,
+        "feature_noise": args.feature_noise,
         "update_ratio": args.update_ratio,
         "n_envs": args.n_envs,
         "env_kwargs": env_kwargs,

@@ -72,10 +72,11 @@ def evaluate_run(run: pathlib.Path, rollouts: int) -> str:
         last = (steps, ev)
     assert last is not None
     steps, ev = last
+    defaults = {"feature_scale": 0.1, "feature_noise": 0.0, "train_freq": 1}
     extra = "".join(
         f"--{key.replace('_', '-')} {config[key]} "
-        for key in ("feature_noise", "train_freq")
-        if config.get(key) not in (None, 0.0, 1)
+        for key, default in defaults.items()
+        if config.get(key, default) != default and (config["prior"] != "full" or key == "train_freq")
     )
     note = f" ({config['note']})" if "note" in config else ""
     plot = run / "skills.png"

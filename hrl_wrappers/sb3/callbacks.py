@@ -28,6 +28,7 @@ from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from hrl_wrappers.rewards.base import IntrinsicReward
 from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer
 from hrl_wrappers.sb3.rollout_buffer import RelabelingDictRolloutBuffer, RelabelingRolloutBuffer
+from hrl_wrappers.sb3.terminal import true_next_observations
 
 __all__ = ["IntrinsicRewardCallback"]
 
@@ -135,22 +136,7 @@ class IntrinsicRewardCallback(BaseCallback):
         last_obs = self.model._last_obs  # the observation the action was taken in
         if last_obs is None:
             return
-        next_obs = new_obs
-        if np.any(dones):
-            next_obs = (
-                {k: np.array(v, copy=True) for k, v in new_obs.items()}
-                if isinstance(new_obs, dict)
-                else np.array(new_obs, copy=True)
-            )
-            for i in np.flatnonzero(dones):
-                terminal = infos[i].get("terminal_observation")
-                if terminal is None:
-                    continue
-                if isinstance(next_obs, dict):
-                    for k in next_obs:
-                        next_obs[k][i] = terminal[k]
-                else:
-                    next_obs[i] = terminal
+        next_obs = true_next_observations(new_obs, dones, infos)
         r = self.reward.reward(last_obs, next_obs)
         if self._episode_returns is None or len(self._episode_returns) != len(r):
             self._episode_returns = np.zeros(len(r))

@@ -22,6 +22,7 @@ from gymnasium import spaces
 from stable_baselines3.common.buffers import DictRolloutBuffer, RolloutBuffer
 
 from hrl_wrappers.rewards.base import IntrinsicReward
+from hrl_wrappers.sb3.terminal import true_next_observations
 
 __all__ = ["RelabelingDictRolloutBuffer", "RelabelingRolloutBuffer", "relabeling_rollout_buffer_class"]
 
@@ -67,18 +68,7 @@ class _RolloutRelabelingMixin:
         """
         if self.pos >= self.buffer_size:
             return
-        if isinstance(next_obs, dict):
-            nxt: Any = {k: np.array(v, copy=True) for k, v in next_obs.items()}
-        else:
-            nxt = np.array(next_obs, copy=True)
-        for i, done in enumerate(dones):
-            terminal = infos[i].get("terminal_observation") if done else None
-            if terminal is not None:
-                if isinstance(nxt, dict):
-                    for k in nxt:
-                        nxt[k][i] = terminal[k]
-                else:
-                    nxt[i] = terminal
+        nxt = true_next_observations(next_obs, dones, infos)
         if isinstance(nxt, dict):
             for k, v in nxt.items():
                 self.next_observations[k][self.pos] = np.asarray(v).reshape((self.n_envs, *self.obs_shape[k]))

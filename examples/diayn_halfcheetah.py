@@ -5,7 +5,9 @@ Reads top to bottom:
   2. build DIAYN-SAC whose discriminator sees only x: a skill is rewarded for being where no other skill is, so the
      skills spread along the track. The discriminator trains on x plus 1 m of Gaussian noise, so it cannot tell apart
      skills that are centimetres apart (without it, skills separate by shuffling a few centimetres and never run);
-     every episode starts with all skills bunched at x = 0, and the fastest way apart is to run;
+     every episode starts with all skills bunched at x = 0, so getting apart quickly pays. (In our 300k-step run this
+     gave backward runners at 3-4 m/s mid-training and, by the end, skills that sprint to distinct places and hold
+     them; no forward runner. See BENCHMARKS.md.)
   3. train (300k steps: about an hour on two CPU cores), checkpointing as it goes;
   4. roll out every skill, print per-skill x velocity, discriminability and coverage, plot x against time, and write
      one video per skill (MuJoCo renders offscreen with MUJOCO_GL=egl).

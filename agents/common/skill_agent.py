@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import pathlib
+import zipfile
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar
@@ -25,7 +26,7 @@ from gymnasium import spaces
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
-from stable_baselines3.common.save_util import load_from_zip_file
+from stable_baselines3.common.save_util import json_to_data, open_path
 from stable_baselines3.common.vec_env import VecEnv
 
 from hrl_wrappers.rewards.base import IntrinsicReward
@@ -106,6 +107,17 @@ def _check_layout_matches(layout: SkillLayout, skill_config: dict[str, Any], arg
         have = prior_cfg.get(name)
         if wanted is not None and have is not None and wanted != have:
             raise ValueError(f"{name}={wanted!r} does not match the SkillWrapper already around env ({name}={have!r})")
+
+
+def _read_checkpoint_data(path: str | pathlib.Path, custom_objects: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The ``data`` entry of an SB3 checkpoint, without loading its parameters (``load`` reads those once, later)."""
+    try:
+        with open_path(path, "r", verbose=0, suffix="zip") as file, zipfile.ZipFile(file) as archive:
+            if "data" not in archive.namelist():
+                return None
+            return json_to_data(archive.read("data").decode(), custom_objects=custom_objects)
+    except zipfile.BadZipFile:
+        raise ValueError(f"path={str(path)!r} is not a checkpoint: it is not a zip file") from None
 
 
 class SkillAgent:
@@ -232,7 +244,7 @@ class SkillAgent:
         **kwargs: Any,
     ) -> SelfSkillAgent:
         """Load an agent saved with :meth:`save` (any back end); ``env`` may be the raw (unwrapped) environment."""
-        data, _, _ = load_from_zip_file(path, device=device, custom_objects=custom_objects, load_data=True)
+        data = _read_checkpoint_data(path, custom_objects)
         if data is None or data.get("hrl_agent") != cls.agent_name:
             found = (
                 "an unknown file"

@@ -5,6 +5,8 @@ Usage::
     hrl train diayn --env ID --steps N [options]    # train into one run folder (see below)
     hrl eval RUN [--rollouts N] [--video] [--video-length N] [--cell-size C] [--stochastic]
     hrl plot RUN                                     # RUN/skills.png and RUN/curves.png
+    hrl train --resume RUN [--steps N]               # continue RUN from its latest checkpoint
+    hrl sweep CONFIG.yaml [--address ADDR]           # seeds x settings as Ray Tune trials
     hrl --help | hrl train diayn --help              # every option, with its default
 
 Examples::
@@ -909,6 +911,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plot.add_argument("run", type=pathlib.Path, metavar="RUN", help="run folder written by `hrl train`")
     plot.set_defaults(handler=_plot)
+
+    from hrl_wrappers.sweep import add_sweep_arguments, sweep_command
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="run seeds x settings as Ray Tune trials",
+        description="Run every (setting, seed) of CONFIG.yaml as one `hrl train` run, as Ray Tune trials; print and "
+        "write the results table and the best setting. See hrl_wrappers/sweep.py for the file's keys.",
+    )
+    add_sweep_arguments(sweep)
+    sweep.set_defaults(handler=sweep_command)
     return parser
 
 

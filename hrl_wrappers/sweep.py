@@ -61,7 +61,19 @@ RAY_INSTALL_HINT = (
     'hrl sweep runs its trials with Ray Tune, which is not installed: pip install "hrl-wrappers[ray]" '
     '(or pip install "ray[tune]")'
 )
-SWEEP_KEYS = ("algorithm", "name", "seeds", "base", "settings", "grid", "metric", "mode", "resources", "max_concurrent", "output")
+SWEEP_KEYS = (
+    "algorithm",
+    "name",
+    "seeds",
+    "base",
+    "settings",
+    "grid",
+    "metric",
+    "mode",
+    "resources",
+    "max_concurrent",
+    "output",
+)
 RESOURCE_KEYS = ("cpu", "gpu")
 #: options the sweep sets itself for every trial.
 RESERVED_OPTIONS = ("seed", "run-dir", "resume")
@@ -153,20 +165,14 @@ def _known_options(algorithm: str) -> set[str]:
 
     parser = argparse.ArgumentParser(add_help=False)
     TRAINERS[algorithm].add_arguments(parser)
-    return {s[2:] for action in parser._actions for s in action.option_strings if s.startswith("--")}  # noqa: SLF001
+    return {s[2:] for action in parser._actions for s in action.option_strings if s.startswith("--")}
 
 
-def load_sweep_config(source: str | os.PathLike[str] | Mapping[str, Any], output: str | os.PathLike[str] | None = None) -> SweepConfig:
-    """Read and validate a sweep file (or an already-parsed mapping); ``SweepError`` names what is wrong.
-
-    :param source: path of the YAML file, or its content as a mapping.
-    :param output: the sweep's folder (overrides the file's ``output``).
-    """
-    from hrl_wrappers.cli import TRAINERS
-
-    where = "sweep config"
+def _read_source(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    """The sweep file's mapping and how to name it in errors."""
     if isinstance(source, Mapping):
         data: Any = dict(source)
+        where = "sweep config"
     else:
         path = pathlib.Path(source)
         where = f"sweep file {str(path)!r}"
@@ -181,103 +187,145 @@ def load_sweep_config(source: str | os.PathLike[str] | Mapping[str, Any], output
     unknown = [k for k in data if k not in SWEEP_KEYS]
     if unknown:
         raise SweepError(f"{where}: unknown key {unknown[0]!r} (known keys: {', '.join(SWEEP_KEYS)})")
-    algorithm = data.get("algorithm")
-    if algorithm not in TRAINERS:
-        raise SweepError(f"{where}: unknown algorithm {algorithm!r} (known: {', '.join(sorted(TRAINERS))})")
-    known = _known_options(algorithm)
+    return data, where
 
-    def check_options(options: Any, label: str) -> dict[str, Any]:
+
+class _Validator:
+    """Checks the entries of one sweep file, each error naming the file and the entry."""
+
+    def __init__(self, data: dict[str, Any], where: str) -> None:
+        from hrl_wrappers.cli import TRAINERS
+
+        self.data, self.where = data, where
+        algorithm = data.get("algorithm")
+        if algorithm not in TRAINERS:
+            raise SweepError(f"{where}: unknown algorithm {algorithm!r} (known: {', '.join(sorted(TRAINERS))})")
+        self.algorithm: str = algorithm
+        self.known = _known_options(algorithm)
+
+    def error(self, message: str) -> SweepError:
+        return SweepError(f"{self.where}: {message}")
+
+    def options(self, options: Any, label: str) -> dict[str, Any]:
         if options is None:
             return {}
         if not isinstance(options, Mapping):
-            raise SweepError(f"{where}: {label} must be a mapping of `hrl train {algorithm}` options")
+            raise self.error(f"{label} must be a mapping of `hrl train {self.algorithm}` options")
         out: dict[str, Any] = {}
         for key, value in options.items():
             flag = str(key).replace("_", "-")
             if flag in RESERVED_OPTIONS:
-                raise SweepError(f"{where}: {label} sets {key!r}, which the sweep sets for each trial (use 'seeds')")
-            if flag not in known:
-                raise SweepError(
-                    f"{where}: {label} has unknown option {key!r} for `hrl train {algorithm}` "
-                    f"(known: {', '.join(sorted(known - set(RESERVED_OPTIONS)))})"
-                )
+                raise self.error(f"{label} sets {key!r}, which the sweep sets for each trial (use 'seeds')")
+            if flag not in self.known:
+                known = ", ".join(sorted(self.known - set(RESERVED_OPTIONS)))
+                raise self.error(f"{label} has unknown option {key!r} for `hrl train {self.algorithm}` (known: {known})")
             out[flag] = value
         return out
 
-    seeds = data.get("seeds", [0])
-    if isinstance(seeds, int) and not isinstance(seeds, bool):
-        seeds = [seeds]
-    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and not isinstance(s, bool) for s in seeds):
-        raise SweepError(f"{where}: seeds must be a non-empty list of integers, got {seeds!r}")
-    if len(set(seeds)) != len(seeds):
-        raise SweepError(f"{where}: seeds has duplicates: {seeds!r}")
-    base = check_options(data.get("base"), "base")
+    def seeds(self) -> list[int]:
+        seeds = self.data.get("seeds", [0])
+        if isinstance(seeds, int) and not isinstance(seeds, bool):
+            seeds = [seeds]
+        if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and not isinstance(s, bool) for s in seeds):
+            raise self.error(f"seeds must be a non-empty list of integers, got {seeds!r}")
+        if len(set(seeds)) != len(seeds):
+            raise self.error(f"seeds has duplicates: {seeds!r}")
+        return list(seeds)
 
-    listed: list[tuple[str, dict[str, Any]]] = []
-    raw_settings = data.get("settings")
-    if raw_settings is not None:
-        if not isinstance(raw_settings, list) or not raw_settings:
-            raise SweepError(f"{where}: settings must be a non-empty list of option mappings")
-        for i, entry in enumerate(raw_settings):
+    def listed_settings(self) -> list[tuple[str, dict[str, Any]]]:
+        raw = self.data.get("settings")
+        if raw is None:
+            return []
+        if not isinstance(raw, list) or not raw:
+            raise self.error("settings must be a non-empty list of option mappings")
+        listed = []
+        for i, entry in enumerate(raw):
             if not isinstance(entry, Mapping):
-                raise SweepError(f"{where}: settings[{i}] must be a mapping of options, got {entry!r}")
+                raise self.error(f"settings[{i}] must be a mapping of options, got {entry!r}")
             entry = dict(entry)
             name = entry.pop("name", None)
-            options = check_options(entry, f"settings[{i}]")
-            label = str(name) if name is not None else ("-".join(f"{k}={_short(v)}" for k, v in options.items()) or f"setting{i}")
-            listed.append((_short(label), options))
-    grid_settings: list[tuple[str, dict[str, Any]]] = []
-    raw_grid = data.get("grid")
-    if raw_grid is not None:
-        grid = check_options(raw_grid, "grid")
+            options = self.options(entry, f"settings[{i}]")
+            label = str(name) if name is not None else "-".join(f"{k}={_short(v)}" for k, v in options.items())
+            listed.append((_short(label or f"setting{i}"), options))
+        return listed
+
+    def grid_settings(self) -> list[tuple[str, dict[str, Any]]]:
+        raw = self.data.get("grid")
+        if raw is None:
+            return []
+        grid = self.options(raw, "grid")
         for key, values in grid.items():
             if not isinstance(values, list) or not values:
-                raise SweepError(f"{where}: grid[{key!r}] must be a non-empty list of values, got {values!r}")
+                raise self.error(f"grid[{key!r}] must be a non-empty list of values, got {values!r}")
+        out = []
         for combo in itertools.product(*grid.values()):
             options = dict(zip(grid, combo, strict=True))
-            grid_settings.append(("-".join(f"{k}={_short(v)}" for k, v in options.items()), options))
-    if listed and grid_settings:
-        settings = [(f"{a}-{b}", {**oa, **ob}) for (a, oa), (b, ob) in itertools.product(listed, grid_settings)]
-    else:
-        settings = listed or grid_settings or [("base", {})]
-    names = [n for n, _ in settings]
-    duplicated = sorted({n for n in names if names.count(n) > 1})
-    if duplicated:
-        raise SweepError(f"{where}: two settings are named {duplicated[0]!r}; give each a distinct 'name'")
+            out.append(("-".join(f"{k}={_short(v)}" for k, v in options.items()), options))
+        return out
 
-    mode = data.get("mode", "max")
-    if mode not in ("max", "min"):
-        raise SweepError(f"{where}: mode must be 'max' or 'min', got {mode!r}")
-    metric = data.get("metric", "accuracy")
-    if not isinstance(metric, str) or not metric:
-        raise SweepError(f"{where}: metric must be a metric name such as 'accuracy', got {metric!r}")
-    resources_raw = data.get("resources") or {"cpu": 1}
-    if not isinstance(resources_raw, Mapping):
-        raise SweepError(f"{where}: resources must be a mapping such as {{cpu: 1, gpu: 0}}")
-    resources: dict[str, float] = {}
-    for key, value in resources_raw.items():
-        if key not in RESOURCE_KEYS:
-            raise SweepError(f"{where}: resources has unknown key {key!r} (known: {', '.join(RESOURCE_KEYS)})")
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or not math.isfinite(value):
-            raise SweepError(f"{where}: resources[{key!r}] must be a number >= 0, got {value!r}")
-        resources[key] = float(value)
-    resources.setdefault("cpu", 1.0)
-    max_concurrent = data.get("max_concurrent")
-    if max_concurrent is not None and (isinstance(max_concurrent, bool) or not isinstance(max_concurrent, int) or max_concurrent < 1):
-        raise SweepError(f"{where}: max_concurrent must be a positive integer, got {max_concurrent!r}")
-    name = str(data.get("name") or f"{algorithm}-sweep")
+    def settings(self) -> list[tuple[str, dict[str, Any]]]:
+        listed, grid = self.listed_settings(), self.grid_settings()
+        if listed and grid:
+            settings = [(f"{a}-{b}", {**oa, **ob}) for (a, oa), (b, ob) in itertools.product(listed, grid)]
+        else:
+            settings = listed or grid or [("base", {})]
+        names = [n for n, _ in settings]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise self.error(f"two settings are named {duplicated[0]!r}; give each a distinct 'name'")
+        return settings
+
+    def resources(self) -> dict[str, float]:
+        raw = self.data.get("resources") or {"cpu": 1}
+        if not isinstance(raw, Mapping):
+            raise self.error("resources must be a mapping such as {cpu: 1, gpu: 0}")
+        resources: dict[str, float] = {}
+        for key, value in raw.items():
+            if key not in RESOURCE_KEYS:
+                raise self.error(f"resources has unknown key {key!r} (known: {', '.join(RESOURCE_KEYS)})")
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or not math.isfinite(value):
+                raise self.error(f"resources[{key!r}] must be a number >= 0, got {value!r}")
+            resources[key] = float(value)
+        resources.setdefault("cpu", 1.0)
+        return resources
+
+    def scalars(self) -> tuple[str, str, int | None]:
+        mode = self.data.get("mode", "max")
+        if mode not in ("max", "min"):
+            raise self.error(f"mode must be 'max' or 'min', got {mode!r}")
+        metric = self.data.get("metric", "accuracy")
+        if not isinstance(metric, str) or not metric:
+            raise self.error(f"metric must be a metric name such as 'accuracy', got {metric!r}")
+        limit = self.data.get("max_concurrent")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+            raise self.error(f"max_concurrent must be a positive integer, got {limit!r}")
+        return metric, mode, limit
+
+
+def load_sweep_config(
+    source: str | os.PathLike[str] | Mapping[str, Any], output: str | os.PathLike[str] | None = None
+) -> SweepConfig:
+    """Read and validate a sweep file (or an already-parsed mapping); ``SweepError`` names what is wrong.
+
+    :param source: path of the YAML file, or its content as a mapping.
+    :param output: the sweep's folder (overrides the file's ``output``).
+    """
+    data, where = _read_source(source)
+    check = _Validator(data, where)
+    metric, mode, max_concurrent = check.scalars()
+    name = str(data.get("name") or f"{check.algorithm}-sweep")
     out = output if output is not None else data.get("output")
     if out is None:
         out = pathlib.Path("sweeps") / f"{_short(name)}-{datetime.datetime.now().strftime('%Y%m%d-%H%M%S')}"
     spec = SweepConfig(
-        algorithm=algorithm,
+        algorithm=check.algorithm,
         name=name,
-        seeds=list(seeds),
-        base=base,
-        settings=settings,
+        seeds=check.seeds(),
+        base=check.options(data.get("base"), "base"),
+        settings=check.settings(),
         metric=metric,
         mode=mode,
-        resources=resources,
+        resources=check.resources(),
         max_concurrent=max_concurrent,
         output=pathlib.Path(out).resolve(),
         source=where,
@@ -300,10 +348,9 @@ def _check_trial_arguments(spec: SweepConfig) -> None:
             with contextlib.redirect_stderr(stderr):
                 parser.parse_args(trial.argv(spec.output))
         except SystemExit:
-            message = stderr.getvalue().strip().splitlines()
-            raise SweepError(
-                f"{spec.source}: setting {trial.setting!r}: {message[-1] if message else 'invalid options'}"
-            ) from None
+            lines = stderr.getvalue().strip().splitlines()
+            message = lines[-1].split(": error: ", 1)[-1] if lines else "invalid options"
+            raise SweepError(f"{spec.source}: setting {trial.setting!r}: {message}") from None
 
 
 def _read_metrics(run: pathlib.Path) -> dict[str, float]:
@@ -412,7 +459,10 @@ class SweepResult:
             lines.append(f"| {s['setting']} | {s['n']} | {fmt(s['mean'])} | {fmt(s['min'])} | {fmt(s['max'])} |")
         best = "none (no trial reported the metric)" if self.best_setting is None else f"`{self.best_setting}`"
         options = dict(self.spec.settings).get(self.best_setting or "", {})
-        lines += ["", f"Best setting ({self.spec.mode} mean {metric} over seeds): {best} {options if options else ''}".rstrip()]
+        lines += [
+            "",
+            f"Best setting ({self.spec.mode} mean {metric} over seeds): {best} {options if options else ''}".rstrip(),
+        ]
         return "\n".join(lines) + "\n"
 
     def write(self) -> None:

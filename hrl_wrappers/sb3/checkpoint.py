@@ -141,6 +141,11 @@ def load_checkpoint(checkpoint: Checkpoint, model: BaseAlgorithm, device: str | 
 class CheckpointCallback(BaseCallback):
     """Save the model (and, if asked, its replay buffer) every ``save_every`` environment steps, crash-safely.
 
+    A checkpoint falls due when the step count crosses a multiple of ``save_every`` and is written when the next
+    rollout starts (SAC with ``train_freq=1``: at that step, after its transition is stored and trained on; PPO: after
+    the rollout's update), so a resumed learner has every transition its timestep count says it has.
+    :meth:`request_stop` saves at once (the transition of that step is not in the replay buffer yet).
+
     Files in ``folder``: ``<prefix>_<steps>_steps.zip`` (``model.save``), ``<prefix>_<steps>_replay_buffer.pkl``
     (with ``save_replay_buffer``) and ``<prefix>_<steps>_steps.json``, the record naming them, written last.
 
@@ -183,6 +188,7 @@ class CheckpointCallback(BaseCallback):
         self.last_saved: int | None = None
         self.stop_requested = False
         self.saved: list[Checkpoint] = []
+        self._due = False
 
     def _init_callback(self) -> None:
         if self.save_replay_buffer and not isinstance(self.model, OffPolicyAlgorithm):
@@ -204,8 +210,13 @@ class CheckpointCallback(BaseCallback):
         if self.save_every > 0:
             assert self.last_saved is not None
             if self.num_timesteps // self.save_every > self.last_saved // self.save_every:
-                self.save()
+                self._due = True
         return True
+
+    def _on_rollout_start(self) -> None:
+        # saved between rollouts: the transitions collected so far are in the replay buffer and trained on
+        if self._due:
+            self.save()
 
     def _on_training_end(self) -> None:
         if self.save_on_training_end and self.last_saved != self.num_timesteps:
@@ -240,6 +251,7 @@ class CheckpointCallback(BaseCallback):
         checkpoint = read_checkpoint(record)
         self.saved.append(checkpoint)
         self.last_saved = steps
+        self._due = False
         self._prune()
         if self.verbose >= 1:
             print(f"[CheckpointCallback] saved {model_path} at {steps} steps")

@@ -16,9 +16,7 @@ from tests.agents.test_diayn_run import tiny_kwargs
 
 @pytest.mark.parametrize("algo", ["SAC", "PPO"])
 def test_subproc_vec_env(algo: str) -> None:
-    model = DIAYN(
-        "MlpPolicy", POINT_WORLD_ID, algo=algo, n_skills=3, n_envs=2, vec_env_cls=SubprocVecEnv, **tiny_kwargs(algo)
-    )
+    model = DIAYN("MlpPolicy", POINT_WORLD_ID, algo=algo, n_skills=3, n_envs=2, vec_env_cls=SubprocVecEnv, **tiny_kwargs(algo))
     try:
         env = model.get_env()
         assert isinstance(env, SubprocVecEnv) and env.num_envs == 2
@@ -26,7 +24,8 @@ def test_subproc_vec_env(algo: str) -> None:
         model.learn(256, log_interval=10**6)
         assert model.num_timesteps >= 256
         assert model._reward_callback.n_updates > 0
-        assert any(not np.array_equal(a.numpy(), b.detach().numpy()) for a, b in zip(before, model.reward_model.parameters()))
+        after = list(model.reward_model.parameters())
+        assert any(not np.array_equal(a.numpy(), b.detach().numpy()) for a, b in zip(before, after, strict=True))
         if algo == "SAC":
             assert model.replay_buffer.n_envs == 2 and model.replay_buffer.pos == 128  # 128 steps of 2 envs each
     finally:

@@ -59,7 +59,7 @@ def test_an_incomplete_checkpoint_is_skipped(tmp_path: pathlib.Path) -> None:
     (tmp_path / "checkpoint_192_steps.json").write_text(json.dumps({"model": "missing.zip"}))  # a broken record
     latest = latest_checkpoint(tmp_path)
     assert latest is not None and latest.num_timesteps == 64
-    with pytest.raises(ValueError, match="checkpoint_192_steps.json"):
+    with pytest.raises(ValueError, match=r"checkpoint_192_steps\.json"):
         read_checkpoint(tmp_path / "checkpoint_192_steps.json")
 
 

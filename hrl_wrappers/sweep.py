@@ -25,6 +25,7 @@ A sweep file::
     mode: max
     resources: {cpu: 1, gpu: 0}      # per trial
     max_concurrent: 2
+    max_failures: 1                  # a failed trial is retried, resuming from its run folder's last checkpoint
     output: sweeps/point             # default: sweeps/<name>-<timestamp>
 
 Example (validation only; running it needs Ray):
@@ -72,6 +73,7 @@ SWEEP_KEYS = (
     "mode",
     "resources",
     "max_concurrent",
+    "max_failures",
     "output",
 )
 RESOURCE_KEYS = ("cpu", "gpu")
@@ -149,6 +151,7 @@ class SweepConfig:
     max_concurrent: int | None
     output: pathlib.Path
     source: str = "<dict>"
+    max_failures: int = 0
 
     def trials(self) -> list[SweepTrial]:
         """Every (setting, seed) trial, settings first."""
@@ -289,6 +292,12 @@ class _Validator:
         resources.setdefault("cpu", 1.0)
         return resources
 
+    def max_failures(self) -> int:
+        value = self.data.get("max_failures", 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.error(f"max_failures must be an integer >= 0, got {value!r}")
+        return value
+
     def scalars(self) -> tuple[str, str, int | None]:
         mode = self.data.get("mode", "max")
         if mode not in ("max", "min"):
@@ -329,6 +338,7 @@ def load_sweep_config(
         max_concurrent=max_concurrent,
         output=pathlib.Path(out).resolve(),
         source=where,
+        max_failures=check.max_failures(),
     )
     _check_trial_arguments(spec)
     return spec
@@ -379,10 +389,21 @@ def _read_metrics(run: pathlib.Path) -> dict[str, float]:
     return metrics
 
 
+def _unfinished(run: pathlib.Path) -> bool:
+    try:
+        config = yaml.safe_load((run / "config.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(config, dict) and config.get("status") != "finished"
+
+
 def run_trial(trial: Mapping[str, Any]) -> dict[str, float]:
     """Run one trial (a plain ``hrl train``) and return its metrics; what each Ray Tune trial calls.
 
-    :param trial: ``{"argv": [...], "run_dir": ..., "threads": n}`` as :func:`run_sweep` builds it.
+    With ``"resume": True`` (what :func:`run_sweep` passes) a trial whose run folder holds an unfinished run with a
+    checkpoint (a trial Ray retries after a failure) continues it with ``hrl train --resume`` instead.
+
+    :param trial: ``{"argv": [...], "run_dir": ..., "threads": n, "resume": bool}`` as :func:`run_sweep` builds it.
     :raises RuntimeError: if the training command fails (its exit status and last error lines).
     """
     import contextlib
@@ -391,16 +412,20 @@ def run_trial(trial: Mapping[str, Any]) -> dict[str, float]:
     import torch
 
     from hrl_wrappers.cli import main
+    from hrl_wrappers.sb3.checkpoint import latest_checkpoint
 
     torch.set_num_threads(max(1, int(trial.get("threads", 1))))
     run = pathlib.Path(trial["run_dir"])
+    argv = list(trial["argv"])
+    if trial.get("resume") and _unfinished(run) and latest_checkpoint(run / "checkpoints") is not None:
+        argv = ["train", "--resume", str(run)]  # a retried trial: continue its run from the last checkpoint
     stderr = io.StringIO()
     started = time.perf_counter()
     with contextlib.redirect_stderr(stderr):
-        status = main(list(trial["argv"]))
+        status = main(argv)
     if status != 0:
         tail = "\n".join(stderr.getvalue().strip().splitlines()[-5:])
-        raise RuntimeError(f"`hrl {' '.join(trial['argv'])}` exited with status {status}:\n{tail}")
+        raise RuntimeError(f"`hrl {' '.join(argv)}` exited with status {status}:\n{tail}")
     metrics = _read_metrics(run)
     metrics["trial_time_s"] = time.perf_counter() - started
     return metrics
@@ -520,6 +545,7 @@ def run_sweep(
                 "mode": spec.mode,
                 "resources": spec.resources,
                 "max_concurrent": spec.max_concurrent,
+                "max_failures": spec.max_failures,
                 "address": address,
             },
             sort_keys=False,
@@ -550,6 +576,7 @@ def run_sweep(
                         "argv": t.argv(spec.output),
                         "run_dir": str(t.run_dir(spec.output)),
                         "threads": threads,
+                        "resume": True,
                     }
                     for t in trials
                 ]
@@ -563,7 +590,7 @@ def run_sweep(
                 name=_short(spec.name),
                 storage_path=str(spec.output / "_ray"),
                 verbose=0,
-                failure_config=tune.FailureConfig(max_failures=0),
+                failure_config=tune.FailureConfig(max_failures=spec.max_failures),
             ),
         )
         grid = tuner.fit()

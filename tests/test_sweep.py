@@ -76,6 +76,7 @@ def test_trials_are_seeds_times_settings(tmp_path: pathlib.Path) -> None:
         ({"resources": {"cpus": 1}}, "resources has unknown key 'cpus'"),
         ({"resources": {"cpu": -1}}, "resources['cpu'] must be a number >= 0"),
         ({"grid": {"net": 16}}, "grid['net'] must be a non-empty list of values"),
+        ({"max_failures": -1}, "max_failures must be an integer >= 0"),
     ],
 )
 def test_bad_sweep_files_name_what_is_wrong(
@@ -126,6 +127,21 @@ def test_one_trial_is_a_plain_hrl_train_run(tmp_path: pathlib.Path) -> None:
     assert "diayn/loss" in metrics  # the last progress.csv values come along
     with pytest.raises(RuntimeError, match="exited with status 2"):
         run_trial({"argv": trial.argv(spec.output), "run_dir": str(run)})  # the folder already holds a run
+
+
+def test_a_retried_trial_resumes_its_run(tmp_path: pathlib.Path) -> None:
+    """A trial Ray retries (its process died mid-run) continues its run folder from the last checkpoint."""
+    spec = load_sweep_config(_config(seeds=[0]), output=tmp_path / "out")
+    trial = spec.trials()[0]
+    run = trial.run_dir(spec.output)
+    assert main(trial.argv(spec.output)) == 0
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    (run / "config.yaml").write_text(yaml.safe_dump({**config, "status": "running"}))  # as a killed run leaves it
+    (run / "model.zip").unlink()
+    metrics = run_trial({"argv": trial.argv(spec.output), "run_dir": str(run), "resume": True})
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    assert config["status"] == "finished" and config["resumes"][0]["num_timesteps"] == 200
+    assert metrics["total_timesteps"] == 200 and (run / "model.zip").is_file()
 
 
 @pytest.mark.slow

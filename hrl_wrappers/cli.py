@@ -918,7 +918,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sweep",
         help="run seeds x settings as Ray Tune trials",
         description="Run every (setting, seed) of CONFIG.yaml as one `hrl train` run, as Ray Tune trials; print and "
-        "write the results table and the best setting. See hrl_wrappers/sweep.py for the file's keys.",
+        "write the results table and the best setting.",
     )
     add_sweep_arguments(sweep)
     sweep.set_defaults(handler=sweep_command)

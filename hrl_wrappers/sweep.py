@@ -81,6 +81,26 @@ RESOURCE_KEYS = ("cpu", "gpu")
 RESERVED_OPTIONS = ("seed", "run-dir", "resume")
 
 
+#: an annotated sweep file (shown by ``hrl sweep --help``).
+SWEEP_FILE_EXAMPLE = """\
+algorithm: diayn                 # a `hrl train` algorithm
+seeds: [0, 1]
+base:                            # `hrl train diayn` options of every trial (names as on the command line)
+  env: hrl_wrappers/PointWorld-v0
+  steps: 4000
+  net: [32, 32]
+settings:                        # one entry per setting (name optional), and/or a grid (cartesian product)
+  - {name: disc16, disc-net: [16]}
+  - {name: disc64, disc-net: [64, 64]}
+metric: accuracy                 # evaluation.json summary key, or a progress.csv column (diayn/accuracy)
+mode: max
+resources: {cpu: 1, gpu: 0}      # per trial
+max_concurrent: 2
+max_failures: 1                  # a failed trial is retried, resuming from its run folder's last checkpoint
+output: sweeps/point             # default: sweeps/<name>-<timestamp>
+"""
+
+
 class SweepError(ValueError):
     """A sweep file or sweep run that cannot go ahead (the message names what and why)."""
 
@@ -630,7 +650,9 @@ def run_sweep(
 
 def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``hrl sweep``."""
-    parser.add_argument("config", type=pathlib.Path, metavar="CONFIG.yaml", help="the sweep file (see `hrl sweep --help`)")
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = "A sweep file:\n\n" + SWEEP_FILE_EXAMPLE
+    parser.add_argument("config", type=pathlib.Path, metavar="CONFIG.yaml", help="the sweep file (format below)")
     parser.add_argument(
         "--address",
         metavar="ADDR",

@@ -676,7 +676,6 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
         if eval_env is not None:
             eval_env.close()
     config = training.finish(model, status)
-    model.get_env().close()
     if status == "interrupted":
         print(
             f"saved {run / MODEL_FILE} and a checkpoint at {model.num_timesteps} steps; continue with: "

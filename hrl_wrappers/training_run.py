@@ -277,7 +277,10 @@ class TrainingRun:
                     progress_bar=progress_bar,
                     **kwargs,
                 )
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, EOFError, BrokenPipeError, ConnectionResetError) as exc:
+            if not isinstance(exc, KeyboardInterrupt) and not self.callback.stop_requested:
+                raise
+            # Ctrl-C reaches the whole process group: SubprocVecEnv workers may have quit before the stop took effect
             status = "interrupted"
             print(f"\ninterrupted at {model.num_timesteps} steps; saving a checkpoint and the model", file=sys.stderr)
             if self.callback.model is not None and self.callback.last_saved != model.num_timesteps:
@@ -308,7 +311,8 @@ class TrainingRun:
         return restore
 
     def finish(self, model: BaseAlgorithm, status: str) -> dict[str, Any]:
-        """Flush the metrics, save ``RUN/model.zip`` and record the end of this run (or segment) in ``config.yaml``."""
+        """Flush the metrics, save ``RUN/model.zip``, record the end of this run (or segment) in ``config.yaml`` and
+        close the training environment."""
         if self._logger is not None:
             if self._logger.name_to_value:  # values recorded since SB3's last dump (e.g. the last episodes)
                 self._logger.record("time/total_timesteps", model.num_timesteps)
@@ -328,4 +332,10 @@ class TrainingRun:
         if self.callback is not None and self.callback.saved:
             self.config["last_checkpoint"] = f"{CHECKPOINT_DIR}/{self.callback.saved[-1].model_path.name}"
         self._write_config()
+        env = model.get_env()
+        if env is not None:
+            try:
+                env.close()
+            except (EOFError, BrokenPipeError, ConnectionResetError):
+                pass  # SubprocVecEnv workers already gone (Ctrl-C reached them too)
         return self.config

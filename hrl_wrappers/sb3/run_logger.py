@@ -20,11 +20,10 @@ Example:
     >>> logger = configure_run_logger(folder, ["csv"], resume_step=20)  # resumed from a checkpoint at step 20
     >>> logger.record("time/total_timesteps", 25); logger.record("accuracy", 0.5); logger.dump(25)
     >>> logger.close()
-    >>> print(open(f"{folder}/progress.csv").read().strip())
-    time/total_timesteps,loss,accuracy
-    10,1.0,
-    20,2.0,
-    25,,0.5
+    >>> import csv
+    >>> rows = list(csv.DictReader(open(f"{folder}/progress.csv")))  # step 30 was after the checkpoint: dropped
+    >>> [(row["time/total_timesteps"], row["loss"], row["accuracy"]) for row in rows]
+    [('10', '1.0', ''), ('20', '2.0', ''), ('25', '', '0.5')]
 """
 
 from __future__ import annotations

@@ -7,27 +7,55 @@ from typing import Any
 
 import numpy as np
 import pytest
+from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
 from agents import DIAYN
+from hrl_wrappers import SkillWrapper
 from hrl_wrappers.envs import POINT_WORLD_ID
 from tests.agents.test_diayn_run import tiny_kwargs
 
 
+@pytest.fixture(scope="module")
+def subproc_env() -> Any:
+    """Two skill-wrapped point worlds in worker processes (forked: the workers start in well under a second)."""
+    env = make_vec_env(
+        POINT_WORLD_ID,
+        n_envs=2,
+        seed=0,
+        wrapper_class=SkillWrapper,
+        wrapper_kwargs={"n_skills": 3},
+        vec_env_cls=SubprocVecEnv,
+        vec_env_kwargs={"start_method": "fork"},
+    )
+    yield env
+    env.close()
+
+
 @pytest.mark.parametrize("algo", ["SAC", "PPO"])
-def test_subproc_vec_env(algo: str) -> None:
-    model = DIAYN("MlpPolicy", POINT_WORLD_ID, algo=algo, n_skills=3, n_envs=2, vec_env_cls=SubprocVecEnv, **tiny_kwargs(algo))
+def test_subproc_vec_env(algo: str, subproc_env: Any) -> None:
+    model = DIAYN("MlpPolicy", subproc_env, algo=algo, n_skills=3, **tiny_kwargs(algo))
+    assert model.get_env() is subproc_env and subproc_env.num_envs == 2
+    before = [p.detach().clone() for p in model.reward_model.parameters()]
+    model.learn(256, log_interval=10**6)
+    assert model.num_timesteps >= 256
+    assert model._reward_callback.n_updates > 0
+    after = list(model.reward_model.parameters())
+    assert any(not np.array_equal(a.numpy(), b.detach().numpy()) for a, b in zip(before, after, strict=True))
+    if algo == "SAC":
+        assert model.replay_buffer.n_envs == 2 and model.replay_buffer.pos == 128  # 128 steps of 2 envs each
+
+
+@pytest.mark.slow
+def test_subproc_vec_env_built_by_the_agent() -> None:
+    """``DIAYN(..., n_envs=2, vec_env_cls=SubprocVecEnv)``: SB3's default start method (forkserver: slower to start)."""
+    model = DIAYN(
+        "MlpPolicy", POINT_WORLD_ID, algo="PPO", n_skills=3, n_envs=2, vec_env_cls=SubprocVecEnv, **tiny_kwargs("PPO")
+    )
     try:
-        env = model.get_env()
-        assert isinstance(env, SubprocVecEnv) and env.num_envs == 2
-        before = [p.detach().clone() for p in model.reward_model.parameters()]
-        model.learn(256, log_interval=10**6)
-        assert model.num_timesteps >= 256
-        assert model._reward_callback.n_updates > 0
-        after = list(model.reward_model.parameters())
-        assert any(not np.array_equal(a.numpy(), b.detach().numpy()) for a, b in zip(before, after, strict=True))
-        if algo == "SAC":
-            assert model.replay_buffer.n_envs == 2 and model.replay_buffer.pos == 128  # 128 steps of 2 envs each
+        assert isinstance(model.get_env(), SubprocVecEnv)
+        model.learn(128)
+        assert model.num_timesteps >= 128
     finally:
         model.get_env().close()
 

@@ -5,6 +5,8 @@ Usage::
     hrl train diayn --env ID --steps N [options]    # train into one run folder (see below)
     hrl eval RUN [--rollouts N] [--video] [--video-length N] [--cell-size C] [--stochastic]
     hrl plot RUN                                     # RUN/skills.png and RUN/curves.png
+    hrl train --resume RUN [--steps N]               # continue RUN from its latest checkpoint
+    hrl sweep CONFIG.yaml [--address ADDR]           # seeds x settings as Ray Tune trials
     hrl --help | hrl train diayn --help              # every option, with its default
 
 Examples::
@@ -46,7 +48,6 @@ import os
 import pathlib
 import shlex
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -91,12 +92,15 @@ class Trainer:
     :param add_arguments: adds the algorithm's options to its sub-parser.
     :param train: runs ``hrl train <name>`` from the parsed arguments and the command line; returns the exit status.
     :param load: ``load(model_path, device)`` returns the trained agent saved in a run folder.
+    :param resumable: ``train`` honours ``args.resume`` (through :class:`~hrl_wrappers.training_run.TrainingRun`), so
+        ``hrl train --resume RUN`` may continue its runs.
     """
 
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     train: Callable[[argparse.Namespace, Sequence[str]], int]
     load: Callable[[pathlib.Path, str], Any]
+    resumable: bool = False
 
 
 # ---------------------------------------------------------------------------------------------------- small helpers
@@ -353,7 +357,13 @@ def _add_diayn_arguments(parser: argparse.ArgumentParser) -> None:
         type=_positive_int,
         default=1,
         metavar="N",
-        help="parallel environments, DummyVecEnv (default: %(default)s)",
+        help="parallel environments (default: %(default)s)",
+    )
+    env.add_argument(
+        "--vec-env",
+        choices=["dummy", "subproc"],
+        default="dummy",
+        help="with --n-envs > 1: DummyVecEnv (one process) or SubprocVecEnv (one process per env; default: %(default)s)",
     )
 
     skills = parser.add_argument_group("skills")
@@ -445,6 +455,45 @@ def _add_diayn_arguments(parser: argparse.ArgumentParser) -> None:
     )
     run.add_argument("--log-interval", type=_positive_int, metavar="N", help="log every N episodes (SAC) or rollouts (PPO)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_checkpoint_arguments(parser)
+
+
+def add_checkpoint_arguments(parser: argparse.ArgumentParser) -> None:
+    """The checkpoint options of every resumable ``hrl train <algorithm>`` (read by :func:`training_run_from_args`)."""
+    group = parser.add_argument_group("checkpoints (continue a run with `hrl train --resume RUN`)")
+    group.add_argument(
+        "--checkpoint-every",
+        type=_non_negative_int,
+        metavar="N",
+        help="save a checkpoint into RUN/checkpoints every N steps (0: only on SIGINT/SIGTERM and at the end; "
+        "default: --steps // 10)",
+    )
+    group.add_argument(
+        "--keep-checkpoints", type=_non_negative_int, default=2, metavar="K", help="checkpoints kept (0: all; default: 2)"
+    )
+    group.add_argument(
+        "--checkpoint-replay-buffer",
+        action="store_true",
+        help="off-policy learners: save the replay buffer with each checkpoint (a resumed run keeps its data)",
+    )
+
+
+def training_run_from_args(args: argparse.Namespace, run: pathlib.Path, algorithm: str) -> Any:
+    """The :class:`~hrl_wrappers.training_run.TrainingRun` of ``hrl train <algorithm>`` (or ``--resume``) options."""
+    from hrl_wrappers.training_run import TrainingRun
+
+    resume = getattr(args, "resume", None) is not None
+    if resume and not getattr(args, "resume_from_config", False):
+        raise CLIError(f"--resume RUN continues RUN with its own options: use `{PROG} train --resume RUN [--steps N]` alone")
+    every = args.checkpoint_every if args.checkpoint_every is not None else max(1, args.steps // 10)
+    return TrainingRun(
+        run,
+        algorithm,
+        resume=resume,
+        checkpoint_every=every,
+        keep_checkpoints=args.keep_checkpoints,
+        checkpoint_replay_buffer=args.checkpoint_replay_buffer,
+    )
 
 
 def _diayn_env_kwargs(args: argparse.Namespace) -> tuple[dict[str, Any], list[int] | None]:
@@ -497,6 +546,7 @@ def _diayn_agent_kwargs(args: argparse.Namespace, env_kwargs: dict[str, Any], fe
         "feature_noise": args.feature_noise,
         "update_ratio": args.update_ratio,
         "n_envs": args.n_envs,
+        "vec_env_cls": _vec_env_class(args.vec_env),
         "env_kwargs": env_kwargs,
         "seed": args.seed,
         "device": args.device,
@@ -534,6 +584,12 @@ _LEARNER_PARAMS = {
 }
 
 
+def _vec_env_class(name: str) -> type:
+    from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
+
+    return SubprocVecEnv if name == "subproc" else DummyVecEnv
+
+
 def _learner_params(model: Any, algo: str) -> dict[str, Any]:
     """The SB3 learner's resolved hyper-parameters (defaults included)."""
     params = {name: _plain(getattr(model, name)) for name in _LEARNER_PARAMS.get(algo, ()) if hasattr(model, name)}
@@ -548,15 +604,9 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
     env_kwargs, features = _diayn_env_kwargs(args)
     agent_kwargs = _diayn_agent_kwargs(args, env_kwargs, features)
     run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("diayn", env_id)
-    if (run / MODEL_FILE).exists():
-        raise CLIError(
-            f"--run-dir {str(run)!r} already holds a trained model ({MODEL_FILE}): choose another --run-dir or delete it"
-        )
-    if run.exists() and not run.is_dir():
-        raise CLIError(f"--run-dir {str(run)!r} is a file, not a folder")
+    training = training_run_from_args(args, run, "diayn")
+    training.check_folder()  # nothing is written before the model is built and the checkpoint (if any) loaded
     eval_every = args.steps // 10 if args.eval_every is None else args.eval_every
-
-    from stable_baselines3.common.logger import configure
 
     from agents import DIAYN
     from hrl_wrappers.evaluation import SkillEvalCallback
@@ -570,9 +620,8 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
     except AssertionError as exc:  # SB3 checks the spaces with asserts (e.g. SAC needs Box actions)
         hint = "; try --algo PPO" if args.algo == "SAC" and "action space" in str(exc) else ""
         raise CLIError(f"--algo {args.algo} cannot train on --env {env_id!r}: {exc}{hint}") from None
+    model = training.prepare(model)  # a resumed run: its latest checkpoint, on the env just built
 
-    run.mkdir(parents=True, exist_ok=True)
-    started, start_time = time.perf_counter(), _now()
     config: dict[str, Any] = {
         "algorithm": "diayn",
         "env": env_id,
@@ -583,7 +632,7 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "skill_dim": args.skill_dim,
         "algo": args.algo,
         "features": features,
-        "agent": {k: v for k, v in agent_kwargs.items() if k not in ("env_kwargs",)},
+        "agent": {k: v for k, v in agent_kwargs.items() if k not in ("env_kwargs", "vec_env_cls")},
         "skill_config": dict(model.skill_config),
         "learner": _learner_params(model, args.algo),
         "evaluation": {
@@ -592,17 +641,19 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
             "eval_every": eval_every,
             "n_rollouts": args.eval_rollouts,
         },
+        "checkpoints": {
+            "every": training.checkpoint_every,
+            "keep": training.keep_checkpoints,
+            "replay_buffer": training.checkpoint_replay_buffer,
+        },
         "options": {k: v for k, v in vars(args).items() if k not in ("handler",)},
         "hrl_wrappers_version": hrl_wrappers.__version__,
         "command": shlex.join([PROG, *argv]),
         "cwd": os.getcwd(),
-        "status": "running",
-        "start_time": start_time,
+        "start_time": _now(),
     }
-    _write_yaml(run / CONFIG_FILE, config)
+    config = training.start(config)
 
-    logger = configure(str(run / "logs"), ["stdout", "csv", "tensorboard"])
-    model.set_logger(logger)
     callbacks: list[Any] = []
     eval_env: gym.Env | None = None
     if eval_every > 0:
@@ -619,31 +670,17 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
                 verbose=0,
             )
         )
-    status = "finished"
     try:
-        model.learn(args.steps, callback=callbacks or None, log_interval=args.log_interval, progress_bar=not args.no_progress)
-    except KeyboardInterrupt:
-        status = "interrupted"
-        print(f"\n{PROG}: interrupted at {model.num_timesteps} steps; saving the model", file=sys.stderr)
+        status = training.learn(model, args.steps, callbacks, args.log_interval, progress_bar=not args.no_progress)
     finally:
         if eval_env is not None:
             eval_env.close()
-    if logger.name_to_value:  # values recorded since SB3's last dump (e.g. the last episodes): one more row
-        logger.record("time/total_timesteps", model.num_timesteps)
-        logger.dump(model.num_timesteps)
-    logger.close()
-    model.save(run / MODEL_FILE)
-    wall = time.perf_counter() - started
-    config.update(
-        status=status,
-        end_time=_now(),
-        wall_time_s=round(wall, 3),
-        total_timesteps=int(model.num_timesteps),
-        steps_per_s=round(model.num_timesteps / wall, 3) if wall > 0 else None,
-    )
-    _write_yaml(run / CONFIG_FILE, config)
+    config = training.finish(model, status)
     if status == "interrupted":
-        print(f"saved {run / MODEL_FILE}; evaluate it with: {PROG} eval {shlex.quote(str(run))}")
+        print(
+            f"saved {run / MODEL_FILE} and a checkpoint at {model.num_timesteps} steps; continue with: "
+            f"{PROG} train --resume {shlex.quote(str(run))}; evaluate with: {PROG} eval {shlex.quote(str(run))}"
+        )
         return 130
 
     evaluation = _evaluate_run(model, run, config, args.eval_rollouts, args.cell_size, True, args.seed)
@@ -665,8 +702,45 @@ TRAINERS: dict[str, Trainer] = {
         add_arguments=_add_diayn_arguments,
         train=_train_diayn,
         load=_load_diayn,
+        resumable=True,
     ),
 }
+
+
+# ---------------------------------------------------------------------------------------------------- resume
+def _train_resume(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """``hrl train --resume RUN``: re-read the options RUN was started with and continue it from its last checkpoint."""
+    from hrl_wrappers.training_run import read_run_config
+
+    if args.resume is None:
+        raise CLIError(f"choose an algorithm ({', '.join(TRAINERS)}) or continue a run with --resume RUN")
+    if getattr(args, "algorithm", None) is not None:
+        raise CLIError("--resume RUN continues RUN with its own options: give no algorithm or other options with it")
+    run: pathlib.Path = args.resume
+    config = read_run_config(run, "--resume")
+    algorithm = config["algorithm"]
+    trainer = TRAINERS.get(algorithm)
+    if trainer is None:
+        raise CLIError(f"--resume {str(run)!r}: unknown algorithm {algorithm!r} in {CONFIG_FILE} (known: {sorted(TRAINERS)})")
+    if not trainer.resumable:
+        raise CLIError(f"--resume {str(run)!r}: `hrl train {algorithm}` cannot resume runs yet")
+    try:
+        tokens = shlex.split(str(config.get("command", "")))
+    except ValueError:
+        tokens = []
+    if tokens[:3] != [PROG, "train", algorithm]:
+        raise CLIError(f"--resume {str(run)!r}: {CONFIG_FILE} has no `{PROG} train {algorithm} ...` command to resume")
+    try:
+        resumed = build_parser().parse_args(tokens[1:])
+    except SystemExit:
+        raise CLIError(f"--resume {str(run)!r}: cannot re-read the options of {CONFIG_FILE}'s command") from None
+    resumed.run_dir = run
+    resumed.resume = run
+    resumed.resume_from_config = True
+    if args.resume_steps is not None:
+        resumed.steps = args.resume_steps
+    handler: Callable[[argparse.Namespace, Sequence[str]], int] = resumed.handler
+    return int(handler(resumed, argv))
 
 
 # ---------------------------------------------------------------------------------------------------- eval, plot
@@ -787,9 +861,26 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     train = commands.add_parser(
-        "train", help="train an agent into a run folder", description="Train an agent into a run folder."
+        "train",
+        help="train an agent into a run folder, or continue one (--resume)",
+        description="Train an agent into a run folder (hrl train ALGORITHM ...), or continue a run from its latest "
+        "checkpoint (hrl train --resume RUN [--steps N]).",
     )
-    algorithms = train.add_subparsers(dest="algorithm", required=True, metavar="ALGORITHM", title="algorithms")
+    train.add_argument(
+        "--resume",
+        type=pathlib.Path,
+        metavar="RUN",
+        help="continue run folder RUN from its latest checkpoint, with the options it was started with",
+    )
+    train.add_argument(
+        "--steps",
+        dest="resume_steps",
+        type=_positive_int,
+        metavar="N",
+        help="with --resume: train up to N steps in all (default: the run's --steps)",
+    )
+    train.set_defaults(handler=_train_resume)
+    algorithms = train.add_subparsers(dest="algorithm", required=False, metavar="ALGORITHM", title="algorithms")
     for name, trainer in TRAINERS.items():
         sub = algorithms.add_parser(name, help=trainer.help, description=trainer.help)
         trainer.add_arguments(sub)
@@ -819,6 +910,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plot.add_argument("run", type=pathlib.Path, metavar="RUN", help="run folder written by `hrl train`")
     plot.set_defaults(handler=_plot)
+
+    from hrl_wrappers.sweep import add_sweep_arguments, sweep_command
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="run seeds x settings as Ray Tune trials",
+        description="Run every (setting, seed) of CONFIG.yaml as one `hrl train` run, as Ray Tune trials; print and "
+        "write the results table and the best setting.",
+    )
+    add_sweep_arguments(sweep)
+    sweep.set_defaults(handler=sweep_command)
     return parser
 
 

@@ -71,6 +71,9 @@ class DADS(SkillAgent):
     :param dynamics_batch_size: skill-dynamics minibatch size.
     :param update_ratio: off-policy schedule: skill-dynamics steps per environment step.
     :param dynamics_epochs: PPO: passes of the skill dynamics over each rollout.
+    :param track_intrinsic_returns: score every environment step to log ``dads/ep_intrinsic_return`` (L + 1 forward
+        passes of the skill dynamics per step; off by default, the on-policy schedule logs
+        ``dads/buffer_intrinsic_reward`` instead).
     :param intrinsic_coef: weight of the DADS reward.
     :param extrinsic_coef: weight of the environment reward (0: unsupervised).
     :param n_envs: number of environments when ``env`` is an id or a factory.
@@ -121,6 +124,7 @@ class DADS(SkillAgent):
         dynamics_batch_size: int = 256,
         update_ratio: float = 1.0,
         dynamics_epochs: int = 1,
+        track_intrinsic_returns: bool = False,
         intrinsic_coef: float = 1.0,
         extrinsic_coef: float = 0.0,
         n_envs: int = 1,
@@ -165,6 +169,7 @@ class DADS(SkillAgent):
             "update_ratio": float(dynamics_steps) / float(n_steps) if on_policy_sac else float(update_ratio),
             "n_epochs": int(dynamics_epochs),
             "train_on_learner_batches": not on_policy_sac,
+            "track_returns": bool(track_intrinsic_returns),
         }
         wrapped = self._init_skill_agent(
             env,

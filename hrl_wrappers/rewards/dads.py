@@ -321,7 +321,6 @@ class DADSReward(IntrinsicReward):
                 if self.normalize:
                     # the same density per unit of the raw change (nats), independent of the normalisation
                     metrics["log_likelihood_raw"] = float(log_q.mean() - torch.log(self.target_norm.std).sum())
-                metrics["reward"] = float(self.reward_th(obs, next_obs).mean())
         return loss, metrics
 
     def config(self) -> dict[str, Any]:

@@ -148,7 +148,8 @@ def main() -> None:
         "ent_coef": 0.1,
         "seed": args.seed,
         "checkpoint": str(args.checkpoint),
-        "command": "python -m benchmarks.train_dads_ant " + " ".join(
+        "command": "python -m benchmarks.train_dads_ant "
+        + " ".join(
             f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
             for k, v in vars(args).items()
             if k not in ("out", "checkpoint")
@@ -161,7 +162,9 @@ def main() -> None:
     model.learn(args.steps, callback=curve)
     model.save(args.checkpoint)
     wall = time.time() - started
-    config.update(total_steps=int(model.num_timesteps), wall_s=round(wall, 1), steps_per_s=round(model.num_timesteps / wall, 1))
+    config.update(
+        total_steps=int(model.num_timesteps), wall_s=round(wall, 1), steps_per_s=round(model.num_timesteps / wall, 1)
+    )
     (args.out / "config.json").write_text(json.dumps(config, indent=2))
     print(json.dumps(config, indent=2))
 

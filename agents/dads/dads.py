@@ -188,41 +188,54 @@ class DADS(SkillAgent):
             layout.check_feature_indices(features, "features")
             layout.check_feature_indices(input_features, "input_features")
             if hide_features is not False:
-                hidden = (features or []) if hide_features is True else list(hide_features)
-                hidden = layout.check_feature_indices(hidden, "hide_features") or []
-                if layout.mode != "flat":
-                    raise ValueError("hide_features needs obs_mode='flat' (the policy drops entries of a flat observation)")
-                policy_kwargs = dict(algo_kwargs.get("policy_kwargs") or {})
-                policy_kwargs.setdefault("features_extractor_class", HideFeaturesExtractor)
-                policy_kwargs.setdefault("features_extractor_kwargs", {"hidden": hidden})
-                algo_kwargs["policy_kwargs"] = policy_kwargs
+                algo_kwargs["policy_kwargs"] = self._hide_features_kwargs(features, hide_features, algo_kwargs)
             if isinstance(layout.observation_space, spaces.Dict) and policy == "MlpPolicy":
                 policy = "MultiInputPolicy"
-        if isinstance(self, SAC) and _init_setup_model:
-            algo_kwargs.setdefault("ent_coef", 0.1)
-            if schedule == "on-policy":
-                n_env = wrapped.num_envs if isinstance(wrapped, VecEnv) else 1
-                if self.n_steps_per_iter % n_env != 0:
-                    raise ValueError(f"n_steps={n_steps} must be a multiple of the number of environments ({n_env})")
-                for name in ("train_freq", "gradient_steps", "learning_starts"):
-                    if name in algo_kwargs:
-                        raise ValueError(
-                            f"{name} is set by the on-policy schedule (n_steps, agent_steps): pass schedule='off-policy' "
-                            "to choose it yourself"
-                        )
-                algo_kwargs["train_freq"] = (self.n_steps_per_iter // n_env, "step")
-                algo_kwargs["gradient_steps"] = self.agent_steps
-                algo_kwargs["learning_starts"] = 0
-                buffer_size = int(algo_kwargs.get("buffer_size", self.n_steps_per_iter))
-                if buffer_size < self.n_steps_per_iter:
-                    raise ValueError(f"buffer_size={buffer_size} must hold one iteration's n_steps={n_steps}")
-                algo_kwargs["buffer_size"] = buffer_size
-        elif isinstance(self, PPO) and _init_setup_model:
-            if schedule == "off-policy":
-                raise ValueError("schedule='off-policy' needs algo='SAC' (PPO is on-policy)")
-            n_env = wrapped.num_envs if isinstance(wrapped, VecEnv) else 1
-            algo_kwargs.setdefault("n_steps", max(1, self.n_steps_per_iter // n_env))
+        if _init_setup_model:
+            self._schedule_kwargs(wrapped, algo_kwargs)
         super().__init__(policy, wrapped, seed=seed, _init_setup_model=_init_setup_model, **algo_kwargs)  # type: ignore[call-arg]
+
+    def _hide_features_kwargs(
+        self, features: Sequence[int] | None, hide_features: bool | Sequence[int], algo_kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
+        """``policy_kwargs`` with the :class:`HideFeaturesExtractor` that keeps ``hide_features`` from the policy."""
+        layout = self.skill_layout
+        hidden = (features or []) if hide_features is True else list(hide_features)  # type: ignore[arg-type]
+        hidden = layout.check_feature_indices(hidden, "hide_features") or []
+        if layout.mode != "flat":
+            raise ValueError("hide_features needs obs_mode='flat' (the policy drops entries of a flat observation)")
+        policy_kwargs = dict(algo_kwargs.get("policy_kwargs") or {})
+        policy_kwargs.setdefault("features_extractor_class", HideFeaturesExtractor)
+        policy_kwargs.setdefault("features_extractor_kwargs", {"hidden": hidden})
+        return policy_kwargs
+
+    def _schedule_kwargs(self, wrapped: Any, algo_kwargs: dict[str, Any]) -> None:
+        """Set the learner's arguments that the schedule decides (in place)."""
+        n_env = wrapped.num_envs if isinstance(wrapped, VecEnv) else 1
+        n_steps = self.n_steps_per_iter
+        if isinstance(self, PPO):
+            if self.schedule == "off-policy":
+                raise ValueError("schedule='off-policy' needs algo='SAC' (PPO is on-policy)")
+            algo_kwargs.setdefault("n_steps", max(1, n_steps // n_env))
+            return
+        algo_kwargs.setdefault("ent_coef", 0.1)
+        if self.schedule != "on-policy":
+            return
+        if n_steps % n_env != 0:
+            raise ValueError(f"n_steps={n_steps} must be a multiple of the number of environments ({n_env})")
+        for name in ("train_freq", "gradient_steps", "learning_starts"):
+            if name in algo_kwargs:
+                raise ValueError(
+                    f"{name} is set by the on-policy schedule (n_steps, agent_steps): pass schedule='off-policy' "
+                    "to choose it yourself"
+                )
+        algo_kwargs["train_freq"] = (n_steps // n_env, "step")
+        algo_kwargs["gradient_steps"] = self.agent_steps
+        algo_kwargs["learning_starts"] = 0
+        buffer_size = int(algo_kwargs.get("buffer_size", n_steps))
+        if buffer_size < n_steps:
+            raise ValueError(f"buffer_size={buffer_size} must hold one iteration's n_steps={n_steps}")
+        algo_kwargs["buffer_size"] = buffer_size
 
     def _make_reward_model(self) -> IntrinsicReward:
         algo: Any = self

@@ -83,6 +83,8 @@ class SkillPlanner:
     :param goal_features: positions *within the skill dynamics' features* that the goal refers to (default: all).
     :param init_std: standard deviation of candidate skills around the mean (sqrt(1.5) in the reference).
     :param smoothing: beta; noise of step t is ``beta * n_t + (1 - beta) * noise_{t-1}`` (1: no smoothing).
+    :param std_decay: multiplies the sampling standard deviation after each refinement (1: fixed, as the paper;
+        below 1 narrows the search around the refined mean, which lets the plan stop close to a goal).
     :param deterministic: act deterministically with the skill policy.
     :param seed: seed of the candidate sampling.
 
@@ -111,6 +113,7 @@ class SkillPlanner:
         goal_features: Sequence[int] | None = None,
         init_std: float = math.sqrt(1.5),
         smoothing: float = 1.0,
+        std_decay: float = 1.0,
         deterministic: bool = True,
         seed: int | None = None,
     ) -> None:
@@ -140,6 +143,8 @@ class SkillPlanner:
             raise ValueError(f"init_std must be a finite number > 0, got {init_std!r}")
         if not 0 < smoothing <= 1:
             raise ValueError(f"smoothing must be in (0, 1], got {smoothing!r}")
+        if not 0 < std_decay <= 1:
+            raise ValueError(f"std_decay must be in (0, 1], got {std_decay!r}")
         self.model = model
         self.dynamics: DADSReward = dynamics
         layout = dynamics.layout
@@ -175,6 +180,7 @@ class SkillPlanner:
         self.goal_radius = float(goal_radius)
         self.init_std = float(init_std)
         self.smoothing = float(smoothing)
+        self.std_decay = float(std_decay)
         self.deterministic = bool(deterministic)
         self.rng = np.random.default_rng(seed)
         self.reset()
@@ -206,7 +212,7 @@ class SkillPlanner:
         flat = np.asarray(obs, dtype=np.float64).reshape(-1)
         return flat[self.target_features]
 
-    def _sample(self) -> tuple[np.ndarray, np.ndarray]:
+    def _sample(self, std: float) -> tuple[np.ndarray, np.ndarray]:
         """K candidate plans: encodings ``(K, H_P, enc)`` and the raw samples used for the mean update."""
         k, h = self.n_candidates, self.horizon
         if isinstance(self.prior, CategoricalPrior):
@@ -214,7 +220,7 @@ class SkillPlanner:
             idx = np.stack([self.rng.choice(n, size=k, p=self._mean[t] / self._mean[t].sum()) for t in range(h)], axis=1)
             onehot = np.eye(n)[idx]
             return onehot, onehot
-        noise = self.rng.standard_normal((k, h, self.prior.encoding_dim)) * self.init_std
+        noise = self.rng.standard_normal((k, h, self.prior.encoding_dim)) * std
         if self.smoothing < 1:
             for t in range(1, h):
                 noise[:, t] = self.smoothing * noise[:, t] + (1 - self.smoothing) * noise[:, t - 1]
@@ -252,8 +258,8 @@ class SkillPlanner:
         """
         g = self.check_goal(goal)
         start = self._state_of(obs)
-        for _ in range(self.n_refine):
-            plans, samples = self._sample()
+        for r in range(self.n_refine):
+            plans, samples = self._sample(self.init_std * self.std_decay**r)
             rewards = self._score(self.rollout(start, plans), g)
             w = np.exp(self.temperature * (rewards - rewards.max()))
             w /= w.sum()

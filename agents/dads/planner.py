@@ -29,7 +29,7 @@ import torch
 from hrl_wrappers.priors import CategoricalPrior, UniformPrior
 from hrl_wrappers.rewards.dads import DADSReward
 
-__all__ = ["PlanResult", "SkillPlanner"]
+__all__ = ["PlanResult", "SkillPlanner", "plot_plans"]
 
 _REWARDS = ("dense", "sparse")
 
@@ -324,3 +324,31 @@ class SkillPlanner:
         result.final_distance = float(dist[-1])
         result.mean_distance = float(dist.mean())
         return result
+
+
+def plot_plans(results: Sequence[PlanResult], path: str, title: str = "", dims: tuple[int, int] = (0, 1)) -> None:
+    """Draw the executed path (solid), each decision's planned path (dotted) and the goal of every result.
+
+    :param results: planning episodes (e.g. one per goal).
+    :param path: image file to write.
+    :param title: figure title.
+    :param dims: which goal features to draw on the x and y axes.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 6))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    colors = [f"C{i % 10}" for i in range(len(results))]
+    a, b = dims
+    for color, res in zip(colors, results, strict=True):
+        for plan in res.planned:
+            ax.plot(plan[:, a], plan[:, b], ":", color=color, lw=1, alpha=0.7)
+        ax.plot(res.executed[:, a], res.executed[:, b], "-", color=color, lw=2)
+        ax.plot(*res.goal[[a, b]], "*", color=color, ms=14, mec="k")
+        ax.plot(*res.executed[0, [a, b]], "o", color="k", ms=4)
+    ax.set_aspect("equal")
+    ax.grid(alpha=0.3)
+    ax.set_title(title or "zero-shot planning: executed (solid), planned (dotted), goals (stars)", fontsize=9)
+    fig.savefig(path, dpi=110, bbox_inches="tight")

@@ -114,8 +114,10 @@ def test_bad_input() -> None:
         planner.run(gym.make(POINT_WORLD_ID), goal=[1.0])
     with pytest.raises(ValueError, match="goal must be finite"):
         planner.plan(np.zeros(2), goal=[np.nan, 0.0])
-    diayn = DIAYN("MlpPolicy", POINT_WORLD_ID, n_skills=2, discriminator_arch=[8], policy_kwargs={"net_arch": [8]}, device="cpu")
-    with pytest.raises(TypeError, match="model must be a trained DADS agent .* got DIAYNSAC with reward_model DIAYNReward"):
+    diayn = DIAYN(
+        "MlpPolicy", POINT_WORLD_ID, n_skills=2, discriminator_arch=[8], policy_kwargs={"net_arch": [8]}, device="cpu"
+    )
+    with pytest.raises(TypeError, match=r"model must be a trained DADS agent .* got DIAYNSAC with reward_model DIAYNReward"):
         SkillPlanner(diayn)
     with pytest.raises(TypeError, match="model must be a trained DADS agent"):
         SkillPlanner(object())

@@ -67,9 +67,9 @@ class OnPolicyScheduleCallback(BaseCallback):
             for start in range(0, len(obs), self.chunk_size):
                 sl = slice(start, start + self.chunk_size)
                 r_int[sl] = self.reward.reward(obs[sl], next_obs[sl])
-        r_int = r_int.reshape(n, buffer.n_envs)
+        per_env = r_int.reshape(n, buffer.n_envs)
         env_rewards = buffer.rewards[:n]
-        buffer.rewards[:n] = buffer.intrinsic_coef * r_int + buffer.extrinsic_coef * env_rewards
+        buffer.rewards[:n] = buffer.intrinsic_coef * per_env + buffer.extrinsic_coef * env_rewards
         buffer.relabel = False  # the agent's K2 steps use these rewards, as the reference does
         buffer.last_intrinsic_reward = float(r_int.mean())
         self.logger.record(f"{self.reward.log_prefix}/buffer_intrinsic_reward", float(r_int.mean()))

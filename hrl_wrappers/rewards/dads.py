@@ -288,7 +288,7 @@ class DADSReward(IntrinsicReward):
             assert isinstance(self.prior, CategoricalPrior)
             m = self.prior.n_skills
             z_alt = torch.eye(m, device=self.device).expand(batch, m, m)
-            log_weights: torch.Tensor | None = self.log_p_table
+            log_weights: torch.Tensor | None = self.log_p_table  # type: ignore[assignment]
         else:
             m = self.n_alternatives
             z_alt = self._alternatives(batch)

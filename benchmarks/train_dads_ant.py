@@ -3,7 +3,8 @@
 Ant-v5 with x, y exposed at observation indices 0, 1, no contact forces, no early termination and 200-step episodes
 (the DADS/METRA setups, via :mod:`hrl_wrappers.locomotion`). Continuous 2-D skills U(-1, 1)^2; the skill dynamics sees
 and predicts x-y only, the policy does not see x-y; the paper's on-policy schedule on SAC (N=2000 steps per
-iteration, K1=32 skill-dynamics steps, K2=64 SAC steps, batch 256, entropy 0.1, gamma 0.995).
+iteration, K1=32 skill-dynamics steps, K2=64 SAC steps, batch 256, entropy 0.1, gamma 0.995; ``--dynamics-steps`` and
+``--agent-steps`` change K1 and K2, e.g. to take more gradient steps per sample on a small step budget).
 
 The run stops at ``--steps`` or after ``--minutes`` of wall time, whichever comes first. Every iteration appends a
 row to ``<out>/curve.csv`` (the skill dynamics' log-likelihood on the iteration's fresh data, the buffer's mean
@@ -100,6 +101,8 @@ def main() -> None:
     parser.add_argument("--n-envs", type=int, default=4)
     parser.add_argument("--net", type=int, nargs="+", default=[256, 256])
     parser.add_argument("--alternatives", type=int, default=100)
+    parser.add_argument("--dynamics-steps", type=int, default=32, help="K1 per iteration (reference: 32)")
+    parser.add_argument("--agent-steps", type=int, default=64, help="K2 per iteration (reference: 64)")
     parser.add_argument("--save-every", type=int, default=20_000)
     parser.add_argument("--checkpoint", type=pathlib.Path, default=pathlib.Path("/tmp/dads_ant/model.zip"))
     parser.add_argument("--out", type=pathlib.Path, default=OUT)
@@ -115,8 +118,8 @@ def main() -> None:
         features=xy,
         hide_features=True,
         n_steps=2000,
-        dynamics_steps=32,
-        agent_steps=64,
+        dynamics_steps=args.dynamics_steps,
+        agent_steps=args.agent_steps,
         n_alternatives=args.alternatives,
         dynamics_arch=args.net,
         dynamics_batch_size=256,
@@ -139,8 +142,8 @@ def main() -> None:
         "hide_features": True,
         "schedule": "on-policy",
         "n_steps": 2000,
-        "dynamics_steps": 32,
-        "agent_steps": 64,
+        "dynamics_steps": args.dynamics_steps,
+        "agent_steps": args.agent_steps,
         "n_alternatives": args.alternatives,
         "net": args.net,
         "n_envs": args.n_envs,

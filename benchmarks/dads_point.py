@@ -5,7 +5,7 @@ circle of radius 5 around the start, plans with the learned skill dynamics (dens
 R=10, gamma=10) and executes the plan in the real environment for one 100-step episode. Reports the final distance
 over the initial distance per goal and its mean (target: at most 0.2), and draws the planned and executed paths.
 
-    python -m benchmarks.dads_point --steps 12000 --seed 0
+    python -m benchmarks.dads_point --steps 30000 --seed 0
 """
 
 from __future__ import annotations
@@ -43,9 +43,12 @@ def skill_directions(model: Any, env: gym.Env, n: int = 16, steps: int = 10) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=12000)
+    parser.add_argument("--steps", type=int, default=30000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--schedule", default="off-policy", choices=["on-policy", "off-policy"])
+    parser.add_argument("--schedule", default="on-policy", choices=["on-policy", "off-policy"])
+    parser.add_argument("--n-steps", type=int, default=1000, help="on-policy: N, env steps per iteration")
+    parser.add_argument("--dynamics-steps", type=int, default=64, help="on-policy: K1 per iteration")
+    parser.add_argument("--agent-steps", type=int, default=512, help="on-policy: K2 per iteration")
     parser.add_argument("--net", type=int, nargs="+", default=[64, 64])
     parser.add_argument("--std-decay", type=float, default=1.0, help="planner noise decay per refinement (1: paper)")
     parser.add_argument("--model", type=pathlib.Path, help="plan with this saved model instead of training")
@@ -57,7 +60,7 @@ def main() -> None:
     kwargs: dict[str, Any] = (
         {"learning_starts": 1000, "update_ratio": 0.25}
         if args.schedule == "off-policy"
-        else {"n_steps": 1000, "dynamics_steps": 32, "agent_steps": 256}
+        else {"n_steps": args.n_steps, "dynamics_steps": args.dynamics_steps, "agent_steps": args.agent_steps}
     )
     if args.model is not None:
         model: Any = DADS.load(args.model, device="cpu")
@@ -118,7 +121,13 @@ def main() -> None:
         lines.append(f"| ({r.goal[0]:.2f}, {r.goal[1]:.2f}) | {r.final_ratio:.3f} | {r.normalized_distance:.3f} |")
     lines.append(f"| **mean** | **{mean_ratio:.3f}** | {np.mean([r.normalized_distance for r in results]):.3f} |")
     body = (
-        f"DADS (SAC, {model.schedule} schedule, continuous 2-D skills, L=100, policy and skill dynamics {args.net}) "
+        f"DADS (SAC, {model.schedule} schedule"
+        + (
+            f" N={args.n_steps}, K1={args.dynamics_steps}, K2={args.agent_steps}"
+            if model.schedule == "on-policy"
+            else ", learning_starts 1000, one skill-dynamics step per 4 env steps"
+        )
+        + f", continuous 2-D skills, L=100, policy and skill dynamics {args.net}) "
         f"trained {int(model.num_timesteps)} reward-free steps on `{POINT_WORLD_ID}` (seed {args.seed}, "
         f"{train_s / 60:.1f} min on the shared machine). Then zero-shot: MPPI over skills with the learned skill "
         f"dynamics, dense reward, H_P=1, H_Z=10, K=50, R=10, gamma=10, sampling std sqrt(1.5)"

@@ -158,7 +158,8 @@ def main() -> None:
         f"{config.get('wall_s', float('nan')) / 60:.0f} min on the shared 2-core machine; "
         f"{config.get('steps_per_s', float('nan'))} steps/s). Ant-v5, x-y exposed, no contact forces, no termination, "
         "200-step episodes, continuous 2-D skills U(-1,1)^2, skill dynamics on x-y (4 experts, unit variance, "
-        f"{config['net']}), policy blind to x-y, on-policy schedule N=2000, K1={config['dynamics_steps']}, K2={config['agent_steps']} (reference 32, 64), L={config['n_alternatives']}, "
+        f"{config['net']}), policy blind to x-y, on-policy schedule N=2000, K1={config['dynamics_steps']}, "
+        f"K2={config['agent_steps']} (reference: 32, 64), L={config['n_alternatives']}, "
         f"{config['n_envs']} envs. **Step budget: {int(model.num_timesteps)} steps**; the paper trains for millions "
         "(the reference config allows up to 20M).\n\n"
         f"Skill-dynamics log-likelihood of each iteration's data (raw units, nats): first {k} iterations "
@@ -170,7 +171,8 @@ def main() -> None:
         "R=10, gamma=10, one 200-step episode per goal; [plot](benchmarks/results/dads_ant/navigation.png)):\n\n"
         + "\n".join(lines)
         + "\n\nBeside the paper: DADS (Sharma et al., 2020) reports this metric only in figures (no table), for goals "
-        "drawn from [-15, 15]^2 after millions of training steps, with DADS+MPPI reaching lower normalised distances than the model-based (PETS-style) baselines; "
+        "drawn from [-15, 15]^2 after millions of training steps, with DADS+MPPI reaching lower normalised distances "
+        "than the model-based (PETS-style) baselines; "
         "a policy that does not move scores 1.0 on this metric and one that reaches the goal at constant speed "
         "within the episode about 0.5.\n"
     )

@@ -43,7 +43,12 @@ def main() -> None:
     features = [0, 1]
     schedule = {"batch_size": 256, "ent_coef": 0.1, "gamma": 0.995, "seed": 0, "device": "cpu"}
     plain_env = make_vec_env(
-        args.env, n_envs=args.n_envs, env_kwargs=env_kwargs, wrapper_class=SkillWrapper, wrapper_kwargs={"skill_dim": 2}, seed=0
+        args.env,
+        n_envs=args.n_envs,
+        env_kwargs=env_kwargs,
+        wrapper_class=SkillWrapper,
+        wrapper_kwargs={"skill_dim": 2},
+        seed=0,
     )
     learners: dict[str, Any] = {
         "plain SAC": SAC(

@@ -4,7 +4,7 @@ Layers (each imports only the ones above it):
 
 1. Gymnasium wrappers, numpy only: :class:`SkillWrapper`, the skill priors, :mod:`hrl_wrappers.locomotion`
    (positions that Gymnasium's MuJoCo envs hide) and the built-in environments (:mod:`hrl_wrappers.envs`).
-2. Learned intrinsic rewards (torch): :class:`IntrinsicReward`, :class:`DIAYNReward`.
+2. Learned intrinsic rewards (torch): :class:`IntrinsicReward`, :class:`DIAYNReward`, :class:`DADSReward`.
 3. SB3 glue: :class:`RelabelingReplayBuffer`, :class:`RelabelingRolloutBuffer`, :class:`IntrinsicRewardCallback`,
    and the env-side :class:`IntrinsicRewardWrapper`.
 
@@ -26,6 +26,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "IntrinsicReward": "hrl_wrappers.rewards.base",
     "DIAYNReward": "hrl_wrappers.rewards.diayn",
+    "DADSReward": "hrl_wrappers.rewards.dads",
     "IntrinsicRewardWrapper": "hrl_wrappers.intrinsic_reward_wrapper",
     "IntrinsicRewardCallback": "hrl_wrappers.sb3.callbacks",
     "RelabelingReplayBuffer": "hrl_wrappers.sb3.replay_buffer",
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     )
     from hrl_wrappers.intrinsic_reward_wrapper import IntrinsicRewardWrapper
     from hrl_wrappers.rewards.base import IntrinsicReward
+    from hrl_wrappers.rewards.dads import DADSReward
     from hrl_wrappers.rewards.diayn import DIAYNReward
     from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
     from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer
@@ -71,6 +73,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "CategoricalPrior",
+    "DADSReward",
     "DIAYNReward",
     "GaussianPrior",
     "IntrinsicReward",

@@ -695,6 +695,122 @@ def _load_diayn(path: pathlib.Path, device: str) -> Any:
     return DIAYN.load(path, device=device)
 
 
+# ---------------------------------------------------------------------------------------------------- train dads
+def _add_dads_arguments(parser: argparse.ArgumentParser) -> None:
+    env = parser.add_argument_group("environment")
+    env.add_argument("--env", required=True, metavar="ID", help="Gymnasium id, e.g. hrl_wrappers/PointWorld-v0 or Ant-v5")
+    env.add_argument("--steps", required=True, type=_positive_int, metavar="N", help="environment steps to train for")
+    env.add_argument("--env-kwargs", type=_json_object, default={}, metavar="JSON", help="gym.make keyword arguments")
+    env.add_argument("--episode-steps", type=_positive_int, metavar="N", help="max_episode_steps (default: the env's)")
+    env.add_argument(
+        "--prior",
+        choices=["x", "xy"],
+        help="MuJoCo locomotion envs: expose the torso position; the skill dynamics sees only x (or x, y)",
+    )
+    env.add_argument("--no-termination", action="store_true", help="locomotion envs: terminate_when_unhealthy=False")
+    env.add_argument("--n-envs", type=_positive_int, default=1, metavar="N", help="parallel environments (default: 1)")
+    skills = parser.add_argument_group("skills")
+    kind = skills.add_mutually_exclusive_group()
+    kind.add_argument("--skill-dim", type=_positive_int, metavar="D", help="continuous skills U(-1,1)^D (default: 2)")
+    kind.add_argument("--n-skills", type=_positive_int, metavar="K", help="categorical skills instead")
+    dyn = parser.add_argument_group("skill dynamics")
+    dyn.add_argument("--features", type=int, nargs="+", metavar="I", help="observation indices it predicts (default: all)")
+    dyn.add_argument("--hide-features", action="store_true", help="hide those features (or the --prior) from the policy")
+    dyn.add_argument("--dyn-net", type=_positive_int, nargs="+", metavar="W", help="hidden layers (default: --net)")
+    dyn.add_argument("--experts", type=_positive_int, default=4, metavar="K", help="Gaussian experts (default: 4)")
+    dyn.add_argument(
+        "--alternatives", type=_positive_int, metavar="L", help="prior samples in the reward (default 100; exact: categorical)"
+    )
+    learner = parser.add_argument_group("learner")
+    learner.add_argument("--algo", type=str.upper, choices=["SAC", "PPO"], default="SAC", help="SB3 back end (default: SAC)")
+    learner.add_argument(
+        "--schedule", choices=["on-policy", "off-policy"], default="on-policy", help="SAC schedule (default: on-policy)"
+    )
+    learner.add_argument("--iteration-steps", type=_positive_int, default=2000, metavar="N", help="N per iteration")
+    learner.add_argument("--dynamics-steps", type=_positive_int, default=32, metavar="K1", help="K1 per iteration")
+    learner.add_argument("--agent-steps", type=_positive_int, default=64, metavar="K2", help="K2 per iteration (SAC)")
+    learner.add_argument("--net", type=_positive_int, nargs="+", default=[256, 256], metavar="W", help="policy net_arch")
+    learner.add_argument("--algo-kwargs", type=_json_object, default={}, metavar="JSON", help="more DADS / SB3 arguments")
+    learner.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    learner.add_argument("--device", default="auto", help="torch device (default: %(default)s)")
+    run = parser.add_argument_group("run folder")
+    run.add_argument("--run-dir", type=pathlib.Path, metavar="DIR", help="run folder (default: runs/dads-<env>-<time>)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    env_id: str = args.env
+    spec = _check_env_id(env_id)
+    if args.hide_features and args.features is None and args.prior is None:
+        raise CLIError("--hide-features hides the skill dynamics' features: give --features or --prior too")
+    env_kwargs, features = _diayn_env_kwargs(args)
+    run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("dads", env_id)
+    if (run / MODEL_FILE).exists():
+        raise CLIError(f"--run-dir {str(run)!r} already holds a trained model ({MODEL_FILE}): choose another --run-dir")
+    from stable_baselines3.common.logger import configure
+
+    from agents import DADS
+
+    kwargs: dict[str, Any] = {
+        "skill_dim": args.skill_dim if args.n_skills is None else None,
+        "n_skills": args.n_skills,
+        "algo": args.algo,
+        "schedule": args.schedule,
+        "features": features,
+        "hide_features": bool(args.hide_features),
+        "n_steps": args.iteration_steps,
+        "dynamics_steps": args.dynamics_steps,
+        "agent_steps": args.agent_steps,
+        "n_experts": args.experts,
+        "dynamics_arch": list(args.dyn_net or args.net),
+        "n_alternatives": args.alternatives,
+        "n_envs": args.n_envs,
+        "env_kwargs": env_kwargs,
+        "seed": args.seed,
+        "device": args.device,
+    }
+    extra = dict(args.algo_kwargs)
+    kwargs["policy_kwargs"] = {"net_arch": list(args.net), **dict(extra.pop("policy_kwargs", None) or {})}
+    kwargs.update(extra)
+    model: Any = DADS("MlpPolicy", env_id, **kwargs)
+    run.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    config: dict[str, Any] = {
+        "algorithm": "dads",
+        "env": env_id,
+        "env_kwargs": env_kwargs,
+        "max_episode_steps": env_kwargs.get("max_episode_steps", spec.max_episode_steps),
+        "steps": args.steps,
+        "n_skills": model.n_skills,
+        "skill_dim": None if model.n_skills is not None else model.skill_layout.prior.encoding_dim,
+        "algo": args.algo,
+        "features": features,
+        "agent": {k: v for k, v in kwargs.items() if k != "env_kwargs"},
+        "skill_config": dict(model.skill_config),
+        "learner": _learner_params(model, args.algo),
+        "command": shlex.join([PROG, *argv]),
+        "status": "running",
+        "start_time": _now(),
+    }
+    _write_yaml(run / CONFIG_FILE, config)
+    logger = configure(str(run / "logs"), ["csv", "tensorboard"])
+    model.set_logger(logger)
+    model.learn(args.steps, progress_bar=not args.no_progress)
+    logger.close()
+    model.save(run / MODEL_FILE)
+    wall = time.perf_counter() - started
+    config.update(status="finished", end_time=_now(), wall_time_s=round(wall, 3), total_timesteps=int(model.num_timesteps))
+    _write_yaml(run / CONFIG_FILE, config)
+    print(f"run folder: {run}\nplan with: {PROG} plan {shlex.quote(str(run))} --goal X Y")
+    return 0
+
+
+def _load_dads(path: pathlib.Path, device: str) -> Any:
+    from agents import DADS
+
+    return DADS.load(path, device=device)
+
+
 #: ``hrl train <name>``: one entry per algorithm (DADS, HIRO, Option-Critic can be added here).
 TRAINERS: dict[str, Trainer] = {
     "diayn": Trainer(
@@ -703,6 +819,12 @@ TRAINERS: dict[str, Trainer] = {
         train=_train_diayn,
         load=_load_diayn,
         resumable=True,
+    ),
+    "dads": Trainer(
+        help="DADS: Dynamics-Aware Discovery of Skills (Sharma et al., 2020) on SB3's SAC or PPO; plan with `hrl plan`",
+        add_arguments=_add_dads_arguments,
+        train=_train_dads,
+        load=_load_dads,
     ),
 }
 
@@ -849,6 +971,48 @@ def _plot_curves(progress: pathlib.Path, path: pathlib.Path, title: str) -> bool
     return True
 
 
+def _plan(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """``hrl plan RUN --goal X Y``: zero-shot MPPI over the run's skills towards a goal, closed loop in its env."""
+    run: pathlib.Path = args.run
+    config = _read_run(run)
+    model = _load_model(run, config, "cpu")
+    from agents.dads.planner import SkillPlanner, plot_plans
+
+    try:
+        planner = SkillPlanner(
+            model,
+            horizon=args.horizon,
+            hold_steps=args.hold_steps,
+            n_candidates=args.candidates,
+            n_refine=args.refine,
+            temperature=args.temperature,
+            reward_type="sparse" if args.sparse else "dense",
+            goal_radius=args.goal_radius,
+            std_decay=args.std_decay,
+            seed=args.seed,
+        )
+    except TypeError as exc:
+        raise CLIError(f"RUN {str(run)!r} ({config['algorithm']}): {exc}") from None
+    env = _make_eval_env(config)
+    try:
+        result = planner.run(env, goal=args.goal, max_steps=args.steps, seed=args.seed)
+    finally:
+        env.close()
+    out = {
+        "goal": [float(g) for g in result.goal],
+        "initial_distance": result.initial_distance,
+        "final_distance": result.final_distance,
+        "final_over_initial": result.final_ratio,
+        "normalized_distance": result.normalized_distance,
+        "steps": len(result.executed) - 1,
+        "command": shlex.join([PROG, *argv]),
+    }
+    (run / "plan.json").write_text(json.dumps(out, indent=2) + "\n")
+    plot_plans([result], str(run / "plan.png"), title=f"zero-shot plan to {out['goal']}")
+    print("\n".join(f"{k}: {v}" for k, v in out.items()))
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------------- parser, main
 def build_parser() -> argparse.ArgumentParser:
     """The ``hrl`` argument parser (``train <algorithm>``, ``eval``, ``plot``)."""
@@ -921,6 +1085,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_sweep_arguments(sweep)
     sweep.set_defaults(handler=sweep_command)
+    plan = commands.add_parser(
+        "plan",
+        help="zero-shot planning to a goal with a DADS run's skill dynamics",
+        description="MPPI over the skills of RUN/model.zip towards --goal, executed closed loop; writes RUN/plan.json "
+        "and RUN/plan.png.",
+    )
+    plan.add_argument("run", type=pathlib.Path, metavar="RUN", help="run folder written by `hrl train dads`")
+    plan.add_argument("--goal", type=float, nargs="+", required=True, metavar="X", help="goal (e.g. X Y)")
+    plan.add_argument("--steps", type=_positive_int, default=200, metavar="N", help="episode steps (default: 200)")
+    plan.add_argument("--sparse", action="store_true", help="plan for the sparse reward (H_P=4, H_Z=25, K=200 suit it)")
+    plan.add_argument("--horizon", type=_positive_int, default=1, metavar="H_P", help="skills per plan (default: 1)")
+    plan.add_argument("--hold-steps", type=_positive_int, default=10, metavar="H_Z", help="steps per skill (default: 10)")
+    plan.add_argument("--candidates", type=_positive_int, default=50, metavar="K", help="candidates (default: 50)")
+    plan.add_argument("--refine", type=_positive_int, default=10, metavar="R", help="refinements (default: 10)")
+    plan.add_argument("--temperature", type=_positive_float, default=10.0, metavar="G", help="gamma (default: 10)")
+    plan.add_argument("--goal-radius", type=_positive_float, default=1.0, metavar="D", help="sparse goal radius")
+    plan.add_argument("--std-decay", type=_positive_float, default=1.0, metavar="F", help="noise decay per refinement")
+    plan.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    plan.set_defaults(handler=_plan)
     return parser
 
 

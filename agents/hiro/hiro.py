@@ -249,6 +249,7 @@ class HIRO:
         self._total_timesteps = 0
         self._episode_num = 0
         self._logger: Logger | None = None
+        self._custom_logger = False
         self._rng = np.random.default_rng(seed)
         self.env = None
         if env is not None:
@@ -272,7 +273,10 @@ class HIRO:
         if isinstance(env, gym.Env):
             return DummyVecEnv([lambda: env])
         if isinstance(env, str) or callable(env):
-            return make_vec_env(env, n_envs=n_envs, seed=seed, env_kwargs=env_kwargs, vec_env_cls=vec_env_cls)  # type: ignore[arg-type]
+            try:
+                return make_vec_env(env, n_envs=n_envs, seed=seed, env_kwargs=env_kwargs, vec_env_cls=vec_env_cls)  # type: ignore[arg-type]
+            except NotImplementedError as error:  # SB3's VecEnvs reject nested spaces
+                raise ValueError(f"env: nested Dict observations are not supported ({error})") from None
         raise TypeError(f"env must be a Gymnasium id, an env factory, a gym.Env or a VecEnv, got {type(env).__name__}")
 
     def _layout_from_env(
@@ -340,24 +344,28 @@ class HIRO:
 
     def _dict_state(self, obs_space: spaces.Dict) -> tuple[list[str], np.ndarray, np.ndarray, str | None, int]:
         """State keys, state bounds, desired-goal key and size of a Dict observation space (checked)."""
-        boxes: dict[str, spaces.Box] = {}
         for key, sub in obs_space.spaces.items():
-            if not isinstance(sub, spaces.Box):
-                raise ValueError(
-                    f"env: observation_space[{key!r}] must be a Box (nested Dict observations are not supported), got {sub}"
-                )
-            boxes[key] = sub
-        missing = [k for k in self.config["state_keys"] if k not in boxes]
+            if isinstance(sub, spaces.Dict):
+                raise ValueError(f"env: observation_space[{key!r}] is a Dict: nested Dict observations are not supported")
+        missing = [k for k in self.config["state_keys"] if k not in obs_space.spaces]
         if missing:
             raise ValueError(
                 f"state_keys={self.config['state_keys']!r}: the Dict observation has no key(s) {missing} "
-                f"(its keys: {sorted(boxes)})"
+                f"(its keys: {sorted(obs_space.spaces)})"
             )
+        boxes: dict[str, spaces.Box] = {}
+        for key, sub in obs_space.spaces.items():
+            if isinstance(sub, spaces.Box):
+                boxes[key] = sub
+            elif key in self.config["state_keys"] or key == self.config["desired_goal_key"]:
+                raise ValueError(
+                    f"env: observation_space[{key!r}] must be a Box (HIRO concatenates it into the state), got {sub}"
+                )
         desired_key = self.config["desired_goal_key"]
         if desired_key is not None and desired_key not in boxes:
             raise ValueError(
                 f"desired_goal_key={desired_key!r} is not a key of the Dict observation (its keys: "
-                f"{sorted(boxes)}); pass desired_goal_key=None if the env has no desired goal"
+                f"{sorted(obs_space.spaces)}); pass desired_goal_key=None if the env has no desired goal"
             )
         if self.config["high_hindsight"] > 0:
             ag_key = self.config["achieved_goal_key"]
@@ -523,6 +531,11 @@ class HIRO:
             self._logger = configure_logger(self.verbose, None, "HIRO")
         return self._logger
 
+    def set_logger(self, logger: Logger) -> None:
+        """Log to ``logger`` (e.g. ``stable_baselines3.common.logger.configure(folder, ["csv"])``) in later ``learn`` calls."""
+        self._logger = logger
+        self._custom_logger = True
+
     def get_env(self) -> VecEnv | None:
         """The training VecEnv."""
         return self.env
@@ -616,7 +629,9 @@ class HIRO:
             self.num_timesteps = 0
             self._episode_num = 0
         self._total_timesteps = total_timesteps + self.num_timesteps
-        self._logger = configure_logger(self.verbose, self.tensorboard_log, tb_log_name, reset_num_timesteps)
+        if not self._custom_logger:
+            self._logger = configure_logger(self.verbose, self.tensorboard_log, tb_log_name, reset_num_timesteps)
+        assert self._logger is not None
         self.high.set_logger(_PrefixedLogger(self._logger, "high/"))  # type: ignore[arg-type]
         self.low.set_logger(_PrefixedLogger(self._logger, "low/"))  # type: ignore[arg-type]
         callbacks: list[BaseCallback] = []

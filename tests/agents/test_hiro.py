@@ -206,3 +206,20 @@ def test_bad_input_names_the_argument() -> None:
         model.predict(np.zeros(4))
     with pytest.raises(ValueError, match="NaN"):
         model.predict(np.array([np.nan, 0.0, 0.0]))
+
+
+def test_antmaze_goal_space_from_achieved_goal_and_blind_low_level() -> None:
+    import gymnasium_robotics
+
+    gym.register_envs(gymnasium_robotics)
+    model = HIRO(
+        "MlpPolicy", "AntMaze_UMaze-v5", env_kwargs={"continuing_task": False, "max_episode_steps": 60},
+        goal_indices=[0, 1], goal_range=2.0, low_level_hidden=[0, 1], **{**TINY, "learning_starts": 30},
+    )  # fmt: skip
+    # x-y exist only in achieved_goal: state = achieved_goal (2) + observation (105); the low level drops x-y
+    assert model.state_dim == 107 and model.low.observation_space.shape == (105 + 2,)
+    model.learn(80)
+    buf = model.low_buffer
+    # the stored low-level observations never contain the absolute position: they match the state without x-y
+    assert buf.observations.shape[-1] == 107
+    assert model.high_buffer.size() > 0

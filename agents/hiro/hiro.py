@@ -721,7 +721,9 @@ class HIRO:
             next_states = self.states(new_obs)
             next_desired = self._desired(new_obs, n)
             truncated = np.array([bool(info.get("TimeLimit.truncated", False)) for info in infos])
-            final_states, final_desired, final_achieved = self._final_observations(new_obs, dones, infos, hindsight)
+            final_states, final_desired, final_achieved = self._final_observations(
+                new_obs, next_states, next_desired, dones, infos, hindsight
+            )
             r_int = self.subgoal_reward.reward(states, goals, final_states)
             next_goals = self.subgoal_reward.transition(states, goals, final_states).astype(np.float32)
             rows = np.arange(n)
@@ -786,11 +788,17 @@ class HIRO:
         return self
 
     def _final_observations(
-        self, new_obs: Any, dones: np.ndarray, infos: list[dict[str, Any]], hindsight: bool
+        self,
+        new_obs: Any,
+        next_states: np.ndarray,
+        next_desired: np.ndarray,
+        dones: np.ndarray,
+        infos: list[dict[str, Any]],
+        hindsight: bool,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """States, desired goals and achieved goals after a step, the terminal observation where an episode ended."""
         n = len(dones)
-        states, desired = self.states(new_obs), self._desired(new_obs, n)
+        states, desired = next_states.copy(), next_desired.copy()
         ag_key = self.config["achieved_goal_key"]
         achieved = np.asarray(new_obs[ag_key], dtype=np.float32).reshape(n, -1).copy() if hindsight else None
         for i in np.flatnonzero(dones):

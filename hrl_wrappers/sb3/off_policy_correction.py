@@ -15,7 +15,8 @@ actions (Nachum et al., 2018, Sec. 3.3 and App. C.3):
 
 The buffer stores, beside SB3's fields, the low-level observations (without goal) and the low-level actions of the c
 steps, the goal-space states ``s_t .. s_{t+c}`` and how many low-level steps the transition spans (fewer than c
-at the end of an episode). The low-level policy is attached as a function, :meth:`attach`, and is not pickled.
+at the end of an episode). The low-level policy is attached as a function, :meth:`attach`; neither it nor
+``goal_reward_fn`` is pickled with the buffer.
 
 Optionally (``hindsight_ratio`` > 0, goal-conditioned environments), the buffer also relabels the *desired goal*
 inside the high-level observations, as SB3's ``HerReplayBuffer`` does with the "future" strategy: for that fraction
@@ -185,6 +186,7 @@ class OffPolicyCorrectionReplayBuffer(ReplayBuffer):
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["low_level_action_fn"] = None  # a live policy: re-attached by the agent on load
+        state["goal_reward_fn"] = None  # may hold the environment: re-attached likewise
         return state
 
     # ------------------------------------------------------------------------------------------------ storage

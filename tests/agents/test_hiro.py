@@ -121,7 +121,7 @@ def test_pointmaze_dict_observation_hidden_xy_and_metrics(tmp_path: pathlib.Path
     assert action.shape == (2,)
 
 
-def test_hindsight_and_sac_back_end_run() -> None:
+def test_hindsight_and_sac_back_end_run_save_and_load(tmp_path: pathlib.Path) -> None:
     model = HIRO(
         "MlpPolicy", pointmaze, c=4, goal_range=1.0, algo="SAC", high_hindsight=0.5,
         hindsight_success_distance=0.45, **TINY,
@@ -130,6 +130,14 @@ def test_hindsight_and_sac_back_end_run() -> None:
     assert model.high_buffer.size() > 0 and model.high.__class__.__name__ == "SAC"
     batch = model.high_buffer.sample(8)
     assert torch.isfinite(batch.rewards).all()
+    model.save(tmp_path / "her.zip", include_buffers=True)
+    loaded = HIRO.load(tmp_path / "her.zip", env=pointmaze, device="cpu")
+    assert loaded.high_buffer.size() == model.high_buffer.size()
+    assert loaded.high_buffer.episodes == model.high_buffer.episodes
+    loaded.high_buffer.sample(8)  # the correction and the env's compute_reward are re-attached
+    without_env = HIRO.load(tmp_path / "her.zip", device="cpu")
+    with pytest.raises(RuntimeError, match="high_hindsight needs the environment's compute_reward"):
+        without_env.high_buffer.sample(64)
 
 
 def assert_same_state(a: Any, b: Any) -> None:

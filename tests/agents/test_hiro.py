@@ -67,8 +67,13 @@ def test_low_level_rewards_and_goal_transitions_stored(counting_model: HIRO) -> 
     # the low level sees the whole state (nothing hidden) then the goal: r = -||s + g - s'||, g' = h(s, g, s')
     np.testing.assert_allclose(buf.rewards[:n].reshape(-1), -np.linalg.norm(s[:, :2] + g - s2[:, :2], axis=1), atol=1e-5)
     np.testing.assert_allclose(g2, s[:, :2] + g - s2[:, :2], atol=1e-5)
-    # within a period the next transition starts from the carried goal
-    assert np.all(np.abs(g) <= 0.5 + 1e-6) or np.any(buf.dones[:n])
+    # per env: within a period the next step starts from the carried goal h(s, g, s'); after a period ends (done,
+    # every c = 5 steps or at the episode end) a fresh goal is drawn inside the goal range
+    goals, next_goals, dones = buf.observations[:n, :, 3:], buf.next_observations[:n, :, 3:], buf.dones[:n]
+    carried = dones[:-1] == 0
+    np.testing.assert_allclose(goals[1:][carried], next_goals[:-1][carried], atol=1e-5)
+    assert np.all(np.abs(goals[1:][~carried]) <= 0.5 + 1e-6)
+    assert np.all(dones.sum(axis=0) >= (n - 1) // 5)
 
 
 def test_high_level_reward_is_scaled_sum_of_env_rewards(counting_model: HIRO) -> None:

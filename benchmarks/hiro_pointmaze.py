@@ -22,7 +22,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from benchmarks.report import write_section
+from benchmarks.report import command, write_section
 
 AGENTS = ("hiro", "hiro_her", "sac", "sac_her", "sac_tee")
 LABELS = {
@@ -163,6 +163,7 @@ def main() -> None:
     parser.add_argument("--her-ratio", type=float, default=0.8)
     parser.add_argument("--agents", default=",".join(AGENTS))
     parser.add_argument("--out", default=None)
+    parser.add_argument("--report-only", action="store_true", help="only redraw the plot and table from the CSVs")
     args = parser.parse_args()
     torch.set_num_threads(1)
     net = [int(w) for w in args.net.split(",")]
@@ -170,6 +171,9 @@ def main() -> None:
     name = args.env.split("-")[0].lower()
     out = pathlib.Path(args.out or f"benchmarks/results/hiro_pointmaze/{name}")
     out.mkdir(parents=True, exist_ok=True)
+    if args.report_only:  # redraw the plot and the section from the CSVs (e.g. of a run stopped mid-round)
+        report(args, net, out, name)
+        return
     models = {a: build(a, args.env, net, args.seed, args.learning_starts, args) for a in agents}
     rows: list[dict[str, Any]] = []
     fieldnames = ["agent", "steps", "success", "train_s"]
@@ -190,22 +194,30 @@ def main() -> None:
                 writer.writerows(r for r in rows if r["agent"] == a)
         done_steps += chunk
         # every agent's curve in this folder, also those of an earlier run of this script (other --agents)
-        rows_all = read_curves(out)
-        shown = [a for a in AGENTS if any(r["agent"] == a for r in rows_all)]
-        plot(rows_all, out / "success.png", f"{args.env}, sparse, continuing_task=False, seed {args.seed}")
-        body = (
-            f"{args.env} (sparse reward, `continuing_task=False`), seed {args.seed}, success rate over "
-            f"{args.eval_episodes} deterministic evaluation episodes after each {args.chunk}-step chunk; networks "
-            f"{net} for every agent, learning starts at {args.learning_starts} steps. Budget: {args.steps} steps "
-            f"per agent; see the last row each agent reached. HIRO: c={args.c}, relative x-y goals within "
-            f"+-{args.goal_range}, and, for "
-            f"the HIRO + hindsight row, the desired goal of {args.her_ratio:.0%} of high-level samples replaced by "
-            f"an achieved goal later in the same episode. Held noise: N(0, {args.tee_sigma}) held for {args.c} steps.\n\n"
-            f"Rows written by separate runs of this script (`--agents`) ran one after another on the same machine.\n\n"
-            f"{table(rows_all, shown)}\n\n![curves](benchmarks/results/hiro_pointmaze/{name}/success.png) "
-            f"(data: `benchmarks/results/hiro_pointmaze/{name}/curve_<agent>.csv`)"
-        )
-        write_section(f"hiro_{name}", f"HIRO vs flat agents: {args.env}", body)
+        report(args, net, out, name)
+
+
+def report(args: argparse.Namespace, net: list[int], out: pathlib.Path, name: str) -> None:
+    """Plot every agent's curve found in ``out`` and write the BENCHMARKS.md section."""
+    rows_all = read_curves(out)
+    shown = [a for a in AGENTS if any(r["agent"] == a for r in rows_all)]
+    plot(rows_all, out / "success.png", f"{args.env}, sparse, continuing_task=False, seed {args.seed}")
+    body = (
+        f"{args.env} (sparse reward, `continuing_task=False`), seed {args.seed}, success rate over "
+        f"{args.eval_episodes} deterministic evaluation episodes after each {args.chunk}-step chunk; networks "
+        f"{net} for every agent, learning starts at {args.learning_starts} steps. Budget: {args.steps} steps "
+        f"per agent; see the last row each agent reached. HIRO: c={args.c}, relative x-y goals within "
+        f"+-{args.goal_range}, and, for "
+        f"the HIRO + hindsight row, the desired goal of {args.her_ratio:.0%} of high-level samples replaced by "
+        f"an achieved goal later in the same episode. Held noise: N(0, {args.tee_sigma}) held for {args.c} steps.\n\n"
+        "The run shared 2 CPU cores with other jobs (niced), so the budget reached is what the session allowed; "
+        "train wall time covers training only.\n\n"
+        f"Rows written by separate runs of this script (`--agents`) ran one after another on the same machine.\n\n"
+        f"{table(rows_all, shown)}\n\n![curves](benchmarks/results/hiro_pointmaze/{name}/success.png) "
+        f"(data: `benchmarks/results/hiro_pointmaze/{name}/curve_<agent>.csv`)"
+    )
+    cmd = command().replace(" --report-only", "")  # the training command that wrote the CSVs
+    write_section(f"hiro_{name}", f"HIRO vs flat agents: {args.env}", body, cmd=cmd)
 
 
 if __name__ == "__main__":

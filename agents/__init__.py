@@ -2,5 +2,17 @@
 
 from agents.dads import DADS, DADSPPO, DADSSAC, PlanResult, SkillPlanner, plot_plans
 from agents.diayn import DIAYN, DIAYNPPO, DIAYNSAC
+from agents.hiro import HIRO
 
-__all__ = ["DADS", "DADSPPO", "DADSSAC", "DIAYN", "DIAYNPPO", "DIAYNSAC", "PlanResult", "SkillPlanner", "plot_plans"]
+__all__ = [
+    "DADS",
+    "DADSPPO",
+    "DADSSAC",
+    "DIAYN",
+    "DIAYNPPO",
+    "DIAYNSAC",
+    "HIRO",
+    "PlanResult",
+    "SkillPlanner",
+    "plot_plans",
+]

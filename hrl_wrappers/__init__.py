@@ -4,9 +4,11 @@ Layers (each imports only the ones above it):
 
 1. Gymnasium wrappers, numpy only: :class:`SkillWrapper`, the skill priors, :mod:`hrl_wrappers.locomotion`
    (positions that Gymnasium's MuJoCo envs hide) and the built-in environments (:mod:`hrl_wrappers.envs`).
-2. Learned intrinsic rewards (torch): :class:`IntrinsicReward`, :class:`DIAYNReward`, :class:`DADSReward`.
+2. Learned intrinsic rewards (torch): :class:`IntrinsicReward`, :class:`DIAYNReward`, :class:`DADSReward`; HIRO's
+   fixed :class:`SubgoalReward`.
 3. SB3 glue: :class:`RelabelingReplayBuffer`, :class:`RelabelingRolloutBuffer`, :class:`IntrinsicRewardCallback`,
-   and the env-side :class:`IntrinsicRewardWrapper`.
+   and the env-side :class:`IntrinsicRewardWrapper`; HIRO's :class:`OffPolicyCorrectionReplayBuffer`; the held
+   exploration noise :class:`TemporallyExtendedNoise`.
 
 Names of layers 2 and 3 are imported lazily, so ``from hrl_wrappers import SkillWrapper`` does not import torch.
 """
@@ -33,6 +35,9 @@ _LAZY = {
     "RelabelingDictReplayBuffer": "hrl_wrappers.sb3.replay_buffer",
     "RelabelingRolloutBuffer": "hrl_wrappers.sb3.rollout_buffer",
     "RelabelingDictRolloutBuffer": "hrl_wrappers.sb3.rollout_buffer",
+    "OffPolicyCorrectionReplayBuffer": "hrl_wrappers.sb3.off_policy_correction",
+    "SubgoalReward": "hrl_wrappers.rewards.subgoal",
+    "TemporallyExtendedNoise": "hrl_wrappers.temporally_extended_exploration",
     "SkillEvalCallback": "hrl_wrappers.evaluation",
     "evaluate_skills": "hrl_wrappers.evaluation",
     "SkillEvaluation": "hrl_wrappers.evaluation",
@@ -60,9 +65,12 @@ if TYPE_CHECKING:
     from hrl_wrappers.rewards.base import IntrinsicReward
     from hrl_wrappers.rewards.dads import DADSReward
     from hrl_wrappers.rewards.diayn import DIAYNReward
+    from hrl_wrappers.rewards.subgoal import SubgoalReward
     from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
+    from hrl_wrappers.sb3.off_policy_correction import OffPolicyCorrectionReplayBuffer
     from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer
     from hrl_wrappers.sb3.rollout_buffer import RelabelingDictRolloutBuffer, RelabelingRolloutBuffer
+    from hrl_wrappers.temporally_extended_exploration import TemporallyExtendedNoise
 
 
 def __getattr__(name: str) -> Any:
@@ -79,6 +87,7 @@ __all__ = [
     "IntrinsicReward",
     "IntrinsicRewardCallback",
     "IntrinsicRewardWrapper",
+    "OffPolicyCorrectionReplayBuffer",
     "RelabelingDictReplayBuffer",
     "RelabelingDictRolloutBuffer",
     "RelabelingReplayBuffer",
@@ -88,6 +97,8 @@ __all__ = [
     "SkillLayout",
     "SkillPrior",
     "SkillWrapper",
+    "SubgoalReward",
+    "TemporallyExtendedNoise",
     "UniformPrior",
     "evaluate_skills",
     "find_skill_layout",

@@ -16,6 +16,7 @@ Examples::
     hrl train diayn --env Ant-v5 --steps 1000000 --prior xy --no-termination \\
         --env-kwargs '{"include_cfrc_ext_in_observation": false}'
     hrl train diayn --env hrl_wrappers/PointWorld-v0 --steps 20000 --algo PPO --algo-kwargs '{"n_steps": 512}'
+    hrl train hiro --env PointMaze_UMaze-v3 --steps 100000 --goal-indices 0 1 --goal-range 1.0
     hrl eval runs/diayn-PointWorld-v0-20250101-120000 --rollouts 8 --video
     hrl plot runs/diayn-PointWorld-v0-20250101-120000
 
@@ -48,6 +49,7 @@ import os
 import pathlib
 import shlex
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -76,6 +78,8 @@ CURVE_KEYS = (
     "rollout/ep_rew_mean",
     "skills/accuracy",
     "skills/coverage",
+    "hiro/success_rate",
+    "hiro/subgoal_distance",
 )
 _X_KEY = "time/total_timesteps"
 
@@ -811,6 +815,163 @@ def _load_dads(path: pathlib.Path, device: str) -> Any:
     return DADS.load(path, device=device)
 
 
+# ---------------------------------------------------------------------------------------------------- hiro
+def _add_hiro_arguments(parser: argparse.ArgumentParser) -> None:
+    env = parser.add_argument_group("environment")
+    env.add_argument("--env", required=True, metavar="ID", help="Gymnasium id, e.g. PointMaze_UMaze-v3 or AntMaze_UMaze-v5")
+    env.add_argument("--steps", required=True, type=_positive_int, metavar="N", help="environment steps to train for")
+    env.add_argument(
+        "--env-kwargs",
+        type=_json_object,
+        default={},
+        metavar="JSON",
+        help="gym.make keyword arguments, a JSON object (default: none; mazes get continuing_task=false)",
+    )
+    env.add_argument("--n-envs", type=_positive_int, default=1, metavar="N", help="parallel environments (default: 1)")
+    hiro = parser.add_argument_group("HIRO")
+    hiro.add_argument("--c", type=_positive_int, default=10, metavar="C", help="steps per high-level goal (default: 10)")
+    hiro.add_argument(
+        "--goal-indices", type=_non_negative_int, nargs="+", metavar="I", help="state indices of the goal space (default: "
+        "the achieved goal of a goal-conditioned env, else the whole observation)"
+    )  # fmt: skip
+    hiro.add_argument(
+        "--goal-range", type=_positive_float, nargs="+", metavar="R", help="half-width of the relative goals, one or one "
+        "per goal index (default: the width of a bounded state)"
+    )  # fmt: skip
+    hiro.add_argument(
+        "--low-level-hidden", type=_non_negative_int, nargs="+", default=None, metavar="I",
+        help="state indices the low level does not see (e.g. 0 1: blind to absolute x-y)",
+    )  # fmt: skip
+    hiro.add_argument("--algo", choices=["TD3", "SAC"], default="TD3", help="back end of both levels (default: TD3)")
+    hiro.add_argument("--high-algo", choices=["TD3", "SAC"], help="back end of the high level (default: --algo)")
+    hiro.add_argument("--no-correction", action="store_true", help="switch the off-policy correction off")
+    hiro.add_argument(
+        "--high-hindsight", type=float, default=0.0, metavar="F",
+        help="fraction of high-level samples relabelled with a later achieved goal (default: 0, as in the paper)",
+    )  # fmt: skip
+    hiro.add_argument(
+        "--hindsight-success-distance", type=_positive_float, metavar="D",
+        help="with --high-hindsight: relabelled episodes end within this distance (Gymnasium-Robotics mazes: 0.45)",
+    )  # fmt: skip
+    hiro.add_argument("--reward-scale", type=float, default=0.1, help="high-level reward scale (default: %(default)s)")
+    learner = parser.add_argument_group("learners")
+    learner.add_argument("--net", type=_positive_int, nargs="+", default=[300, 300], metavar="W", help="hidden layers")
+    learner.add_argument("--learning-starts", type=_non_negative_int, default=1000, metavar="N")
+    learner.add_argument("--batch-size", type=_positive_int, default=100, metavar="N")
+    learner.add_argument("--buffer-size", type=_positive_int, default=200_000, metavar="N")
+    learner.add_argument("--seed", type=int, default=0)
+    learner.add_argument("--device", default="auto")
+    run = parser.add_argument_group("run")
+    run.add_argument("--run-dir", type=pathlib.Path, metavar="DIR", help="run folder (default: runs/hiro-<env>-<time>)")
+    run.add_argument("--eval-episodes", type=_non_negative_int, default=20, metavar="N", help="final evaluation episodes")
+    run.add_argument("--log-interval", type=_positive_int, default=10, metavar="N", help="log every N episodes")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _register_robotics() -> None:
+    try:
+        import gymnasium_robotics
+    except ImportError:
+        return
+    gym.register_envs(gymnasium_robotics)
+
+
+def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    _register_robotics()
+    env_id: str = args.env
+    spec = _check_env_id(env_id)
+    env_kwargs = dict(args.env_kwargs)
+    if "Maze" in env_id and "continuing_task" not in env_kwargs:
+        env_kwargs["continuing_task"] = False
+    run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("hiro", env_id)
+    if (run / MODEL_FILE).exists():
+        raise CLIError(f"--run-dir {str(run)!r} already holds a trained model ({MODEL_FILE}): choose another --run-dir")
+    from stable_baselines3.common.logger import configure
+
+    from agents import HIRO
+    from agents.hiro.evaluation import evaluate_success
+
+    agent_kwargs: dict[str, Any] = {
+        "c": args.c,
+        "goal_indices": args.goal_indices,
+        "goal_range": args.goal_range if args.goal_range is None or len(args.goal_range) > 1 else args.goal_range[0],
+        "low_level_hidden": args.low_level_hidden,
+        "algo": args.algo,
+        "high_algo": args.high_algo,
+        "off_policy_correction": not args.no_correction,
+        "high_hindsight": args.high_hindsight,
+        "hindsight_success_distance": args.hindsight_success_distance,
+        "reward_scale": args.reward_scale,
+        "policy_kwargs": {"net_arch": list(args.net)},
+        "learning_starts": args.learning_starts,
+        "batch_size": args.batch_size,
+        "buffer_size": args.buffer_size,
+        "n_envs": args.n_envs,
+        "seed": args.seed,
+        "device": args.device,
+    }
+    model = HIRO("MlpPolicy", env_id, env_kwargs=env_kwargs, **agent_kwargs)
+    run.mkdir(parents=True, exist_ok=True)
+    started, start_time = time.perf_counter(), _now()
+    config: dict[str, Any] = {
+        "algorithm": "hiro",
+        "env": env_id,
+        "env_kwargs": env_kwargs,
+        "max_episode_steps": spec.max_episode_steps,
+        "steps": args.steps,
+        "agent": agent_kwargs,
+        "layout": model.layout,
+        "options": {k: v for k, v in vars(args).items() if k not in ("handler",)},
+        "hrl_wrappers_version": hrl_wrappers.__version__,
+        "command": shlex.join([PROG, *argv]),
+        "cwd": os.getcwd(),
+        "status": "running",
+        "start_time": start_time,
+    }
+    _write_yaml(run / CONFIG_FILE, config)
+    logger = configure(str(run / "logs"), ["stdout", "csv", "tensorboard"])
+    model.set_logger(logger)
+    status = "finished"
+    try:
+        model.learn(args.steps, log_interval=args.log_interval, progress_bar=not args.no_progress)
+    except KeyboardInterrupt:
+        status = "interrupted"
+        print(f"\n{PROG}: interrupted at {model.num_timesteps} steps; saving the model", file=sys.stderr)
+    logger.close()
+    model.save(run / MODEL_FILE)
+    wall = time.perf_counter() - started
+    config.update(status=status, end_time=_now(), wall_time_s=round(wall, 3), total_timesteps=int(model.num_timesteps))
+    if args.eval_episodes > 0 and status == "finished":
+        success = evaluate_success(model, lambda: gym.make(env_id, **env_kwargs), args.eval_episodes, seed=args.seed)
+        config["evaluation"] = {"episodes": args.eval_episodes, "success_rate": success}
+        (run / "evaluation.json").write_text(json.dumps(config["evaluation"], indent=2))
+        print(f"success rate over {args.eval_episodes} deterministic episodes: {success:.2f}")
+    _write_yaml(run / CONFIG_FILE, config)
+    print(f"run folder: {run}")
+    return 130 if status == "interrupted" else 0
+
+
+def _eval_hiro(run: pathlib.Path, config: dict[str, Any], episodes: int | None) -> int:
+    """``hrl eval`` of a HIRO run: the success rate over deterministic episodes, into RUN/evaluation.json."""
+    from agents.hiro.evaluation import evaluate_success
+
+    _register_robotics()
+    model = _load_model(run, config)
+    n = episodes or int(config.get("options", {}).get("eval_episodes") or 20)
+    env_kwargs = dict(config.get("env_kwargs") or {})
+    seed = int(config.get("options", {}).get("seed", 0) or 0)
+    success = evaluate_success(model, lambda: gym.make(config["env"], **env_kwargs), n, seed=seed)
+    (run / "evaluation.json").write_text(json.dumps({"episodes": n, "success_rate": success}, indent=2))
+    print(f"success rate over {n} deterministic episodes: {success:.2f}; wrote {run / 'evaluation.json'}")
+    return 0
+
+
+def _load_hiro(path: pathlib.Path, device: str) -> Any:
+    from agents import HIRO
+
+    return HIRO.load(path, device=device)
+
+
 #: ``hrl train <name>``: one entry per algorithm (DADS, HIRO, Option-Critic can be added here).
 TRAINERS: dict[str, Trainer] = {
     "diayn": Trainer(
@@ -825,6 +986,12 @@ TRAINERS: dict[str, Trainer] = {
         add_arguments=_add_dads_arguments,
         train=_train_dads,
         load=_load_dads,
+    ),
+    "hiro": Trainer(
+        help="HIRO: goal-conditioned two-level hierarchy with off-policy correction (Nachum et al., 2018)",
+        add_arguments=_add_hiro_arguments,
+        train=_train_hiro,
+        load=_load_hiro,
     ),
 }
 
@@ -869,6 +1036,8 @@ def _train_resume(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def _eval(args: argparse.Namespace, argv: Sequence[str]) -> int:
     run: pathlib.Path = args.run
     config = _read_run(run)
+    if config["algorithm"] == "hiro":
+        return _eval_hiro(run, config, args.rollouts)
     if args.video and _is_mujoco(config["env"]):
         os.environ.setdefault("MUJOCO_GL", "egl")
     model = _load_model(run, config)
@@ -896,6 +1065,10 @@ def _eval(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def _plot(args: argparse.Namespace, argv: Sequence[str]) -> int:
     run: pathlib.Path = args.run
     config = _read_run(run)
+    if config["algorithm"] == "hiro":  # no skills: training curves only
+        if _plot_curves(run / "logs" / "progress.csv", run / "curves.png", title=f"{config['env']} (hiro)"):
+            print(f"wrote {run / 'curves.png'}")
+        return 0
     evaluation = _saved_evaluation(run)
     if evaluation is None:
         model = _load_model(run, config)

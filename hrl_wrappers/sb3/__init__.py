@@ -1,6 +1,7 @@
-"""Stable-Baselines3 glue: relabelling replay and rollout buffers, and the reward-model callback."""
+"""Stable-Baselines3 glue: relabelling replay and rollout buffers, HIRO's off-policy correction, the reward-model callback."""
 
 from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
+from hrl_wrappers.sb3.off_policy_correction import OffPolicyCorrectionReplayBuffer
 from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer, relabeling_replay_buffer_class
 from hrl_wrappers.sb3.rollout_buffer import (
     RelabelingDictRolloutBuffer,
@@ -10,6 +11,7 @@ from hrl_wrappers.sb3.rollout_buffer import (
 
 __all__ = [
     "IntrinsicRewardCallback",
+    "OffPolicyCorrectionReplayBuffer",
     "RelabelingDictReplayBuffer",
     "RelabelingDictRolloutBuffer",
     "RelabelingReplayBuffer",

@@ -1,5 +1,6 @@
 """agents: skill-discovery and hierarchical-RL algorithms with the Stable-Baselines3 API."""
 
 from agents.diayn import DIAYN, DIAYNPPO, DIAYNSAC
+from agents.option_critic import PPOC, OptionCritic
 
-__all__ = ["DIAYN", "DIAYNPPO", "DIAYNSAC"]
+__all__ = ["DIAYN", "DIAYNPPO", "DIAYNSAC", "PPOC", "OptionCritic"]

@@ -100,7 +100,7 @@ def make_model(
             n_envs=8,
             n_steps=32,
             batch_size=256,
-            n_epochs=10,
+            n_epochs=20,
             learning_rate=1e-3,
             gamma=0.98,
             gae_lambda=0.8,

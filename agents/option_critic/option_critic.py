@@ -355,7 +355,7 @@ class OptionCritic(OnPolicyAlgorithm):
                     continuing_betas.append(beta_prev[~starts])
                 ends = starts | (np.random.random(n_envs) < beta_prev)
                 n_switches += int((ends & ~starts).sum())
-                chosen = self.policy.select_options(heads.q_values, epsilon=self.exploration_rate).cpu().numpy()
+                chosen = self.policy.select_options_numpy(q, epsilon=self.exploration_rate)
                 options = np.where(ends, chosen, prev).astype(np.int64)
                 finished = ends & (self._option_lengths > 0)
                 self._option_durations.extend(self._option_lengths[finished].tolist())

@@ -213,10 +213,10 @@ class OptionCriticPolicy(BasePolicy):
         index = options.long().view(-1, 1, 1).expand(-1, 1, self.action_dim)
         params = action_params.gather(1, index).squeeze(1)
         if self.discrete_actions:
-            return Categorical(logits=params)
+            return Categorical(logits=params, validate_args=False)
         assert self.log_std is not None
         std = self.log_std[options.long()].exp()
-        return Independent(Normal(params, std), 1)
+        return Independent(Normal(params, std, validate_args=False), 1, validate_args=False)
 
     def option_values(self, q_values: th.Tensor) -> th.Tensor:
         """``V(s)``: ``max_w Q(s, w)`` (epsilon-greedy, as in the paper) or ``E_softmax[Q(s, w)]`` (softmax)."""
@@ -231,11 +231,24 @@ class OptionCriticPolicy(BasePolicy):
         if deterministic:
             return greedy
         if self.option_selection == "softmax":
-            return Categorical(logits=q_values / self.option_temperature).sample()
+            return Categorical(logits=q_values / self.option_temperature, validate_args=False).sample()
         eps = self.option_epsilon if epsilon is None else float(epsilon)
         random = th.randint(self.n_options, greedy.shape, device=q_values.device)
         explore = th.rand(greedy.shape, device=q_values.device) < eps
         return th.where(explore, random, greedy)
+
+    def select_options_numpy(self, q_values: np.ndarray, epsilon: float | None = None) -> np.ndarray:
+        """:meth:`select_options` (not deterministic) on a numpy array of option values, without torch calls."""
+        if self.option_selection == "softmax":
+            z = q_values / self.option_temperature
+            probs = np.exp(z - z.max(axis=-1, keepdims=True))
+            cumulative = np.cumsum(probs / probs.sum(axis=-1, keepdims=True), axis=-1)
+            u = np.random.random((len(q_values), 1))
+            return np.minimum((cumulative < u).sum(axis=-1), self.n_options - 1).astype(np.int64)
+        eps = self.option_epsilon if epsilon is None else float(epsilon)
+        greedy = q_values.argmax(axis=-1)
+        explore = np.random.random(len(q_values)) < eps
+        return np.where(explore, np.random.randint(self.n_options, size=len(q_values)), greedy).astype(np.int64)
 
     def sample_actions(
         self, heads: OptionHeads, options: th.Tensor, deterministic: bool = False

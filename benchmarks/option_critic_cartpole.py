@@ -93,6 +93,7 @@ def make_model(
     temperature: float,
     eps_start: float,
     eps_fraction: float,
+    deliberation_cost: float = 0.0,
 ) -> OptionCritic:
     """The agent of ``variant`` ("ppoc" or "a2oc") with the settings of this benchmark."""
     if variant == "ppoc":
@@ -109,6 +110,7 @@ def make_model(
             gae_lambda=0.8,
             ent_coef=0.0,
             termination_reg=xi,
+            deliberation_cost=deliberation_cost,
             exploration_initial_eps=eps_start,
             exploration_fraction=eps_fraction,
             policy_kwargs={"net_arch": [64, 64], "option_selection": selection, "option_temperature": temperature},
@@ -124,6 +126,7 @@ def make_model(
         gamma=0.99,
         ent_coef=0.01,
         termination_reg=xi,
+        deliberation_cost=deliberation_cost,
         normalize_advantage=False,
         exploration_initial_eps=eps_start,
         exploration_fraction=eps_fraction,
@@ -139,6 +142,7 @@ def main() -> None:
     parser.add_argument("--variant", choices=["ppoc", "a2oc"], default="ppoc")
     parser.add_argument("--n-options", type=int, default=2)
     parser.add_argument("--xi", type=float, default=0.01, help="termination regulariser")
+    parser.add_argument("--deliberation-cost", type=float, default=0.0)
     parser.add_argument("--selection", choices=["epsilon_greedy", "softmax"], default="epsilon_greedy")
     parser.add_argument("--temperature", type=float, default=1.0, help="softmax policy over options")
     parser.add_argument("--eps-start", type=float, default=1.0, help="initial epsilon over options (final: 0.05)")
@@ -164,7 +168,15 @@ def main() -> None:
         record: dict[str, Any] = {"seed": seed, "start": time.perf_counter(), "evaluations": []}
         runs.append(record)
         model = make_model(
-            args.variant, seed, args.n_options, args.xi, args.selection, args.temperature, args.eps_start, args.eps_fraction
+            args.variant,
+            seed,
+            args.n_options,
+            args.xi,
+            args.selection,
+            args.temperature,
+            args.eps_start,
+            args.eps_fraction,
+            args.deliberation_cost,
         )
         model.learn(
             args.steps, callback=_Evaluate(args.eval_every, args.eval_episodes, seed, record, save, args.stop_at_target)
@@ -195,7 +207,8 @@ def main() -> None:
             f"| {last['max_usage']:.3f} | {last['mean_duration']:.2f} | {run['steps_per_s']} |"
         )
     body = (
-        f"{args.variant.upper()}, {args.n_options} options, xi = {args.xi}, {args.selection} over options (epsilon "
+        f"{args.variant.upper()}, {args.n_options} options, xi = {args.xi}, deliberation cost {args.deliberation_cost}, "
+        f"{args.selection} over options (epsilon "
         f"{args.eps_start} decaying to 0.05 over {args.eps_fraction:.0%} of the budget), at most {args.steps} steps per seed"
         f"{' (a seed stops at its first greedy evaluation >= 475)' if args.stop_at_target else ''}; evaluation every "
         f"{args.eval_every} steps over {args.eval_episodes} episodes (greedy options and actions, sampled terminations; "

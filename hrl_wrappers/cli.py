@@ -75,6 +75,9 @@ CURVE_KEYS = (
     "rollout/ep_rew_mean",
     "skills/accuracy",
     "skills/coverage",
+    "options/mean_duration",
+    "options/termination_prob",
+    "options/max_usage",
 )
 _X_KEY = "time/total_timesteps"
 
@@ -845,6 +848,22 @@ def _train_option_critic(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
+def _eval_option_critic(run: pathlib.Path, config: dict[str, Any], n_episodes: int, video: bool) -> int:
+    """``hrl eval`` of an option-critic run: rewrite ``evaluation.json`` (return, option usage and durations)."""
+    if video:
+        raise CLIError("--video records skills; option-critic runs have none (evaluation.json has the option statistics)")
+    model = _load_model(run, config)
+    env = _make_eval_env(config)
+    try:
+        evaluation = _evaluate_options(model, env, n_episodes, int(config.get("options", {}).get("seed", 0) or 0))
+    finally:
+        env.close()
+    (run / "evaluation.json").write_text(json.dumps(_plain(evaluation), indent=2) + "\n")
+    print("\n".join(f"{key}: {value}" for key, value in evaluation.items()))
+    print(f"wrote {run / 'evaluation.json'}")
+    return 0
+
+
 def _load_option_critic(path: pathlib.Path, device: str) -> Any:
     from agents import PPOC, OptionCritic
     from agents.common.skill_agent import _read_checkpoint_data
@@ -874,6 +893,8 @@ TRAINERS: dict[str, Trainer] = {
 def _eval(args: argparse.Namespace, argv: Sequence[str]) -> int:
     run: pathlib.Path = args.run
     config = _read_run(run)
+    if config["algorithm"] == "option-critic":
+        return _eval_option_critic(run, config, args.rollouts or 10, args.video)
     if args.video and _is_mujoco(config["env"]):
         os.environ.setdefault("MUJOCO_GL", "egl")
     model = _load_model(run, config)
@@ -901,6 +922,10 @@ def _eval(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def _plot(args: argparse.Namespace, argv: Sequence[str]) -> int:
     run: pathlib.Path = args.run
     config = _read_run(run)
+    if config["algorithm"] == "option-critic":  # no skills to draw: the training curves only
+        if _plot_curves(run / "logs" / "progress.csv", run / "curves.png", title=f"{config['env']} (option-critic)"):
+            print(f"wrote {run / 'curves.png'}")
+        return 0
     evaluation = _saved_evaluation(run)
     if evaluation is None:
         model = _load_model(run, config)

@@ -146,7 +146,7 @@ def test_unknown_env_and_algorithm(tmp_path: pathlib.Path, capsys: pytest.Captur
     assert main(["train", "dads", "--env", POINT, "--steps", "10"]) == 2
     err = capsys.readouterr().err
     assert "invalid choice: 'dads'" in err and "diayn" in err
-    assert set(TRAINERS) == {"diayn"}
+    assert "diayn" in TRAINERS  # other algorithms add their own entries
 
 
 def test_locomotion_options_resolve_env_kwargs() -> None:

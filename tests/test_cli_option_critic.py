@@ -35,6 +35,11 @@ def test_train_option_critic_writes_a_run_folder(tmp_path: pathlib.Path, variant
     model = TRAINERS["option-critic"].load(run / "model.zip", "cpu")
     assert type(model) is cls and model.n_options == 3
     assert main(argv) == 2  # the run folder already holds a model
+    (run / "evaluation.json").unlink()
+    assert main(["eval", str(run), "--rollouts", "1"]) == 0
+    assert json.loads((run / "evaluation.json").read_text())["episodes"] == 1
+    assert main(["plot", str(run)]) == 0
+    assert (run / "curves.png").is_file()
 
 
 def test_train_option_critic_bad_arguments(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -222,6 +222,9 @@ class OptionCritic(OnPolicyAlgorithm):
                 _check_number(name, eps, 0.0, 1.0)
         if isinstance(env, str) and (n_envs > 1 or env_kwargs or vec_env_cls is not None):
             env = make_vec_env(env, n_envs=n_envs, seed=seed, env_kwargs=env_kwargs, vec_env_cls=vec_env_cls)  # type: ignore[arg-type]
+        if isinstance(env, gym.Env | VecEnv):  # before SB3's own checks, so the error names the space
+            check_observation_space(env.observation_space)
+            check_action_space(env.action_space)
         super().__init__(
             policy,  # type: ignore[arg-type]
             env,
@@ -576,7 +579,3 @@ class PPOC(OptionCritic):
             normalize_advantage=normalize_advantage,
             **kwargs,
         )
-
-
-def _env_for_doctest() -> gym.Env:  # pragma: no cover - keeps gym imported for type checkers
-    return gym.make("CartPole-v1")

@@ -18,6 +18,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 from agents import PPOC, OptionCritic
 from agents.option_critic import OptionCriticPolicy
 from hrl_wrappers.envs import FOUR_ROOMS_ID
+from tests.helpers import TinyDictEnv
 
 TINY: dict[str, Any] = {"policy_kwargs": {"net_arch": [16]}, "device": "cpu", "seed": 0}
 
@@ -120,6 +121,12 @@ def test_bad_input_names_the_argument() -> None:
     multi = make_vec_env(lambda: _MultiDiscreteEnv(), n_envs=1)
     with pytest.raises(ValueError, match="action_space"):
         OptionCritic("MlpPolicy", multi)
+    with pytest.raises(ValueError, match="observation_space"):
+        OptionCritic("MlpPolicy", TinyDictEnv())
+    with pytest.raises(ValueError, match="termination_reg"):
+        OptionCritic("MlpPolicy", "CartPole-v1", termination_reg=float("nan"))
+    with pytest.raises(ValueError, match="option_selection"):
+        OptionCritic("MlpPolicy", "CartPole-v1", policy_kwargs={"option_selection": "greedy"})
     with pytest.raises(ValueError, match="policy_kwargs must not set n_options"):
         OptionCritic("MlpPolicy", "CartPole-v1", policy_kwargs={"n_options": 2})
     with pytest.raises(ValueError, match="clip_range"):

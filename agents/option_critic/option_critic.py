@@ -322,8 +322,12 @@ class OptionCritic(OnPolicyAlgorithm):
     def _heads_numpy(self, obs: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
         obs_tensor = obs if isinstance(obs, th.Tensor) else obs_as_tensor(obs, self.device)
         heads = self.policy.heads(obs_tensor)
-        v = self.policy.option_values(heads.q_values)
-        return heads, heads.q_values.cpu().numpy(), heads.terminations.cpu().numpy(), v.cpu().numpy()
+        q = heads.q_values.cpu().numpy()
+        if self.policy.option_selection == "epsilon_greedy":
+            v = q.max(axis=1)  # V(s) = max_w Q(s, w), as option_values computes it
+        else:
+            v = self.policy.option_values(heads.q_values).cpu().numpy()
+        return heads, q, heads.terminations.cpu().numpy(), v
 
     def collect_rollouts(  # type: ignore[override]
         self,

@@ -254,6 +254,14 @@ class OptionCriticPolicy(BasePolicy):
         self, heads: OptionHeads, options: th.Tensor, deterministic: bool = False
     ) -> tuple[th.Tensor, th.Tensor]:
         """Actions of the intra-option policies of ``options`` and their log-probabilities."""
+        if self.discrete_actions:  # the Categorical of option_distribution, without building the object
+            index = options.long().view(-1, 1, 1).expand(-1, 1, self.action_dim)
+            log_probs = th.log_softmax(heads.action_params.gather(1, index).squeeze(1), dim=-1)
+            if deterministic:
+                chosen = log_probs.argmax(-1)
+            else:
+                chosen = th.multinomial(log_probs.exp(), 1).squeeze(1)
+            return chosen, log_probs.gather(1, chosen.view(-1, 1)).squeeze(1)
         dist = self.option_distribution(heads.action_params, options)
         if deterministic:
             actions = dist.probs.argmax(-1) if isinstance(dist, Categorical) else dist.mean

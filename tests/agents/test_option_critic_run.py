@@ -155,3 +155,18 @@ class _MultiDiscreteEnv(gym.Env):
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
         return np.zeros(2, np.float32), 0.0, False, False, {}
+
+
+@pytest.mark.parametrize("action_space", [spaces.Discrete(3), spaces.Box(-1, 1, (2,), np.float32)], ids=str)
+def test_sampled_log_probs_match_the_intra_option_distribution(action_space: spaces.Space) -> None:
+    policy = OptionCriticPolicy(spaces.Box(-1, 1, (4,), np.float32), action_space, lambda _: 1e-3, n_options=3, net_arch=[8])
+    with th.no_grad():
+        policy.action_net.weight.normal_()
+        heads = policy.heads(th.randn(64, 4))
+        options = th.randint(3, (64,))
+        actions, log_probs = policy.sample_actions(heads, options)
+        expected = policy.option_distribution(heads.action_params, options).log_prob(actions)
+    assert th.allclose(log_probs, expected, atol=1e-5)
+    if isinstance(action_space, spaces.Discrete):  # each option samples from its own softmax
+        probs = th.softmax(heads.action_params[th.arange(64), options], -1)
+        assert th.allclose(log_probs.exp(), probs[th.arange(64), actions], atol=1e-5)

@@ -220,7 +220,9 @@ def main() -> None:
     print(body)
     if not args.no_write:
         write_section(
-            f"option-critic-cartpole-{args.variant}{args.tag}", f"Option-Critic on CartPole-v1 ({args.variant.upper()})", body
+            f"option-critic-cartpole-{args.variant}{args.tag}",
+            f"Option-Critic on CartPole-v1 ({args.variant.upper()}{', ' + args.tag.strip('_') if args.tag else ''})",
+            body,
         )
 
 

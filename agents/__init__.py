@@ -3,6 +3,7 @@
 from agents.dads import DADS, DADSPPO, DADSSAC, PlanResult, SkillPlanner, plot_plans
 from agents.diayn import DIAYN, DIAYNPPO, DIAYNSAC
 from agents.hiro import HIRO
+from agents.option_critic import PPOC, OptionCritic
 
 __all__ = [
     "DADS",
@@ -12,6 +13,8 @@ __all__ = [
     "DIAYNPPO",
     "DIAYNSAC",
     "HIRO",
+    "PPOC",
+    "OptionCritic",
     "PlanResult",
     "SkillPlanner",
     "plot_plans",

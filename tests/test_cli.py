@@ -146,7 +146,7 @@ def test_unknown_env_and_algorithm(tmp_path: pathlib.Path, capsys: pytest.Captur
     assert main(["train", "nosuchalgo", "--env", POINT, "--steps", "10"]) == 2
     err = capsys.readouterr().err
     assert "invalid choice: 'nosuchalgo'" in err and "diayn" in err
-    assert {"diayn", "dads", "hiro"} <= set(TRAINERS)
+    assert {"diayn", "dads", "hiro", "option-critic"} <= set(TRAINERS)
 
 
 def test_locomotion_options_resolve_env_kwargs() -> None:

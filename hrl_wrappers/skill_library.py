@@ -197,7 +197,18 @@ class SkillLibrary:
     def act(self, observation: Any, skill: Any) -> np.ndarray:
         """The action of ``skill`` for one environment ``observation``."""
         joined = self.layout.join(observation, self.encode(skill), encoded=True)
-        action, _ = self.policy.predict(joined, deterministic=self.deterministic)
+        if isinstance(joined, dict):
+            action, _ = self.policy.predict(joined, deterministic=self.deterministic)
+            return action
+        # what BasePolicy.predict does for one flat observation, without its per-call checks (this runs every step)
+        with torch.no_grad():
+            out = self.policy._predict(torch.as_tensor(joined).unsqueeze(0), deterministic=self.deterministic)
+        action = out.numpy()[0]
+        space = self.policy.action_space
+        if isinstance(space, spaces.Box):
+            if self.policy.squash_output:
+                return self.policy.unscale_action(action)
+            return np.clip(action, space.low, space.high)
         return action
 
     def act_batch(self, observations: Any, skills: Sequence[Any]) -> np.ndarray:

@@ -19,8 +19,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 import hrl_wrappers.envs  # noqa: F401  (registers the built-in environments)
-from hrl_wrappers.priors import CategoricalPrior, GaussianPrior, SkillPrior, UniformPrior, make_prior
 from hrl_wrappers.macro_action_wrapper import MacroActionWrapper
+from hrl_wrappers.priors import CategoricalPrior, GaussianPrior, SkillPrior, UniformPrior, make_prior
 from hrl_wrappers.skill_layout import SkillLayout
 from hrl_wrappers.skill_wrapper import SkillWrapper, find_skill_layout
 from hrl_wrappers.skills import CallableSkills, Skills

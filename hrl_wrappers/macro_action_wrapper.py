@@ -53,9 +53,7 @@ def check_skill_spaces(env: gym.Env, skills: Skills, skill_obs: Sequence[int] | 
     where = "the environment observation" if skill_obs is None else f"the environment observation entries {list(skill_obs)}"
     if type(view) is not type(want) or getattr(view, "shape", None) != getattr(want, "shape", None):
         hint = "" if skill_obs is not None else " (pass skill_obs=[...] to show the skills part of a larger observation)"
-        raise ValueError(
-            f"skills were trained on observations {_describe(want)}, but {where} is {_describe(view)}{hint}"
-        )
+        raise ValueError(f"skills were trained on observations {_describe(want)}, but {where} is {_describe(view)}{hint}")
     if isinstance(view, spaces.Dict) and isinstance(want, spaces.Dict) and set(view.spaces) != set(want.spaces):
         raise ValueError(f"skills were trained on Dict keys {sorted(want.spaces)}, but {where} has {sorted(view.spaces)}")
     if isinstance(view, spaces.Discrete) and isinstance(want, spaces.Discrete) and view.n != want.n:
@@ -181,7 +179,8 @@ class MacroActionWrapper(gym.Wrapper):
         if self._obs is None:
             raise gym.error.ResetNeeded("call reset() before step()")
         total, discount, n = 0.0, 1.0, 0
-        obs, terminated, truncated, info = self._obs, False, False, {}
+        obs, terminated, truncated = self._obs, False, False
+        info: dict[str, Any] = {}
         for _ in range(self.hold_steps):
             obs, reward, terminated, truncated, info = self.env.step(self.skills.act(self._skill_view(obs), skill))
             total += discount * float(reward)

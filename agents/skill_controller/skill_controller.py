@@ -201,7 +201,7 @@ class SkillController:
                 n_envs=n_envs,
                 seed=seed,
                 env_kwargs=env_kwargs,
-                wrapper_class=MacroActionWrapper,
+                wrapper_class=MacroActionWrapper,  # type: ignore[arg-type]
                 wrapper_kwargs=wrapper_kwargs,
                 vec_env_cls=vec_env_cls,  # type: ignore[arg-type]
             )

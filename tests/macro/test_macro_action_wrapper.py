@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pathlib
+import subprocess
+import sys
 import warnings
 from typing import Any
 
@@ -48,7 +50,9 @@ def test_action_space_is_discrete_for_categorical_and_box_for_continuous() -> No
     env = RampEnv()
     assert MacroActionWrapper(env, constant_skills(env)).action_space == spaces.Discrete(3)
     box = spaces.Box(-1.0, 1.0, (2,), np.float32)
-    continuous = CallableSkills(lambda obs, z: np.array([z[0] + z[1]], np.float32), env.observation_space, env.action_space, box)
+    continuous = CallableSkills(
+        lambda obs, z: np.array([z[0] + z[1]], np.float32), env.observation_space, env.action_space, box
+    )
     assert MacroActionWrapper(env, continuous).action_space == box
 
 
@@ -163,7 +167,9 @@ def test_vectorised_env_with_sb3(diayn_path: pathlib.Path) -> None:
 def test_continuous_skill_actions_are_clipped_and_checked() -> None:
     env = RampEnv()
     box = spaces.Box(-1.0, 1.0, (2,), np.float32)
-    continuous = CallableSkills(lambda obs, z: np.array([z[0] + z[1]], np.float32), env.observation_space, env.action_space, box)
+    continuous = CallableSkills(
+        lambda obs, z: np.array([z[0] + z[1]], np.float32), env.observation_space, env.action_space, box
+    )
     task = MacroActionWrapper(env, continuous, hold_steps=1)
     task.reset(seed=0)
     _, reward, *_ = task.step(np.array([5.0, 0.25]))  # clipped to (1.0, 0.25)
@@ -212,5 +218,22 @@ def test_skills_for_another_observation_space_are_rejected(diayn_path: pathlib.P
 
 
 def test_an_object_that_is_not_a_skill_set_is_rejected() -> None:
-    with pytest.raises(ValueError, match="skills must be a skill set.*has no 'skill_space'"):
+    with pytest.raises(ValueError, match=r"skills must be a skill set.*has no 'skill_space'"):
         MacroActionWrapper(RampEnv(), object())  # type: ignore[arg-type]
+
+
+def test_the_wrapper_needs_no_torch() -> None:
+    code = (
+        "import sys\n"
+        "import numpy as np, gymnasium as gym\n"
+        "from hrl_wrappers import CallableSkills, MacroActionWrapper\n"
+        "env = gym.make('hrl_wrappers/PointWaypoints-v0')\n"
+        "box = gym.spaces.Box(-10.0, 10.0, (2,), np.float32)\n"
+        "skills = CallableSkills([lambda obs: np.ones(2, np.float32)], box, env.action_space)\n"
+        "task = MacroActionWrapper(env, skills, hold_steps=4, skill_obs=[0, 1])\n"
+        "task.reset(seed=0)\n"
+        "task.step(0)\n"
+        "print(','.join(m for m in ('torch', 'stable_baselines3') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -85,7 +85,9 @@ def test_bad_arguments(diayn_path: pathlib.Path) -> None:
 
 
 def test_vectorised_and_prewrapped_envs(diayn_path: pathlib.Path) -> None:
-    model = SkillController("MlpPolicy", POINT_WAYPOINTS_ID, diayn_path, skill_obs=[0, 1], n_envs=2, n_steps=8, batch_size=16, **SMALL)
+    model = SkillController(
+        "MlpPolicy", POINT_WAYPOINTS_ID, diayn_path, skill_obs=[0, 1], n_envs=2, n_steps=8, batch_size=16, **SMALL
+    )
     assert model.n_envs == 2
     model.learn(16)
     wrapped = MacroActionWrapper(gym.make(POINT_WORLD_ID), load_skills(diayn_path), hold_steps=3)
@@ -134,7 +136,7 @@ def test_save_load_with_a_reference_to_the_skills(diayn_path: pathlib.Path, tmp_
     for z in range(2):
         np.testing.assert_array_equal(loaded.skills.act(OBS[2, :2], z), model.skills.act(OBS[2, :2], z))
     source.unlink()
-    with pytest.raises(ValueError, match="refers to skills at .*skills.zip.*pass skills="):
+    with pytest.raises(ValueError, match=r"refers to skills at .*skills.zip.*pass skills="):
         SkillController.load(tmp_path / "controller")
     other = SkillController.load(tmp_path / "controller", skills=load_skills(diayn_path, skills=[1, 2]))
     _same_policy(model, other)

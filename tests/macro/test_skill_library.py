@@ -31,7 +31,8 @@ def test_diayn_skills_are_frozen_on_cpu_and_act_like_the_agent(diayn_path: pathl
         for s in STATES:
             expected, _ = agent.predict_skill(s, skill=z, deterministic=True)
             np.testing.assert_allclose(skills.act(s, z), expected, atol=1e-6)
-    np.testing.assert_allclose(skills.act_batch(STATES, [0, 1, 2, 3]), np.stack([skills.act(s, i) for i, s in enumerate(STATES)]), atol=1e-6
+    np.testing.assert_allclose(
+        skills.act_batch(STATES, [0, 1, 2, 3]), np.stack([skills.act(s, i) for i, s in enumerate(STATES)]), atol=1e-6
     )
 
 
@@ -85,7 +86,7 @@ def test_plain_sb3_model_on_a_skill_wrapper(tmp_path: pathlib.Path) -> None:
     model = SAC("MlpPolicy", venv, policy_kwargs={"net_arch": [8]}, learning_starts=10, seed=0)
     model.learn(20)
     model.save(tmp_path / "plain")
-    with pytest.raises(ValueError, match="pass n_skills= .* or skill_dim="):
+    with pytest.raises(ValueError, match=r"pass n_skills= .* or skill_dim="):
         load_skills(tmp_path / "plain.zip")
     # a wrong n_skills reads the observation as 1 + 4 entries: the check against the env says what does not fit
     with pytest.raises(ValueError, match=r"trained on observations Box\(shape=\(1,\).*is Box\(shape=\(2,\)"):

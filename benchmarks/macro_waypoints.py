@@ -10,7 +10,7 @@ Every --eval-every environment steps each learner is evaluated on --eval-episode
 (deterministic actions): the mean number of waypoints reached (of 5). Writes the curves (JSON, as it goes), one plot,
 and the table into BENCHMARKS.md.
 
-    python -m benchmarks.macro_waypoints --seeds 0 1 2 --sac-seeds 0 --budget 140000 --eval-every 10000
+    python -m benchmarks.macro_waypoints --seeds 0 1 2 --flat-seeds 0 --budget 120000 --eval-every 10000
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from hrl_wrappers import MacroActionWrapper, SkillLibrary, load_skills
 from hrl_wrappers.envs import POINT_WAYPOINTS_ID, POINT_WORLD_ID
 
 OUT = ROOT / "benchmarks" / "results" / "macro_waypoints"
-LEARNERS = ("controller", "ppo", "sac")
+LEARNERS = ("controller", "sac", "ppo")
 LABELS = {"controller": "SkillController (PPO over 8 DIAYN skills)", "ppo": "flat PPO", "sac": "flat SAC"}
 
 
@@ -175,7 +175,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, final: bool) -> No
     body = (
         f"Task: `{POINT_WAYPOINTS_ID}`: visit (5, 5), (5, -5), (-5, -5), (-5, 5), (5, 5) in order from the origin, +1 "
         "within 1.0 of the current waypoint, 300-step episodes, observation (x, y, current waypoint). "
-        f"Seeds {args.seeds} (flat SAC: {args.sac_seeds or args.seeds}); every learner gets {args.budget} environment "
+        f"Seeds {args.seeds} (flat learners: {args.flat_seeds or args.seeds}); every learner gets {args.budget} environment "
         f"steps. The controller's share includes the {args.pretrain_steps} reward-free DIAYN pretraining steps (8 "
         f"skills, SAC 64x64, alpha 0.1, discriminator on (x, y); pretrained once with seed {args.skills_seed} and shared "
         "by the controller seeds, so the seeds vary the controller, not the skills); the remaining "
@@ -197,17 +197,24 @@ def report(results: dict[str, Any], args: argparse.Namespace, final: bool) -> No
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--sac-seeds", type=int, nargs="+", default=None, help="flat SAC's seeds (default: --seeds)")
+    parser.add_argument("--flat-seeds", type=int, nargs="+", default=None, help="flat learners' seeds (default: --seeds)")
     parser.add_argument("--skills-seed", type=int, default=0)
-    parser.add_argument("--budget", type=int, default=140_000, help="environment steps per learner (pretraining counted)")
+    parser.add_argument("--budget", type=int, default=120_000, help="environment steps per learner (pretraining counted)")
     parser.add_argument("--pretrain-steps", type=int, default=20_000)
     parser.add_argument("--hold-steps", type=int, default=10)
     parser.add_argument("--eval-every", type=int, default=10_000)
     parser.add_argument("--eval-episodes", type=int, default=5)
     parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=LEARNERS)
+    parser.add_argument("--from-json", action="store_true", help="only redraw the plot and table from curves.json")
     args = parser.parse_args()
     torch.set_num_threads(1)
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.from_json:  # e.g. after a run was stopped: its curves so far, marked partial
+        saved = json.loads((OUT / "curves.json").read_text())
+        args = argparse.Namespace(**{**saved["args"], "from_json": True})
+        plot(saved, OUT / "curves.png", args.pretrain_steps)
+        report(saved, args, final=False)
+        return
     results: dict[str, Any] = {"args": vars(args), "curves": {}, "seconds": {}}
     start = time.time()
     skills = pretrain_skills(args.skills_seed, args.pretrain_steps) if "controller" in args.learners else None
@@ -217,7 +224,7 @@ def main() -> None:
     learners = [n for n in LEARNERS if n in args.learners]
     for name in learners:
         start = time.time()
-        seeds = args.sac_seeds if name == "sac" and args.sac_seeds is not None else args.seeds
+        seeds = args.flat_seeds if name != "controller" and args.flat_seeds is not None else args.seeds
         for seed in seeds:
             offset = args.pretrain_steps if name == "controller" else 0
             model = make_learner(name, seed, skills, args.hold_steps)

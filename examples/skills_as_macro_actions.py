@@ -14,7 +14,10 @@ Two tasks, reading top to bottom:
   forward-velocity reward, a PPO controller choosing one of the cheetah's DIAYN skills every k = 10 steps.
   The skills default to the repository's 25k-step DIAYN checkpoint (benchmarks/results/halfcheetah_full; weak skills:
   the fastest moves at about 0.6 m/s), so this shows the machinery on MuJoCo and how far the controller gets with
-  those skills against each single skill held for a whole episode; it does not show hurdle jumping.
+  those skills against each single skill held for a whole episode; it does not show hurdle jumping. What it gave
+  (--decisions 3000, seed 0, 5 evaluation episodes of 200 steps): controller return -49.8 (torso x 0.14 m), random
+  skills -55.5, the best single skill held throughout -31.0; the 25k-step skills barely move (none passes the first
+  hurdle at x = 1 m) and 3000 decisions did not teach the controller to beat its best skill.
 
     PYTHONPATH=. python examples/skills_as_macro_actions.py                        # waypoints, about 10 minutes
     PYTHONPATH=. python examples/skills_as_macro_actions.py --task hurdles --decisions 2000

@@ -87,9 +87,11 @@ class SkillLibrary:
     :param source: where the skills came from (a path), kept for reference.
 
     Example:
-        >>> from agents import DIAYN
-        >>> model = DIAYN("MlpPolicy", "hrl_wrappers/PointWorld-v0", n_skills=4, policy_kwargs={"net_arch": [8]},
-        ...               discriminator_arch=[8], seed=0)
+        >>> from stable_baselines3 import SAC
+        >>> from stable_baselines3.common.env_util import make_vec_env
+        >>> from hrl_wrappers import SkillWrapper
+        >>> env = make_vec_env("hrl_wrappers/PointWorld-v0", wrapper_class=SkillWrapper, wrapper_kwargs={"n_skills": 4})
+        >>> model = SAC("MlpPolicy", env, policy_kwargs={"net_arch": [8]}, seed=0)   # trained on skill-wrapped envs
         >>> skills = SkillLibrary.from_model(model).select([3, 1])
         >>> skills.skill_space, skills.indices
         (Discrete(2), [3, 1])
@@ -351,6 +353,19 @@ def load_skills(
     :param distribution: continuous prior of a plain SB3 checkpoint.
     :param skill_obs: for the check against ``env``: the entries of its observation that the skills will read.
     :return: the frozen skills, on the CPU.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> import gymnasium as gym
+        >>> from stable_baselines3 import PPO
+        >>> from stable_baselines3.common.env_util import make_vec_env
+        >>> from hrl_wrappers import SkillWrapper
+        >>> env = make_vec_env("hrl_wrappers/PointWorld-v0", wrapper_class=SkillWrapper, wrapper_kwargs={"n_skills": 4})
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "skills.zip"
+        >>> PPO("MlpPolicy", env, policy_kwargs={"net_arch": [8]}, seed=0).save(path)
+        >>> skills = load_skills(path, env=gym.make("hrl_wrappers/PointWorld-v0"), n_skills=4, skills=[0, 2])
+        >>> skills.skill_space, skills.indices
+        (Discrete(2), [0, 2])
     """
     if isinstance(path, BaseAlgorithm):
         library = SkillLibrary.from_model(path, skills, deterministic, n_skills, skill_dim, distribution)

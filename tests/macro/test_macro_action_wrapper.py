@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from gymnasium import spaces
 from gymnasium.utils.env_checker import check_env as gym_check_env
-from stable_baselines3 import DQN, PPO
+from stable_baselines3 import A2C, DQN, PPO
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 from stable_baselines3.common.env_util import make_vec_env
 
@@ -162,6 +162,7 @@ def test_vectorised_env_with_sb3(diayn_path: pathlib.Path) -> None:
     assert all(i["TimeLimit.truncated"] for i in infos)
     PPO("MlpPolicy", venv, n_steps=8, batch_size=8, seed=0).learn(16)
     DQN("MlpPolicy", venv, learning_starts=4, seed=0).learn(16)
+    A2C("MlpPolicy", venv, n_steps=4, seed=0).learn(16)
 
 
 def test_continuous_skill_actions_are_clipped_and_checked() -> None:

@@ -172,11 +172,15 @@ def report(results: dict[str, Any], args: argparse.Namespace, final: bool) -> No
             f"| {best:.2f} |"
         )
     times = ", ".join(f"{k} {v:.0f} s" for k, v in results["seconds"].items())
+    seeds_of = {
+        n: [int(k.split("/")[1]) for k, c in results["curves"].items() if k.startswith(n + "/") and c] for n in LEARNERS
+    }
+    seeds_text = ", ".join(f"{LABELS[n].split(' (')[0]} {seeds_of[n]}" for n in LEARNERS)
     body = (
         f"Task: `{POINT_WAYPOINTS_ID}`: visit (5, 5), (5, -5), (-5, -5), (-5, 5), (5, 5) in order from the origin, +1 "
         "within 1.0 of the current waypoint, 300-step episodes, observation (x, y, current waypoint). "
-        f"Seeds {args.seeds} (flat learners: {args.flat_seeds or args.seeds}); every learner gets {args.budget} environment "
-        f"steps. The controller's share includes the {args.pretrain_steps} reward-free DIAYN pretraining steps (8 "
+        f"Seeds: {seeds_text}; every learner gets {args.budget} environment steps. The controller's share includes the "
+        f"{args.pretrain_steps} reward-free DIAYN pretraining steps (8 "
         f"skills, SAC 64x64, alpha 0.1, discriminator on (x, y); pretrained once with seed {args.skills_seed} and shared "
         "by the controller seeds, so the seeds vary the controller, not the skills); the remaining "
         f"{args.budget - args.pretrain_steps} steps train a PPO controller (8 envs x 64 decisions "
@@ -206,6 +210,7 @@ def main() -> None:
     parser.add_argument("--eval-episodes", type=int, default=5)
     parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=LEARNERS)
     parser.add_argument("--from-json", action="store_true", help="only redraw the plot and table from curves.json")
+    parser.add_argument("--append", action="store_true", help="add these runs to the curves already in curves.json")
     args = parser.parse_args()
     torch.set_num_threads(1)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -216,6 +221,10 @@ def main() -> None:
         report(saved, args, final=False)
         return
     results: dict[str, Any] = {"args": vars(args), "curves": {}, "seconds": {}}
+    if args.append:  # more seeds of some learners, beside an earlier run with the same settings
+        saved = json.loads((OUT / "curves.json").read_text())
+        results["curves"], results["seconds"] = saved["curves"], saved["seconds"]
+        results["seconds"] = {k + (" (earlier)" if "earlier" not in k else ""): v for k, v in saved["seconds"].items()}
     start = time.time()
     skills = pretrain_skills(args.skills_seed, args.pretrain_steps) if "controller" in args.learners else None
     results["seconds"]["DIAYN pretraining"] = time.time() - start

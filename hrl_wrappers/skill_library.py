@@ -186,8 +186,9 @@ class SkillLibrary:
         return None if self.indices is None else len(self.indices)
 
     def seed(self, seed: int | None = None) -> None:
-        """Seed the sampling of stochastic skills (``deterministic=False``)."""
-        if seed is not None:
+        """Seed the sampling of stochastic skills (``deterministic=False``), which draw from torch's global generator
+        (as SB3 policies do); deterministic skills leave it alone."""
+        if seed is not None and not self.deterministic:
             torch.manual_seed(seed)
 
     def encode(self, skill: Any) -> np.ndarray:

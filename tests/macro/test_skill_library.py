@@ -141,3 +141,18 @@ def test_a_file_that_is_not_a_skill_model(tmp_path: pathlib.Path) -> None:
         load_skills(other)
     with pytest.raises(FileNotFoundError, match=r"path='.*missing.zip': no such file"):
         load_skills(tmp_path / "missing.zip")
+
+
+def test_deterministic_skills_leave_the_torch_generator_alone(diayn_path: pathlib.Path) -> None:
+    import torch
+
+    deterministic, stochastic = load_skills(diayn_path), load_skills(diayn_path, deterministic=False)
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    deterministic.seed(7)
+    np.testing.assert_array_equal(torch.rand(3), expected)
+    torch.manual_seed(7)
+    after_seed = torch.rand(3)
+    stochastic.seed(7)
+    np.testing.assert_array_equal(torch.rand(3), after_seed)

@@ -156,3 +156,12 @@ def test_deterministic_skills_leave_the_torch_generator_alone(diayn_path: pathli
     after_seed = torch.rand(3)
     stochastic.seed(7)
     np.testing.assert_array_equal(torch.rand(3), after_seed)
+
+
+def test_diayn_ppo_skills(tmp_path: pathlib.Path) -> None:
+    agent = DIAYN("MlpPolicy", POINT_WORLD_ID, n_skills=3, algo="PPO", policy_kwargs={"net_arch": [8]}, discriminator_arch=[8])
+    agent.save(tmp_path / "ppo_skills")
+    skills = load_skills(tmp_path / "ppo_skills.zip", env=gym.make(POINT_WORLD_ID))
+    for z in range(3):
+        expected, _ = agent.predict_skill(STATES[2], skill=z, deterministic=True)
+        np.testing.assert_allclose(skills.act(STATES[2], z), expected, atol=1e-6)

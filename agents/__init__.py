@@ -4,6 +4,7 @@ from agents.dads import DADS, DADSPPO, DADSSAC, PlanResult, SkillPlanner, plot_p
 from agents.diayn import DIAYN, DIAYNPPO, DIAYNSAC
 from agents.hiro import HIRO
 from agents.option_critic import PPOC, OptionCritic
+from agents.skill_controller import SkillController, SkillControllerDQN, SkillControllerPPO, SkillControllerSAC
 
 __all__ = [
     "DADS",
@@ -16,6 +17,10 @@ __all__ = [
     "PPOC",
     "OptionCritic",
     "PlanResult",
+    "SkillController",
+    "SkillControllerDQN",
+    "SkillControllerPPO",
+    "SkillControllerSAC",
     "SkillPlanner",
     "plot_plans",
 ]

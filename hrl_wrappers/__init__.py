@@ -6,7 +6,8 @@ Layers (each imports only the ones above it):
    (positions that Gymnasium's MuJoCo envs hide) and the built-in environments (:mod:`hrl_wrappers.envs`).
 2. Learned intrinsic rewards (torch): :class:`IntrinsicReward`, :class:`DIAYNReward`.
 3. SB3 glue: :class:`RelabelingReplayBuffer`, :class:`RelabelingRolloutBuffer`, :class:`IntrinsicRewardCallback`,
-   and the env-side :class:`IntrinsicRewardWrapper`.
+   and the env-side :class:`IntrinsicRewardWrapper`; :class:`CheckpointCallback`.
+4. Runs: :class:`TrainingRun` (a run folder: metrics, checkpoints, resume) and :func:`run_sweep` (Ray Tune sweeps).
 
 Names of layers 2 and 3 are imported lazily, so ``from hrl_wrappers import SkillWrapper`` does not import torch.
 """
@@ -41,6 +42,9 @@ _LAZY = {
     "record_skill_videos": "hrl_wrappers.evaluation",
     "info_features": "hrl_wrappers.evaluation",
     "locomotion_position_features": "hrl_wrappers.evaluation",
+    "CheckpointCallback": "hrl_wrappers.sb3.checkpoint",
+    "TrainingRun": "hrl_wrappers.training_run",
+    "run_sweep": "hrl_wrappers.sweep",
 }
 
 if TYPE_CHECKING:
@@ -59,8 +63,11 @@ if TYPE_CHECKING:
     from hrl_wrappers.rewards.base import IntrinsicReward
     from hrl_wrappers.rewards.diayn import DIAYNReward
     from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
+    from hrl_wrappers.sb3.checkpoint import CheckpointCallback
     from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer
     from hrl_wrappers.sb3.rollout_buffer import RelabelingDictRolloutBuffer, RelabelingRolloutBuffer
+    from hrl_wrappers.sweep import run_sweep
+    from hrl_wrappers.training_run import TrainingRun
 
 
 def __getattr__(name: str) -> Any:
@@ -71,6 +78,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "CategoricalPrior",
+    "CheckpointCallback",
     "DIAYNReward",
     "GaussianPrior",
     "IntrinsicReward",
@@ -85,6 +93,7 @@ __all__ = [
     "SkillLayout",
     "SkillPrior",
     "SkillWrapper",
+    "TrainingRun",
     "UniformPrior",
     "evaluate_skills",
     "find_skill_layout",
@@ -94,5 +103,6 @@ __all__ = [
     "plot_skill_trajectories",
     "random_policy_coverage",
     "record_skill_videos",
+    "run_sweep",
     "state_coverage",
 ]

@@ -1,6 +1,7 @@
-"""Stable-Baselines3 glue: relabelling replay and rollout buffers, and the reward-model callback."""
+"""Stable-Baselines3 glue: relabelling replay and rollout buffers, the reward-model callback, checkpoints."""
 
 from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
+from hrl_wrappers.sb3.checkpoint import CheckpointCallback, latest_checkpoint, load_checkpoint
 from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer, relabeling_replay_buffer_class
 from hrl_wrappers.sb3.rollout_buffer import (
     RelabelingDictRolloutBuffer,
@@ -9,11 +10,14 @@ from hrl_wrappers.sb3.rollout_buffer import (
 )
 
 __all__ = [
+    "CheckpointCallback",
     "IntrinsicRewardCallback",
     "RelabelingDictReplayBuffer",
     "RelabelingDictRolloutBuffer",
     "RelabelingReplayBuffer",
     "RelabelingRolloutBuffer",
+    "latest_checkpoint",
+    "load_checkpoint",
     "relabeling_replay_buffer_class",
     "relabeling_rollout_buffer_class",
 ]

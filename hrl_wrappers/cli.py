@@ -24,6 +24,7 @@ A run folder (``--run-dir``, default ``runs/<algorithm>-<env name>-<timestamp>``
 * ``config.yaml``: the resolved configuration (every option, the env keyword arguments, the agent's and the SB3
   learner's parameters, the library version, the command line, start/end time, wall time and steps per second);
 * ``model.zip``: the trained agent (``DIAYN.load``);
+* ``checkpoints/``: the last checkpoints (``--checkpoint-every``); ``hrl train --resume RUN`` continues from the latest;
 * ``logs/``: SB3's logger output, ``progress.csv`` and the TensorBoard events (``tensorboard --logdir RUN/logs``);
 * ``eval/``: the periodic :class:`~hrl_wrappers.evaluation.SkillEvalCallback` plots and CSV (``--eval-every``);
 * ``evaluation.json``, ``skills.md``, ``skills.png``: the final evaluation of every skill (rewritten by ``hrl eval``);

@@ -268,6 +268,8 @@ class TrainingRun:
         kwargs: dict[str, Any] = {} if log_interval is None else {"log_interval": log_interval}
         status = "finished"
         restore = self._install_signal_handlers(self.callback)
+        if remaining <= 0:
+            print(f"nothing to train: the model is at {model.num_timesteps} steps, --steps is {total_steps}", file=sys.stderr)
         try:
             if remaining > 0:
                 model.learn(

@@ -685,6 +685,7 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
         return 130
 
     evaluation = _evaluate_run(model, run, config, args.eval_rollouts, args.cell_size, True, args.seed)
+    training.record({f"final_eval/{k}": v for k, v in evaluation.summary().items()}, model.num_timesteps)
     _print_evaluation(evaluation)
     print(f"run folder: {run}")
     return 0

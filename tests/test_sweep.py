@@ -125,6 +125,16 @@ def test_one_trial_is_a_plain_hrl_train_run(tmp_path: pathlib.Path) -> None:
     assert config["options"]["seed"] == 3 and config["options"]["learning_rate"] == 0.001
     assert metrics["total_timesteps"] == 100 and 0.0 <= metrics["accuracy"] <= 1.0
     assert "diayn/loss" in metrics  # the last progress.csv values come along
+    # the final evaluation is in progress.csv and TensorBoard too, at the last step
+    assert metrics["final_eval/accuracy"] == pytest.approx(metrics["accuracy"])
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(run / "logs"))
+    events.Reload()
+    assert [(e.step, round(e.value, 5)) for e in events.Scalars("final_eval/accuracy")] == [
+        (100, round(metrics["accuracy"], 5))
+    ]
+    assert events.Scalars("diayn/loss")  # the training metrics
     with pytest.raises(RuntimeError, match="exited with status 2"):
         run_trial({"argv": trial.argv(spec.output), "run_dir": str(run)})  # the folder already holds a run
 

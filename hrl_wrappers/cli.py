@@ -16,6 +16,7 @@ Examples::
     hrl train diayn --env Ant-v5 --steps 1000000 --prior xy --no-termination \\
         --env-kwargs '{"include_cfrc_ext_in_observation": false}'
     hrl train diayn --env hrl_wrappers/PointWorld-v0 --steps 20000 --algo PPO --algo-kwargs '{"n_steps": 512}'
+    hrl train hiro --env PointMaze_UMaze-v3 --steps 100000 --goal-indices 0 1 --goal-range 1.0
     hrl eval runs/diayn-PointWorld-v0-20250101-120000 --rollouts 8 --video
     hrl plot runs/diayn-PointWorld-v0-20250101-120000
 
@@ -49,6 +50,7 @@ import os
 import pathlib
 import shlex
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -77,6 +79,11 @@ CURVE_KEYS = (
     "rollout/ep_rew_mean",
     "skills/accuracy",
     "skills/coverage",
+    "hiro/success_rate",
+    "hiro/subgoal_distance",
+    "options/mean_duration",
+    "options/termination_prob",
+    "options/max_usage",
 )
 _X_KEY = "time/total_timesteps"
 
@@ -697,6 +704,490 @@ def _load_diayn(path: pathlib.Path, device: str) -> Any:
     return DIAYN.load(path, device=device)
 
 
+# ---------------------------------------------------------------------------------------------------- train dads
+def _add_dads_arguments(parser: argparse.ArgumentParser) -> None:
+    env = parser.add_argument_group("environment")
+    env.add_argument("--env", required=True, metavar="ID", help="Gymnasium id, e.g. hrl_wrappers/PointWorld-v0 or Ant-v5")
+    env.add_argument("--steps", required=True, type=_positive_int, metavar="N", help="environment steps to train for")
+    env.add_argument("--env-kwargs", type=_json_object, default={}, metavar="JSON", help="gym.make keyword arguments")
+    env.add_argument("--episode-steps", type=_positive_int, metavar="N", help="max_episode_steps (default: the env's)")
+    env.add_argument(
+        "--prior",
+        choices=["x", "xy"],
+        help="MuJoCo locomotion envs: expose the torso position; the skill dynamics sees only x (or x, y)",
+    )
+    env.add_argument("--no-termination", action="store_true", help="locomotion envs: terminate_when_unhealthy=False")
+    env.add_argument("--n-envs", type=_positive_int, default=1, metavar="N", help="parallel environments (default: 1)")
+    skills = parser.add_argument_group("skills")
+    kind = skills.add_mutually_exclusive_group()
+    kind.add_argument("--skill-dim", type=_positive_int, metavar="D", help="continuous skills U(-1,1)^D (default: 2)")
+    kind.add_argument("--n-skills", type=_positive_int, metavar="K", help="categorical skills instead")
+    dyn = parser.add_argument_group("skill dynamics")
+    dyn.add_argument("--features", type=int, nargs="+", metavar="I", help="observation indices it predicts (default: all)")
+    dyn.add_argument("--hide-features", action="store_true", help="hide those features (or the --prior) from the policy")
+    dyn.add_argument("--dyn-net", type=_positive_int, nargs="+", metavar="W", help="hidden layers (default: --net)")
+    dyn.add_argument("--experts", type=_positive_int, default=4, metavar="K", help="Gaussian experts (default: 4)")
+    dyn.add_argument(
+        "--alternatives", type=_positive_int, metavar="L", help="prior samples in the reward (default 100; exact: categorical)"
+    )
+    learner = parser.add_argument_group("learner")
+    learner.add_argument("--algo", type=str.upper, choices=["SAC", "PPO"], default="SAC", help="SB3 back end (default: SAC)")
+    learner.add_argument(
+        "--schedule", choices=["on-policy", "off-policy"], default="on-policy", help="SAC schedule (default: on-policy)"
+    )
+    learner.add_argument("--iteration-steps", type=_positive_int, default=2000, metavar="N", help="N per iteration")
+    learner.add_argument("--dynamics-steps", type=_positive_int, default=32, metavar="K1", help="K1 per iteration")
+    learner.add_argument("--agent-steps", type=_positive_int, default=64, metavar="K2", help="K2 per iteration (SAC)")
+    learner.add_argument("--net", type=_positive_int, nargs="+", default=[256, 256], metavar="W", help="policy net_arch")
+    learner.add_argument("--algo-kwargs", type=_json_object, default={}, metavar="JSON", help="more DADS / SB3 arguments")
+    learner.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    learner.add_argument("--device", default="auto", help="torch device (default: %(default)s)")
+    run = parser.add_argument_group("run folder")
+    run.add_argument("--run-dir", type=pathlib.Path, metavar="DIR", help="run folder (default: runs/dads-<env>-<time>)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    env_id: str = args.env
+    spec = _check_env_id(env_id)
+    if args.hide_features and args.features is None and args.prior is None:
+        raise CLIError("--hide-features hides the skill dynamics' features: give --features or --prior too")
+    env_kwargs, features = _diayn_env_kwargs(args)
+    run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("dads", env_id)
+    if (run / MODEL_FILE).exists():
+        raise CLIError(f"--run-dir {str(run)!r} already holds a trained model ({MODEL_FILE}): choose another --run-dir")
+    from stable_baselines3.common.logger import configure
+
+    from agents import DADS
+
+    kwargs: dict[str, Any] = {
+        "skill_dim": args.skill_dim if args.n_skills is None else None,
+        "n_skills": args.n_skills,
+        "algo": args.algo,
+        "schedule": args.schedule,
+        "features": features,
+        "hide_features": bool(args.hide_features),
+        "n_steps": args.iteration_steps,
+        "dynamics_steps": args.dynamics_steps,
+        "agent_steps": args.agent_steps,
+        "n_experts": args.experts,
+        "dynamics_arch": list(args.dyn_net or args.net),
+        "n_alternatives": args.alternatives,
+        "n_envs": args.n_envs,
+        "env_kwargs": env_kwargs,
+        "seed": args.seed,
+        "device": args.device,
+    }
+    extra = dict(args.algo_kwargs)
+    kwargs["policy_kwargs"] = {"net_arch": list(args.net), **dict(extra.pop("policy_kwargs", None) or {})}
+    kwargs.update(extra)
+    model: Any = DADS("MlpPolicy", env_id, **kwargs)
+    run.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    config: dict[str, Any] = {
+        "algorithm": "dads",
+        "env": env_id,
+        "env_kwargs": env_kwargs,
+        "max_episode_steps": env_kwargs.get("max_episode_steps", spec.max_episode_steps),
+        "steps": args.steps,
+        "n_skills": model.n_skills,
+        "skill_dim": None if model.n_skills is not None else model.skill_layout.prior.encoding_dim,
+        "algo": args.algo,
+        "features": features,
+        "agent": {k: v for k, v in kwargs.items() if k != "env_kwargs"},
+        "skill_config": dict(model.skill_config),
+        "learner": _learner_params(model, args.algo),
+        "command": shlex.join([PROG, *argv]),
+        "status": "running",
+        "start_time": _now(),
+    }
+    _write_yaml(run / CONFIG_FILE, config)
+    logger = configure(str(run / "logs"), ["csv", "tensorboard"])
+    model.set_logger(logger)
+    model.learn(args.steps, progress_bar=not args.no_progress)
+    logger.close()
+    model.save(run / MODEL_FILE)
+    wall = time.perf_counter() - started
+    config.update(status="finished", end_time=_now(), wall_time_s=round(wall, 3), total_timesteps=int(model.num_timesteps))
+    _write_yaml(run / CONFIG_FILE, config)
+    print(f"run folder: {run}\nplan with: {PROG} plan {shlex.quote(str(run))} --goal X Y")
+    return 0
+
+
+def _load_dads(path: pathlib.Path, device: str) -> Any:
+    from agents import DADS
+
+    return DADS.load(path, device=device)
+
+
+# ---------------------------------------------------------------------------------------------------- hiro
+def _add_hiro_arguments(parser: argparse.ArgumentParser) -> None:
+    env = parser.add_argument_group("environment")
+    env.add_argument("--env", required=True, metavar="ID", help="Gymnasium id, e.g. PointMaze_UMaze-v3 or AntMaze_UMaze-v5")
+    env.add_argument("--steps", required=True, type=_positive_int, metavar="N", help="environment steps to train for")
+    env.add_argument(
+        "--env-kwargs",
+        type=_json_object,
+        default={},
+        metavar="JSON",
+        help="gym.make keyword arguments, a JSON object (default: none; mazes get continuing_task=false)",
+    )
+    env.add_argument("--n-envs", type=_positive_int, default=1, metavar="N", help="parallel environments (default: 1)")
+    hiro = parser.add_argument_group("HIRO")
+    hiro.add_argument("--c", type=_positive_int, default=10, metavar="C", help="steps per high-level goal (default: 10)")
+    hiro.add_argument(
+        "--goal-indices", type=_non_negative_int, nargs="+", metavar="I", help="state indices of the goal space (default: "
+        "the achieved goal of a goal-conditioned env, else the whole observation)"
+    )  # fmt: skip
+    hiro.add_argument(
+        "--goal-range", type=_positive_float, nargs="+", metavar="R", help="half-width of the relative goals, one or one "
+        "per goal index (default: the width of a bounded state)"
+    )  # fmt: skip
+    hiro.add_argument(
+        "--low-level-hidden", type=_non_negative_int, nargs="+", default=None, metavar="I",
+        help="state indices the low level does not see (e.g. 0 1: blind to absolute x-y)",
+    )  # fmt: skip
+    hiro.add_argument("--algo", choices=["TD3", "SAC"], default="TD3", help="back end of both levels (default: TD3)")
+    hiro.add_argument("--high-algo", choices=["TD3", "SAC"], help="back end of the high level (default: --algo)")
+    hiro.add_argument("--no-correction", action="store_true", help="switch the off-policy correction off")
+    hiro.add_argument(
+        "--high-hindsight", type=float, default=0.0, metavar="F",
+        help="fraction of high-level samples relabelled with a later achieved goal (default: 0, as in the paper)",
+    )  # fmt: skip
+    hiro.add_argument(
+        "--hindsight-success-distance", type=_positive_float, metavar="D",
+        help="with --high-hindsight: relabelled episodes end within this distance (Gymnasium-Robotics mazes: 0.45)",
+    )  # fmt: skip
+    hiro.add_argument("--reward-scale", type=float, default=0.1, help="high-level reward scale (default: %(default)s)")
+    learner = parser.add_argument_group("learners")
+    learner.add_argument("--net", type=_positive_int, nargs="+", default=[300, 300], metavar="W", help="hidden layers")
+    learner.add_argument("--learning-starts", type=_non_negative_int, default=1000, metavar="N")
+    learner.add_argument("--batch-size", type=_positive_int, default=100, metavar="N")
+    learner.add_argument("--buffer-size", type=_positive_int, default=200_000, metavar="N")
+    learner.add_argument("--seed", type=int, default=0)
+    learner.add_argument("--device", default="auto")
+    run = parser.add_argument_group("run")
+    run.add_argument("--run-dir", type=pathlib.Path, metavar="DIR", help="run folder (default: runs/hiro-<env>-<time>)")
+    run.add_argument("--eval-episodes", type=_non_negative_int, default=20, metavar="N", help="final evaluation episodes")
+    run.add_argument("--log-interval", type=_positive_int, default=10, metavar="N", help="log every N episodes")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _register_robotics() -> None:
+    try:
+        import gymnasium_robotics
+    except ImportError:
+        return
+    gym.register_envs(gymnasium_robotics)
+
+
+def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    _register_robotics()
+    env_id: str = args.env
+    spec = _check_env_id(env_id)
+    env_kwargs = dict(args.env_kwargs)
+    if "Maze" in env_id and "continuing_task" not in env_kwargs:
+        env_kwargs["continuing_task"] = False
+    run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("hiro", env_id)
+    if (run / MODEL_FILE).exists():
+        raise CLIError(f"--run-dir {str(run)!r} already holds a trained model ({MODEL_FILE}): choose another --run-dir")
+    from stable_baselines3.common.logger import configure
+
+    from agents import HIRO
+    from agents.hiro.evaluation import evaluate_success
+
+    agent_kwargs: dict[str, Any] = {
+        "c": args.c,
+        "goal_indices": args.goal_indices,
+        "goal_range": args.goal_range if args.goal_range is None or len(args.goal_range) > 1 else args.goal_range[0],
+        "low_level_hidden": args.low_level_hidden,
+        "algo": args.algo,
+        "high_algo": args.high_algo,
+        "off_policy_correction": not args.no_correction,
+        "high_hindsight": args.high_hindsight,
+        "hindsight_success_distance": args.hindsight_success_distance,
+        "reward_scale": args.reward_scale,
+        "policy_kwargs": {"net_arch": list(args.net)},
+        "learning_starts": args.learning_starts,
+        "batch_size": args.batch_size,
+        "buffer_size": args.buffer_size,
+        "n_envs": args.n_envs,
+        "seed": args.seed,
+        "device": args.device,
+    }
+    model = HIRO("MlpPolicy", env_id, env_kwargs=env_kwargs, **agent_kwargs)
+    run.mkdir(parents=True, exist_ok=True)
+    started, start_time = time.perf_counter(), _now()
+    config: dict[str, Any] = {
+        "algorithm": "hiro",
+        "env": env_id,
+        "env_kwargs": env_kwargs,
+        "max_episode_steps": spec.max_episode_steps,
+        "steps": args.steps,
+        "agent": agent_kwargs,
+        "layout": model.layout,
+        "options": {k: v for k, v in vars(args).items() if k not in ("handler",)},
+        "hrl_wrappers_version": hrl_wrappers.__version__,
+        "command": shlex.join([PROG, *argv]),
+        "cwd": os.getcwd(),
+        "status": "running",
+        "start_time": start_time,
+    }
+    _write_yaml(run / CONFIG_FILE, config)
+    logger = configure(str(run / "logs"), ["stdout", "csv", "tensorboard"])
+    model.set_logger(logger)
+    status = "finished"
+    try:
+        model.learn(args.steps, log_interval=args.log_interval, progress_bar=not args.no_progress)
+    except KeyboardInterrupt:
+        status = "interrupted"
+        print(f"\n{PROG}: interrupted at {model.num_timesteps} steps; saving the model", file=sys.stderr)
+    logger.close()
+    model.save(run / MODEL_FILE)
+    wall = time.perf_counter() - started
+    config.update(status=status, end_time=_now(), wall_time_s=round(wall, 3), total_timesteps=int(model.num_timesteps))
+    if args.eval_episodes > 0 and status == "finished":
+        success = evaluate_success(model, lambda: gym.make(env_id, **env_kwargs), args.eval_episodes, seed=args.seed)
+        config["evaluation"] = {"episodes": args.eval_episodes, "success_rate": success}
+        (run / "evaluation.json").write_text(json.dumps(config["evaluation"], indent=2))
+        print(f"success rate over {args.eval_episodes} deterministic episodes: {success:.2f}")
+    _write_yaml(run / CONFIG_FILE, config)
+    print(f"run folder: {run}")
+    return 130 if status == "interrupted" else 0
+
+
+def _eval_hiro(run: pathlib.Path, config: dict[str, Any], episodes: int | None) -> int:
+    """``hrl eval`` of a HIRO run: the success rate over deterministic episodes, into RUN/evaluation.json."""
+    from agents.hiro.evaluation import evaluate_success
+
+    _register_robotics()
+    model = _load_model(run, config)
+    n = episodes or int(config.get("options", {}).get("eval_episodes") or 20)
+    env_kwargs = dict(config.get("env_kwargs") or {})
+    seed = int(config.get("options", {}).get("seed", 0) or 0)
+    success = evaluate_success(model, lambda: gym.make(config["env"], **env_kwargs), n, seed=seed)
+    (run / "evaluation.json").write_text(json.dumps({"episodes": n, "success_rate": success}, indent=2))
+    print(f"success rate over {n} deterministic episodes: {success:.2f}; wrote {run / 'evaluation.json'}")
+    return 0
+
+
+def _load_hiro(path: pathlib.Path, device: str) -> Any:
+    from agents import HIRO
+
+    return HIRO.load(path, device=device)
+
+
+# ---------------------------------------------------------------------------------------------------- train option-critic
+def _add_option_critic_arguments(parser: argparse.ArgumentParser) -> None:
+    env = parser.add_argument_group("environment")
+    env.add_argument("--env", required=True, metavar="ID", help="Gymnasium id, e.g. CartPole-v1 or hrl_wrappers/FourRooms-v0")
+    env.add_argument("--steps", required=True, type=_positive_int, metavar="N", help="environment steps to train for")
+    env.add_argument(
+        "--env-kwargs", type=_json_object, default={}, metavar="JSON", help="gym.make keyword arguments (default: none)"
+    )
+    env.add_argument(
+        "--n-envs", type=_positive_int, default=8, metavar="N", help="parallel environments (default: %(default)s)"
+    )
+    options = parser.add_argument_group("options")
+    options.add_argument("--n-options", type=_positive_int, default=4, metavar="K", help="number of options (default: 4)")
+    options.add_argument(
+        "--variant",
+        choices=["a2oc", "ppoc"],
+        default="a2oc",
+        help="a2oc: n-step actor-critic updates; ppoc: PPO's clipped surrogate (default: %(default)s)",
+    )
+    options.add_argument(
+        "--xi", type=float, default=0.01, metavar="XI", help="termination regulariser xi (default: %(default)s)"
+    )
+    options.add_argument(
+        "--deliberation-cost", type=float, default=0.0, metavar="ETA", help="cost of switching options (default: 0)"
+    )
+    options.add_argument(
+        "--option-epsilon", type=float, default=0.05, metavar="EPS", help="epsilon over options (default: %(default)s)"
+    )
+    learner = parser.add_argument_group("learner")
+    learner.add_argument(
+        "--net", type=_positive_int, nargs="+", default=[64, 64], metavar="W", help="hidden layers (default: 64 64)"
+    )
+    learner.add_argument("--learning-rate", type=_positive_float, metavar="LR", help="learning rate (default: the variant's)")
+    learner.add_argument("--n-steps", type=_positive_int, metavar="N", help="rollout steps per env (default: the variant's)")
+    learner.add_argument("--ent-coef", type=float, metavar="C", help="entropy coefficient (default: the variant's)")
+    learner.add_argument(
+        "--algo-kwargs",
+        type=_json_object,
+        default={},
+        metavar="JSON",
+        help="more OptionCritic / PPOC arguments, e.g. '{\"gae_lambda\": 0.9}' (they override the options above)",
+    )
+    learner.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    learner.add_argument("--device", default="auto", help="torch device (default: %(default)s)")
+    run = parser.add_argument_group("run folder")
+    run.add_argument(
+        "--run-dir", type=pathlib.Path, metavar="DIR", help="run folder (default: runs/option-critic-<env name>-<timestamp>)"
+    )
+    run.add_argument(
+        "--eval-episodes", type=_positive_int, default=10, metavar="N", help="final evaluation episodes (default: 10)"
+    )
+    run.add_argument("--log-interval", type=_positive_int, default=100, metavar="N", help="log every N rollouts")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _evaluate_options(model: Any, env: gym.Env, n_episodes: int, seed: int) -> dict[str, Any]:
+    """Mean return, option shares and mean option duration over ``n_episodes`` (greedy options and actions)."""
+    returns, durations = [], []
+    usage = np.zeros(model.n_options, dtype=np.int64)
+    for episode in range(n_episodes):
+        obs, _ = env.reset(seed=seed + episode)
+        state, start, done, total, length = None, np.ones(1, dtype=bool), False, 0.0, 0
+        while not done:
+            action, state, ended = model.policy.predict_options(obs, state, start, deterministic=True)
+            if ended[0] and length > 0:
+                durations.append(length)
+                length = 0
+            length += 1
+            usage[int(state[0])] += 1
+            start = np.zeros(1, dtype=bool)
+            discrete = isinstance(env.action_space, gym.spaces.Discrete)
+            obs, reward, terminated, truncated, _ = env.step(int(action) if discrete else action)
+            total += float(reward)
+            done = terminated or truncated
+        durations.append(length)
+        returns.append(total)
+    return {
+        "mean_return": float(np.mean(returns)),
+        "std_return": float(np.std(returns)),
+        "option_usage": (usage / max(1, usage.sum())).round(4).tolist(),
+        "mean_option_duration": float(np.mean(durations)),
+        "episodes": n_episodes,
+    }
+
+
+def _train_option_critic(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    env_id: str = args.env
+    spec = _check_env_id(env_id)
+    run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("option-critic", env_id)
+    if (run / MODEL_FILE).exists():
+        raise CLIError(
+            f"--run-dir {str(run)!r} already holds a trained model ({MODEL_FILE}): choose another --run-dir or delete it"
+        )
+    if run.exists() and not run.is_dir():
+        raise CLIError(f"--run-dir {str(run)!r} is a file, not a folder")
+    from stable_baselines3.common.logger import configure
+
+    from agents import PPOC, OptionCritic
+
+    cls = PPOC if args.variant == "ppoc" else OptionCritic
+    kwargs: dict[str, Any] = {
+        "n_options": args.n_options,
+        "n_envs": args.n_envs,
+        "env_kwargs": dict(args.env_kwargs) or None,
+        "termination_reg": args.xi,
+        "deliberation_cost": args.deliberation_cost,
+        "seed": args.seed,
+        "device": args.device,
+        "verbose": 0,
+    }
+    for name in ("learning_rate", "n_steps", "ent_coef"):
+        if getattr(args, name) is not None:
+            kwargs[name] = getattr(args, name)
+    extra = dict(args.algo_kwargs)
+    for name in ("env", "policy", "tensorboard_log", "n_options"):
+        if name in extra:
+            raise CLIError(f"--algo-kwargs cannot set {name!r}: the command sets it")
+    kwargs["policy_kwargs"] = {
+        "net_arch": list(args.net),
+        "option_epsilon": args.option_epsilon,
+        **dict(extra.pop("policy_kwargs", None) or {}),
+    }
+    kwargs.update(extra)
+    try:
+        model: Any = cls("MlpPolicy", env_id, **kwargs)
+    except TypeError as exc:
+        if args.algo_kwargs:
+            raise CLIError(f"--algo-kwargs: {exc}") from None
+        raise
+    run.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    config: dict[str, Any] = {
+        "algorithm": "option-critic",
+        "env": env_id,
+        "env_kwargs": dict(args.env_kwargs),
+        "max_episode_steps": args.env_kwargs.get("max_episode_steps", spec.max_episode_steps),
+        "steps": args.steps,
+        "variant": args.variant,
+        "n_options": args.n_options,
+        "agent": {k: v for k, v in kwargs.items() if k != "env_kwargs"},
+        "learner": {
+            name: _plain(getattr(model, name))
+            for name in ("learning_rate", "n_steps", "gamma", "gae_lambda", "ent_coef", "vf_coef", "n_epochs", "batch_size")
+        },
+        "options": {k: v for k, v in vars(args).items() if k not in ("handler",)},
+        "hrl_wrappers_version": hrl_wrappers.__version__,
+        "command": shlex.join([PROG, *argv]),
+        "cwd": os.getcwd(),
+        "status": "running",
+        "start_time": _now(),
+    }
+    _write_yaml(run / CONFIG_FILE, config)
+    logger = configure(str(run / "logs"), ["stdout", "csv", "tensorboard"])
+    model.set_logger(logger)
+    status = "finished"
+    try:
+        model.learn(args.steps, log_interval=args.log_interval, progress_bar=not args.no_progress)
+    except KeyboardInterrupt:
+        status = "interrupted"
+        print(f"\n{PROG}: interrupted at {model.num_timesteps} steps; saving the model", file=sys.stderr)
+    if logger.name_to_value:
+        logger.record("time/total_timesteps", model.num_timesteps)
+        logger.dump(model.num_timesteps)
+    logger.close()
+    model.save(run / MODEL_FILE)
+    wall = time.perf_counter() - started
+    config.update(
+        status=status,
+        end_time=_now(),
+        wall_time_s=round(wall, 3),
+        total_timesteps=int(model.num_timesteps),
+        steps_per_s=round(model.num_timesteps / wall, 3) if wall > 0 else None,
+    )
+    _write_yaml(run / CONFIG_FILE, config)
+    if status == "interrupted":
+        return 130
+    env = gym.make(env_id, **dict(args.env_kwargs))
+    try:
+        evaluation = _evaluate_options(model, env, args.eval_episodes, args.seed)
+    finally:
+        env.close()
+    (run / "evaluation.json").write_text(json.dumps(_plain(evaluation), indent=2) + "\n")
+    print("\n".join(f"{key}: {value}" for key, value in evaluation.items()))
+    print(f"run folder: {run}")
+    return 0
+
+
+def _eval_option_critic(run: pathlib.Path, config: dict[str, Any], n_episodes: int, video: bool) -> int:
+    """``hrl eval`` of an option-critic run: rewrite ``evaluation.json`` (return, option usage and durations)."""
+    if video:
+        raise CLIError("--video records skills; option-critic runs have none (evaluation.json has the option statistics)")
+    model = _load_model(run, config)
+    env = _make_eval_env(config)
+    try:
+        evaluation = _evaluate_options(model, env, n_episodes, int(config.get("options", {}).get("seed", 0) or 0))
+    finally:
+        env.close()
+    (run / "evaluation.json").write_text(json.dumps(_plain(evaluation), indent=2) + "\n")
+    print("\n".join(f"{key}: {value}" for key, value in evaluation.items()))
+    print(f"wrote {run / 'evaluation.json'}")
+    return 0
+
+
+def _load_option_critic(path: pathlib.Path, device: str) -> Any:
+    from agents import PPOC, OptionCritic
+    from agents.common.skill_agent import _read_checkpoint_data
+
+    data = _read_checkpoint_data(path, None) or {}
+    return (PPOC if data.get("hrl_agent") == "PPOC" else OptionCritic).load(path, device=device)
+
+
 #: ``hrl train <name>``: one entry per algorithm (DADS, HIRO, Option-Critic can be added here).
 TRAINERS: dict[str, Trainer] = {
     "diayn": Trainer(
@@ -705,6 +1196,24 @@ TRAINERS: dict[str, Trainer] = {
         train=_train_diayn,
         load=_load_diayn,
         resumable=True,
+    ),
+    "dads": Trainer(
+        help="DADS: Dynamics-Aware Discovery of Skills (Sharma et al., 2020) on SB3's SAC or PPO; plan with `hrl plan`",
+        add_arguments=_add_dads_arguments,
+        train=_train_dads,
+        load=_load_dads,
+    ),
+    "hiro": Trainer(
+        help="HIRO: goal-conditioned two-level hierarchy with off-policy correction (Nachum et al., 2018)",
+        add_arguments=_add_hiro_arguments,
+        train=_train_hiro,
+        load=_load_hiro,
+    ),
+    "option-critic": Trainer(
+        help="Option-Critic (Bacon et al., 2017): options with learned terminations, A2OC or PPOC updates",
+        add_arguments=_add_option_critic_arguments,
+        train=_train_option_critic,
+        load=_load_option_critic,
     ),
 }
 
@@ -749,6 +1258,10 @@ def _train_resume(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def _eval(args: argparse.Namespace, argv: Sequence[str]) -> int:
     run: pathlib.Path = args.run
     config = _read_run(run)
+    if config["algorithm"] == "hiro":
+        return _eval_hiro(run, config, args.rollouts)
+    if config["algorithm"] == "option-critic":
+        return _eval_option_critic(run, config, args.rollouts or 10, args.video)
     if args.video and _is_mujoco(config["env"]):
         os.environ.setdefault("MUJOCO_GL", "egl")
     model = _load_model(run, config)
@@ -776,6 +1289,10 @@ def _eval(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def _plot(args: argparse.Namespace, argv: Sequence[str]) -> int:
     run: pathlib.Path = args.run
     config = _read_run(run)
+    if config["algorithm"] in ("hiro", "option-critic"):  # no skills to draw: the training curves only
+        if _plot_curves(run / "logs" / "progress.csv", run / "curves.png", title=f"{config['env']} ({config['algorithm']})"):
+            print(f"wrote {run / 'curves.png'}")
+        return 0
     evaluation = _saved_evaluation(run)
     if evaluation is None:
         model = _load_model(run, config)
@@ -851,6 +1368,48 @@ def _plot_curves(progress: pathlib.Path, path: pathlib.Path, title: str) -> bool
     return True
 
 
+def _plan(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """``hrl plan RUN --goal X Y``: zero-shot MPPI over the run's skills towards a goal, closed loop in its env."""
+    run: pathlib.Path = args.run
+    config = _read_run(run)
+    model = _load_model(run, config, "cpu")
+    from agents.dads.planner import SkillPlanner, plot_plans
+
+    try:
+        planner = SkillPlanner(
+            model,
+            horizon=args.horizon,
+            hold_steps=args.hold_steps,
+            n_candidates=args.candidates,
+            n_refine=args.refine,
+            temperature=args.temperature,
+            reward_type="sparse" if args.sparse else "dense",
+            goal_radius=args.goal_radius,
+            std_decay=args.std_decay,
+            seed=args.seed,
+        )
+    except TypeError as exc:
+        raise CLIError(f"RUN {str(run)!r} ({config['algorithm']}): {exc}") from None
+    env = _make_eval_env(config)
+    try:
+        result = planner.run(env, goal=args.goal, max_steps=args.steps, seed=args.seed)
+    finally:
+        env.close()
+    out = {
+        "goal": [float(g) for g in result.goal],
+        "initial_distance": result.initial_distance,
+        "final_distance": result.final_distance,
+        "final_over_initial": result.final_ratio,
+        "normalized_distance": result.normalized_distance,
+        "steps": len(result.executed) - 1,
+        "command": shlex.join([PROG, *argv]),
+    }
+    (run / "plan.json").write_text(json.dumps(out, indent=2) + "\n")
+    plot_plans([result], str(run / "plan.png"), title=f"zero-shot plan to {out['goal']}")
+    print("\n".join(f"{k}: {v}" for k, v in out.items()))
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------------- parser, main
 def build_parser() -> argparse.ArgumentParser:
     """The ``hrl`` argument parser (``train <algorithm>``, ``eval``, ``plot``)."""
@@ -923,6 +1482,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_sweep_arguments(sweep)
     sweep.set_defaults(handler=sweep_command)
+    plan = commands.add_parser(
+        "plan",
+        help="zero-shot planning to a goal with a DADS run's skill dynamics",
+        description="MPPI over the skills of RUN/model.zip towards --goal, executed closed loop; writes RUN/plan.json "
+        "and RUN/plan.png.",
+    )
+    plan.add_argument("run", type=pathlib.Path, metavar="RUN", help="run folder written by `hrl train dads`")
+    plan.add_argument("--goal", type=float, nargs="+", required=True, metavar="X", help="goal (e.g. X Y)")
+    plan.add_argument("--steps", type=_positive_int, default=200, metavar="N", help="episode steps (default: 200)")
+    plan.add_argument("--sparse", action="store_true", help="plan for the sparse reward (H_P=4, H_Z=25, K=200 suit it)")
+    plan.add_argument("--horizon", type=_positive_int, default=1, metavar="H_P", help="skills per plan (default: 1)")
+    plan.add_argument("--hold-steps", type=_positive_int, default=10, metavar="H_Z", help="steps per skill (default: 10)")
+    plan.add_argument("--candidates", type=_positive_int, default=50, metavar="K", help="candidates (default: 50)")
+    plan.add_argument("--refine", type=_positive_int, default=10, metavar="R", help="refinements (default: 10)")
+    plan.add_argument("--temperature", type=_positive_float, default=10.0, metavar="G", help="gamma (default: 10)")
+    plan.add_argument("--goal-radius", type=_positive_float, default=1.0, metavar="D", help="sparse goal radius")
+    plan.add_argument("--std-decay", type=_positive_float, default=1.0, metavar="F", help="noise decay per refinement")
+    plan.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    plan.set_defaults(handler=_plan)
     return parser
 
 

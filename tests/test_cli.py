@@ -143,10 +143,10 @@ def test_train_usage_errors(
 def test_unknown_env_and_algorithm(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train", "diayn", "--env", "NoSuchEnv-v0", "--steps", "10", "--run-dir", str(tmp_path / "r")]) == 2
     assert "--env 'NoSuchEnv-v0'" in capsys.readouterr().err
-    assert main(["train", "dads", "--env", POINT, "--steps", "10"]) == 2
+    assert main(["train", "nosuchalgo", "--env", POINT, "--steps", "10"]) == 2
     err = capsys.readouterr().err
-    assert "invalid choice: 'dads'" in err and "diayn" in err
-    assert set(TRAINERS) == {"diayn"}
+    assert "invalid choice: 'nosuchalgo'" in err and "diayn" in err
+    assert {"diayn", "dads", "hiro", "option-critic"} <= set(TRAINERS)
 
 
 def test_locomotion_options_resolve_env_kwargs() -> None:
@@ -179,3 +179,22 @@ def test_module_help() -> None:
     assert result.returncode == 0, result.stderr
     assert "train" in result.stdout and "eval" in result.stdout and "plot" in result.stdout
     assert main(["train", "diayn", "--help"]) == 0
+
+
+def test_train_eval_plot_hiro(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "hiro"
+    args = ["train", "hiro", "--env", "PointMaze_UMaze-v3", "--steps", "200", "--goal-indices", "0", "1", "--goal-range",
+            "1.0", "--net", "16", "--learning-starts", "50", "--batch-size", "16", "--eval-episodes", "1",
+            "--env-kwargs", '{"max_episode_steps": 40}', "--run-dir", str(run), "--no-progress"]  # fmt: skip
+    assert main(args) == 0
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    assert config["algorithm"] == "hiro" and config["env_kwargs"]["continuing_task"] is False
+    assert config["total_timesteps"] == 200 and "success_rate" in json.loads((run / "evaluation.json").read_text())
+    assert TRAINERS["hiro"].load(run / "model.zip", "cpu").num_timesteps == 200
+    assert main(["eval", str(run), "--rollouts", "1"]) == 0
+    assert main(["plot", str(run)]) == 0
+    assert (run / "curves.png").exists()
+    capsys.readouterr()
+    assert main(["train", "hiro", "--env", "PointMaze_UMaze-v3", "--steps", "10", "--goal-indices", "0", "9",
+                 "--goal-range", "1", "--run-dir", str(tmp_path / "bad"), "--no-progress"]) == 2  # fmt: skip
+    assert "goal_indices=[0, 9]" in capsys.readouterr().err

@@ -1,0 +1,224 @@
+"""HIRO against flat SAC, flat SAC + HER and flat SAC with temporally extended exploration on a PointMaze.
+
+All agents get the same environment steps, networks and learning start, and are trained round-robin in chunks
+(HIRO, then each baseline, ``--chunk`` steps each), so that whatever budget the machine reaches, every agent has
+had the same. After each chunk an agent is evaluated on ``--eval-episodes`` episodes (deterministic policies, fixed
+reset seeds, ``continuing_task=False``: an episode ends when the goal is reached); success = ``info["success"]`` at
+the last step. The curve is written to CSV after every evaluation, and the plot and the BENCHMARKS.md section after
+every round, so a run cut short still leaves its numbers.
+
+    python -m benchmarks.hiro_pointmaze --env PointMaze_UMaze-v3 --steps 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import pathlib
+import time
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from benchmarks.report import command, write_section
+
+AGENTS = ("hiro", "hiro_her", "sac", "sac_her", "sac_tee")
+LABELS = {
+    "hiro": "HIRO (TD3 both levels, off-policy correction)",
+    "hiro_her": "HIRO + hindsight desired goals at the high level",
+    "sac": "flat SAC",
+    "sac_her": "flat SAC + HER",
+    "sac_tee": "flat SAC + held noise (temporally extended exploration)",
+}
+
+
+def make_env(env_id: str) -> gym.Env:
+    import gymnasium_robotics
+
+    gym.register_envs(gymnasium_robotics)
+    return gym.make(env_id, continuing_task=False)
+
+
+def build(name: str, env_id: str, net: list[int], seed: int, learning_starts: int, args: argparse.Namespace) -> Any:
+    from stable_baselines3 import SAC, HerReplayBuffer
+    from stable_baselines3.common.noise import NormalActionNoise
+
+    from agents import HIRO
+    from hrl_wrappers.temporally_extended_exploration import TemporallyExtendedNoise
+
+    if name in ("hiro", "hiro_her"):
+        extra: dict[str, Any] = {}
+        if name == "hiro_her":  # the maze's success radius (0.45) ends relabelled episodes, as the env does
+            extra = {"high_hindsight": args.her_ratio, "hindsight_success_distance": 0.45}
+        return HIRO(
+            "MlpPolicy",
+            lambda: make_env(env_id),
+            c=args.c,
+            goal_indices=[0, 1],
+            goal_range=args.goal_range,
+            policy_kwargs={"net_arch": net},
+            learning_starts=learning_starts,
+            seed=seed,
+            **extra,
+        )
+    env = make_env(env_id)
+    kwargs: dict[str, Any] = {"policy_kwargs": {"net_arch": net}, "learning_starts": learning_starts, "seed": seed}
+    if name == "sac_her":
+        kwargs["replay_buffer_class"] = HerReplayBuffer
+        kwargs["replay_buffer_kwargs"] = {"n_sampled_goal": 4, "goal_selection_strategy": "future"}
+    if name == "sac_tee":
+        dim = env.action_space.shape[0]
+        kwargs["action_noise"] = TemporallyExtendedNoise(
+            NormalActionNoise(np.zeros(dim), args.tee_sigma * np.ones(dim)), hold_steps=args.c
+        )
+    return SAC("MultiInputPolicy", env, **kwargs)
+
+
+def evaluate(model: Any, env_id: str, n_episodes: int) -> float:
+    env = make_env(env_id)
+    wins = 0
+    for episode in range(n_episodes):
+        obs, _ = env.reset(seed=10_000 + episode)
+        state, start, done, info = None, np.array([True]), False, {}
+        while not done:
+            action, state = model.predict(obs, state=state, episode_start=start, deterministic=True)
+            start = np.array([False])
+            obs, _, terminated, truncated, info = env.step(action)
+            done = terminated or truncated
+        wins += bool(info.get("success", False))
+    return wins / n_episodes
+
+
+def read_curves(folder: pathlib.Path) -> list[dict[str, Any]]:
+    """Every ``curve_<agent>.csv`` in ``folder``."""
+    rows: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("curve_*.csv")):
+        with path.open() as f:
+            for r in csv.DictReader(f):
+                rows.append(
+                    {
+                        "agent": r["agent"],
+                        "steps": int(r["steps"]),
+                        "success": float(r["success"]),
+                        "train_s": float(r["train_s"]),
+                    }
+                )
+    return rows
+
+
+def plot(rows: list[dict[str, Any]], path: pathlib.Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name in AGENTS:
+        pts = [(r["steps"], r["success"]) for r in rows if r["agent"] == name]
+        if pts:
+            xs, ys = zip(*pts, strict=True)
+            ax.plot(xs, ys, marker="o", label=LABELS[name])
+    ax.set_xlabel("environment steps")
+    ax.set_ylabel("success rate (20 eval episodes)")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def table(rows: list[dict[str, Any]], agents: list[str]) -> str:
+    steps = sorted({r["steps"] for r in rows})
+    lines = ["| steps | " + " | ".join(LABELS[a] for a in agents) + " |", "|---" * (len(agents) + 1) + "|"]
+    for s in steps:
+        cells = []
+        for a in agents:
+            hit = [r for r in rows if r["agent"] == a and r["steps"] == s]
+            cells.append(f"{hit[0]['success']:.2f}" if hit else "")
+        lines.append(f"| {s} | " + " | ".join(cells) + " |")
+    lines.append(
+        "| train wall time (min) | "
+        + " | ".join(f"{sum(r['train_s'] for r in rows if r['agent'] == a) / 60:.1f}" for a in agents)
+        + " |"
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--env", default="PointMaze_UMaze-v3")
+    parser.add_argument("--steps", type=int, default=100_000)
+    parser.add_argument("--chunk", type=int, default=10_000)
+    parser.add_argument("--eval-episodes", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--net", default="64,64")
+    parser.add_argument("--learning-starts", type=int, default=1000)
+    parser.add_argument("--c", type=int, default=10)
+    parser.add_argument("--goal-range", type=float, default=1.0)
+    parser.add_argument("--tee-sigma", type=float, default=0.5)
+    parser.add_argument("--her-ratio", type=float, default=0.8)
+    parser.add_argument("--agents", default=",".join(AGENTS))
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--report-only", action="store_true", help="only redraw the plot and table from the CSVs")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    net = [int(w) for w in args.net.split(",")]
+    agents = [a.strip() for a in args.agents.split(",")]
+    name = args.env.split("-")[0].lower()
+    out = pathlib.Path(args.out or f"benchmarks/results/hiro_pointmaze/{name}")
+    out.mkdir(parents=True, exist_ok=True)
+    if args.report_only:  # redraw the plot and the section from the CSVs (e.g. of a run stopped mid-round)
+        report(args, net, out, name)
+        return
+    models = {a: build(a, args.env, net, args.seed, args.learning_starts, args) for a in agents}
+    rows: list[dict[str, Any]] = []
+    fieldnames = ["agent", "steps", "success", "train_s"]
+    done_steps = 0
+    while done_steps < args.steps:
+        chunk = min(args.chunk, args.steps - done_steps)
+        for a in agents:
+            t0 = time.time()
+            models[a].learn(chunk, reset_num_timesteps=False)
+            train_s = time.time() - t0
+            success = evaluate(models[a], args.env, args.eval_episodes)
+            row = {"agent": a, "steps": done_steps + chunk, "success": success, "train_s": round(train_s, 1)}
+            rows.append(row)
+            print(row, flush=True)
+            with (out / f"curve_{a}.csv").open("w", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=fieldnames)
+                writer.writeheader()
+                writer.writerows(r for r in rows if r["agent"] == a)
+        done_steps += chunk
+        # every agent's curve in this folder, also those of an earlier run of this script (other --agents)
+        report(args, net, out, name)
+
+
+def report(args: argparse.Namespace, net: list[int], out: pathlib.Path, name: str) -> None:
+    """Plot every agent's curve found in ``out`` and write the BENCHMARKS.md section."""
+    rows_all = read_curves(out)
+    shown = [a for a in AGENTS if any(r["agent"] == a for r in rows_all)]
+    plot(rows_all, out / "success.png", f"{args.env}, sparse, continuing_task=False, seed {args.seed}")
+    body = (
+        f"{args.env} (sparse reward, `continuing_task=False`), seed {args.seed}, success rate over "
+        f"{args.eval_episodes} deterministic evaluation episodes after each {args.chunk}-step chunk; networks "
+        f"{net} for every agent, learning starts at {args.learning_starts} steps. Budget: {args.steps} steps "
+        f"per agent; see the last row each agent reached. HIRO: c={args.c}, relative x-y goals within "
+        f"+-{args.goal_range}, and, for "
+        f"the HIRO + hindsight row, the desired goal of {args.her_ratio:.0%} of high-level samples replaced by "
+        f"an achieved goal later in the same episode. Held noise: N(0, {args.tee_sigma}) held for {args.c} steps.\n\n"
+        "The run shared 2 CPU cores with other jobs (niced), so the budget reached is what the session allowed; "
+        "train wall time covers training only.\n\n"
+        f"Rows written by separate runs of this script (`--agents`) ran one after another on the same machine.\n\n"
+        f"{table(rows_all, shown)}\n\n![curves](benchmarks/results/hiro_pointmaze/{name}/success.png) "
+        f"(data: `benchmarks/results/hiro_pointmaze/{name}/curve_<agent>.csv`)"
+    )
+    cmd = command().replace(" --report-only", "")  # the training command that wrote the CSVs
+    write_section(f"hiro_{name}", f"HIRO vs flat agents: {args.env}", body, cmd=cmd)
+
+
+if __name__ == "__main__":
+    main()

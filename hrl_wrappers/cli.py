@@ -745,6 +745,7 @@ def _add_dads_arguments(parser: argparse.ArgumentParser) -> None:
     run = parser.add_argument_group("run folder")
     run.add_argument("--run-dir", type=pathlib.Path, metavar="DIR", help="run folder (default: runs/dads-<env>-<time>)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_checkpoint_arguments(parser)
 
 
 def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -754,10 +755,9 @@ def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
         raise CLIError("--hide-features hides the skill dynamics' features: give --features or --prior too")
     env_kwargs, features = _diayn_env_kwargs(args)
     run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("dads", env_id)
-    if (run / MODEL_FILE).exists():
-        raise CLIError(f"--run-dir {str(run)!r} already holds a trained model ({MODEL_FILE}): choose another --run-dir")
-    from stable_baselines3.common.logger import configure
-
+    training = training_run_from_args(args, run, "dads")
+    training.log_formats = ("csv", "tensorboard")
+    training.check_folder()
     from agents import DADS
 
     kwargs: dict[str, Any] = {
@@ -781,9 +781,7 @@ def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
     extra = dict(args.algo_kwargs)
     kwargs["policy_kwargs"] = {"net_arch": list(args.net), **dict(extra.pop("policy_kwargs", None) or {})}
     kwargs.update(extra)
-    model: Any = DADS("MlpPolicy", env_id, **kwargs)
-    run.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
+    model: Any = training.prepare(DADS("MlpPolicy", env_id, **kwargs))
     config: dict[str, Any] = {
         "algorithm": "dads",
         "env": env_id,
@@ -798,18 +796,14 @@ def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "skill_config": dict(model.skill_config),
         "learner": _learner_params(model, args.algo),
         "command": shlex.join([PROG, *argv]),
-        "status": "running",
         "start_time": _now(),
     }
-    _write_yaml(run / CONFIG_FILE, config)
-    logger = configure(str(run / "logs"), ["csv", "tensorboard"])
-    model.set_logger(logger)
-    model.learn(args.steps, progress_bar=not args.no_progress)
-    logger.close()
-    model.save(run / MODEL_FILE)
-    wall = time.perf_counter() - started
-    config.update(status="finished", end_time=_now(), wall_time_s=round(wall, 3), total_timesteps=int(model.num_timesteps))
-    _write_yaml(run / CONFIG_FILE, config)
+    training.start(config)
+    status = training.learn(model, args.steps, progress_bar=not args.no_progress)
+    training.finish(model, status)
+    if status == "interrupted":
+        print(f"saved {run / MODEL_FILE} and a checkpoint; continue with: {PROG} train --resume {shlex.quote(str(run))}")
+        return 130
     print(f"run folder: {run}\nplan with: {PROG} plan {shlex.quote(str(run))} --goal X Y")
     return 0
 
@@ -1202,6 +1196,7 @@ TRAINERS: dict[str, Trainer] = {
         add_arguments=_add_dads_arguments,
         train=_train_dads,
         load=_load_dads,
+        resumable=True,
     ),
     "hiro": Trainer(
         help="HIRO: goal-conditioned two-level hierarchy with off-policy correction (Nachum et al., 2018)",

@@ -1024,6 +1024,7 @@ def _add_option_critic_arguments(parser: argparse.ArgumentParser) -> None:
     )
     run.add_argument("--log-interval", type=_positive_int, default=100, metavar="N", help="log every N rollouts")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_checkpoint_arguments(parser)
 
 
 def _evaluate_options(model: Any, env: gym.Env, n_episodes: int, seed: int) -> dict[str, Any]:
@@ -1060,14 +1061,8 @@ def _train_option_critic(args: argparse.Namespace, argv: Sequence[str]) -> int:
     env_id: str = args.env
     spec = _check_env_id(env_id)
     run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("option-critic", env_id)
-    if (run / MODEL_FILE).exists():
-        raise CLIError(
-            f"--run-dir {str(run)!r} already holds a trained model ({MODEL_FILE}): choose another --run-dir or delete it"
-        )
-    if run.exists() and not run.is_dir():
-        raise CLIError(f"--run-dir {str(run)!r} is a file, not a folder")
-    from stable_baselines3.common.logger import configure
-
+    training = training_run_from_args(args, run, "option-critic")
+    training.check_folder()
     from agents import PPOC, OptionCritic
 
     cls = PPOC if args.variant == "ppoc" else OptionCritic
@@ -1100,8 +1095,7 @@ def _train_option_critic(args: argparse.Namespace, argv: Sequence[str]) -> int:
         if args.algo_kwargs:
             raise CLIError(f"--algo-kwargs: {exc}") from None
         raise
-    run.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
+    model = training.prepare(model)
     config: dict[str, Any] = {
         "algorithm": "option-critic",
         "env": env_id,
@@ -1119,33 +1113,13 @@ def _train_option_critic(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "hrl_wrappers_version": hrl_wrappers.__version__,
         "command": shlex.join([PROG, *argv]),
         "cwd": os.getcwd(),
-        "status": "running",
         "start_time": _now(),
     }
-    _write_yaml(run / CONFIG_FILE, config)
-    logger = configure(str(run / "logs"), ["stdout", "csv", "tensorboard"])
-    model.set_logger(logger)
-    status = "finished"
-    try:
-        model.learn(args.steps, log_interval=args.log_interval, progress_bar=not args.no_progress)
-    except KeyboardInterrupt:
-        status = "interrupted"
-        print(f"\n{PROG}: interrupted at {model.num_timesteps} steps; saving the model", file=sys.stderr)
-    if logger.name_to_value:
-        logger.record("time/total_timesteps", model.num_timesteps)
-        logger.dump(model.num_timesteps)
-    logger.close()
-    model.save(run / MODEL_FILE)
-    wall = time.perf_counter() - started
-    config.update(
-        status=status,
-        end_time=_now(),
-        wall_time_s=round(wall, 3),
-        total_timesteps=int(model.num_timesteps),
-        steps_per_s=round(model.num_timesteps / wall, 3) if wall > 0 else None,
-    )
-    _write_yaml(run / CONFIG_FILE, config)
+    training.start(config)
+    status = training.learn(model, args.steps, log_interval=args.log_interval, progress_bar=not args.no_progress)
+    training.finish(model, status)
     if status == "interrupted":
+        print(f"saved {run / MODEL_FILE} and a checkpoint; continue with: {PROG} train --resume {shlex.quote(str(run))}")
         return 130
     env = gym.make(env_id, **dict(args.env_kwargs))
     try:
@@ -1209,6 +1183,7 @@ TRAINERS: dict[str, Trainer] = {
         add_arguments=_add_option_critic_arguments,
         train=_train_option_critic,
         load=_load_option_critic,
+        resumable=True,
     ),
 }
 

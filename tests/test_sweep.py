@@ -60,7 +60,7 @@ def test_trials_are_seeds_times_settings(tmp_path: pathlib.Path) -> None:
     ("changes", "message"),
     [
         ({"seeds": [0], "sedes": [1]}, "unknown key 'sedes'"),
-        ({"algorithm": "diyan"}, "unknown algorithm 'diyan' (known: diayn"),
+        ({"algorithm": "diyan"}, "unknown algorithm 'diyan' (known: dads, diayn"),
         (
             {"settings": [{"name": "x", "lerning-rate": 0.1}]},
             "settings[0] has unknown option 'lerning-rate' for `hrl train diayn`",

@@ -121,7 +121,8 @@ def main() -> None:
         "DIAYN-SAC `hrl train` on the point world (3 skills, 16-unit networks, a checkpoint every "
         f"{args.every} steps) killed with SIGKILL once a checkpoint at >= {args.kill_after} steps existed, then "
         f"`hrl train --resume RUN --steps {target}` in-process. The same flow is the test "
-        "`python -m pytest tests/test_resume.py -k sigkill` (it asserts the restored timesteps, weights, Adam state and curve). 1-minute load average: "
+        "`python -m pytest tests/test_resume.py -k sigkill` (it asserts the restored timesteps, weights, Adam state "
+        "and curve). 1-minute load average: "
         f"{os.getloadavg()[0]:.2f} (2 cores shared with other jobs).\n\n| | |\n|---|---|\n"
         + "\n".join(f"| {a} | {b} |" for a, b in rows)
         + "\n"

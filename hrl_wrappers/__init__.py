@@ -10,7 +10,8 @@ Layers (each imports only the ones above it):
 3. SB3 glue: :class:`RelabelingReplayBuffer`, :class:`RelabelingRolloutBuffer`, :class:`IntrinsicRewardCallback`,
    and the env-side :class:`IntrinsicRewardWrapper`; HIRO's :class:`OffPolicyCorrectionReplayBuffer`; the held
    exploration noise :class:`TemporallyExtendedNoise`; :class:`SkillLibrary` / :func:`load_skills` (the policies
-   of saved skill models, frozen on the CPU, as skills for :class:`MacroActionWrapper`).
+   of saved skill models, frozen on the CPU, as skills for :class:`MacroActionWrapper`); :class:`CheckpointCallback`.
+4. Runs: :class:`TrainingRun` (a run folder: metrics, checkpoints, resume) and :func:`run_sweep` (Ray Tune sweeps).
 
 Names of layers 2 and 3 are imported lazily, so ``from hrl_wrappers import SkillWrapper`` does not import torch.
 """
@@ -53,6 +54,9 @@ _LAZY = {
     "locomotion_position_features": "hrl_wrappers.evaluation",
     "SkillLibrary": "hrl_wrappers.skill_library",
     "load_skills": "hrl_wrappers.skill_library",
+    "CheckpointCallback": "hrl_wrappers.sb3.checkpoint",
+    "TrainingRun": "hrl_wrappers.training_run",
+    "run_sweep": "hrl_wrappers.sweep",
 }
 
 if TYPE_CHECKING:
@@ -73,11 +77,14 @@ if TYPE_CHECKING:
     from hrl_wrappers.rewards.diayn import DIAYNReward
     from hrl_wrappers.rewards.subgoal import SubgoalReward
     from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
+    from hrl_wrappers.sb3.checkpoint import CheckpointCallback
     from hrl_wrappers.sb3.off_policy_correction import OffPolicyCorrectionReplayBuffer
     from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer
     from hrl_wrappers.sb3.rollout_buffer import RelabelingDictRolloutBuffer, RelabelingRolloutBuffer
     from hrl_wrappers.skill_library import SkillLibrary, load_skills
+    from hrl_wrappers.sweep import run_sweep
     from hrl_wrappers.temporally_extended_exploration import TemporallyExtendedNoise
+    from hrl_wrappers.training_run import TrainingRun
 
 
 def __getattr__(name: str) -> Any:
@@ -89,6 +96,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CallableSkills",
     "CategoricalPrior",
+    "CheckpointCallback",
     "DADSReward",
     "DIAYNReward",
     "GaussianPrior",
@@ -110,6 +118,7 @@ __all__ = [
     "Skills",
     "SubgoalReward",
     "TemporallyExtendedNoise",
+    "TrainingRun",
     "UniformPrior",
     "evaluate_skills",
     "find_skill_layout",
@@ -120,5 +129,6 @@ __all__ = [
     "plot_skill_trajectories",
     "random_policy_coverage",
     "record_skill_videos",
+    "run_sweep",
     "state_coverage",
 ]

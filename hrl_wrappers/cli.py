@@ -25,6 +25,7 @@ A run folder (``--run-dir``, default ``runs/<algorithm>-<env name>-<timestamp>``
 * ``config.yaml``: the resolved configuration (every option, the env keyword arguments, the agent's and the SB3
   learner's parameters, the library version, the command line, start/end time, wall time and steps per second);
 * ``model.zip``: the trained agent (``DIAYN.load``);
+* ``checkpoints/``: the last checkpoints (``--checkpoint-every``); ``hrl train --resume RUN`` continues from the latest;
 * ``logs/``: SB3's logger output, ``progress.csv`` and the TensorBoard events (``tensorboard --logdir RUN/logs``);
 * ``eval/``: the periodic :class:`~hrl_wrappers.evaluation.SkillEvalCallback` plots and CSV (``--eval-every``);
 * ``evaluation.json``, ``skills.md``, ``skills.png``: the final evaluation of every skill (rewritten by ``hrl eval``);
@@ -691,6 +692,7 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
         return 130
 
     evaluation = _evaluate_run(model, run, config, args.eval_rollouts, args.cell_size, True, args.seed)
+    training.record({f"final_eval/{k}": v for k, v in evaluation.summary().items()}, model.num_timesteps)
     _print_evaluation(evaluation)
     print(f"run folder: {run}")
     return 0
@@ -743,6 +745,7 @@ def _add_dads_arguments(parser: argparse.ArgumentParser) -> None:
     run = parser.add_argument_group("run folder")
     run.add_argument("--run-dir", type=pathlib.Path, metavar="DIR", help="run folder (default: runs/dads-<env>-<time>)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_checkpoint_arguments(parser)
 
 
 def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -752,10 +755,9 @@ def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
         raise CLIError("--hide-features hides the skill dynamics' features: give --features or --prior too")
     env_kwargs, features = _diayn_env_kwargs(args)
     run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("dads", env_id)
-    if (run / MODEL_FILE).exists():
-        raise CLIError(f"--run-dir {str(run)!r} already holds a trained model ({MODEL_FILE}): choose another --run-dir")
-    from stable_baselines3.common.logger import configure
-
+    training = training_run_from_args(args, run, "dads")
+    training.log_formats = ("csv", "tensorboard")
+    training.check_folder()
     from agents import DADS
 
     kwargs: dict[str, Any] = {
@@ -779,9 +781,7 @@ def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
     extra = dict(args.algo_kwargs)
     kwargs["policy_kwargs"] = {"net_arch": list(args.net), **dict(extra.pop("policy_kwargs", None) or {})}
     kwargs.update(extra)
-    model: Any = DADS("MlpPolicy", env_id, **kwargs)
-    run.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
+    model: Any = training.prepare(DADS("MlpPolicy", env_id, **kwargs))
     config: dict[str, Any] = {
         "algorithm": "dads",
         "env": env_id,
@@ -796,18 +796,14 @@ def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "skill_config": dict(model.skill_config),
         "learner": _learner_params(model, args.algo),
         "command": shlex.join([PROG, *argv]),
-        "status": "running",
         "start_time": _now(),
     }
-    _write_yaml(run / CONFIG_FILE, config)
-    logger = configure(str(run / "logs"), ["csv", "tensorboard"])
-    model.set_logger(logger)
-    model.learn(args.steps, progress_bar=not args.no_progress)
-    logger.close()
-    model.save(run / MODEL_FILE)
-    wall = time.perf_counter() - started
-    config.update(status="finished", end_time=_now(), wall_time_s=round(wall, 3), total_timesteps=int(model.num_timesteps))
-    _write_yaml(run / CONFIG_FILE, config)
+    training.start(config)
+    status = training.learn(model, args.steps, progress_bar=not args.no_progress)
+    training.finish(model, status)
+    if status == "interrupted":
+        print(f"saved {run / MODEL_FILE} and a checkpoint; continue with: {PROG} train --resume {shlex.quote(str(run))}")
+        return 130
     print(f"run folder: {run}\nplan with: {PROG} plan {shlex.quote(str(run))} --goal X Y")
     return 0
 
@@ -1028,6 +1024,7 @@ def _add_option_critic_arguments(parser: argparse.ArgumentParser) -> None:
     )
     run.add_argument("--log-interval", type=_positive_int, default=100, metavar="N", help="log every N rollouts")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_checkpoint_arguments(parser)
 
 
 def _evaluate_options(model: Any, env: gym.Env, n_episodes: int, seed: int) -> dict[str, Any]:
@@ -1064,14 +1061,8 @@ def _train_option_critic(args: argparse.Namespace, argv: Sequence[str]) -> int:
     env_id: str = args.env
     spec = _check_env_id(env_id)
     run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("option-critic", env_id)
-    if (run / MODEL_FILE).exists():
-        raise CLIError(
-            f"--run-dir {str(run)!r} already holds a trained model ({MODEL_FILE}): choose another --run-dir or delete it"
-        )
-    if run.exists() and not run.is_dir():
-        raise CLIError(f"--run-dir {str(run)!r} is a file, not a folder")
-    from stable_baselines3.common.logger import configure
-
+    training = training_run_from_args(args, run, "option-critic")
+    training.check_folder()
     from agents import PPOC, OptionCritic
 
     cls = PPOC if args.variant == "ppoc" else OptionCritic
@@ -1104,8 +1095,7 @@ def _train_option_critic(args: argparse.Namespace, argv: Sequence[str]) -> int:
         if args.algo_kwargs:
             raise CLIError(f"--algo-kwargs: {exc}") from None
         raise
-    run.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
+    model = training.prepare(model)
     config: dict[str, Any] = {
         "algorithm": "option-critic",
         "env": env_id,
@@ -1123,33 +1113,13 @@ def _train_option_critic(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "hrl_wrappers_version": hrl_wrappers.__version__,
         "command": shlex.join([PROG, *argv]),
         "cwd": os.getcwd(),
-        "status": "running",
         "start_time": _now(),
     }
-    _write_yaml(run / CONFIG_FILE, config)
-    logger = configure(str(run / "logs"), ["stdout", "csv", "tensorboard"])
-    model.set_logger(logger)
-    status = "finished"
-    try:
-        model.learn(args.steps, log_interval=args.log_interval, progress_bar=not args.no_progress)
-    except KeyboardInterrupt:
-        status = "interrupted"
-        print(f"\n{PROG}: interrupted at {model.num_timesteps} steps; saving the model", file=sys.stderr)
-    if logger.name_to_value:
-        logger.record("time/total_timesteps", model.num_timesteps)
-        logger.dump(model.num_timesteps)
-    logger.close()
-    model.save(run / MODEL_FILE)
-    wall = time.perf_counter() - started
-    config.update(
-        status=status,
-        end_time=_now(),
-        wall_time_s=round(wall, 3),
-        total_timesteps=int(model.num_timesteps),
-        steps_per_s=round(model.num_timesteps / wall, 3) if wall > 0 else None,
-    )
-    _write_yaml(run / CONFIG_FILE, config)
+    training.start(config)
+    status = training.learn(model, args.steps, log_interval=args.log_interval, progress_bar=not args.no_progress)
+    training.finish(model, status)
     if status == "interrupted":
+        print(f"saved {run / MODEL_FILE} and a checkpoint; continue with: {PROG} train --resume {shlex.quote(str(run))}")
         return 130
     env = gym.make(env_id, **dict(args.env_kwargs))
     try:
@@ -1200,6 +1170,7 @@ TRAINERS: dict[str, Trainer] = {
         add_arguments=_add_dads_arguments,
         train=_train_dads,
         load=_load_dads,
+        resumable=True,
     ),
     "hiro": Trainer(
         help="HIRO: goal-conditioned two-level hierarchy with off-policy correction (Nachum et al., 2018)",
@@ -1212,6 +1183,7 @@ TRAINERS: dict[str, Trainer] = {
         add_arguments=_add_option_critic_arguments,
         train=_train_option_critic,
         load=_load_option_critic,
+        resumable=True,
     ),
 }
 

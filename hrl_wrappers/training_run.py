@@ -268,6 +268,8 @@ class TrainingRun:
         kwargs: dict[str, Any] = {} if log_interval is None else {"log_interval": log_interval}
         status = "finished"
         restore = self._install_signal_handlers(self.callback)
+        if remaining <= 0:
+            print(f"nothing to train: the model is at {model.num_timesteps} steps, --steps is {total_steps}", file=sys.stderr)
         try:
             if remaining > 0:
                 model.learn(
@@ -309,6 +311,16 @@ class TrainingRun:
                 signal.signal(sig, old)
 
         return restore
+
+    def record(self, metrics: dict[str, float], step: int) -> None:
+        """Append ``metrics`` at ``step`` to ``progress.csv`` and TensorBoard (e.g. the final evaluation, after
+        :meth:`finish`)."""
+        logger = configure_run_logger(self.run_dir / LOG_DIR, [f for f in self.log_formats if f != "stdout"], step)
+        for key, value in metrics.items():
+            logger.record(key, value)
+        logger.record("time/total_timesteps", step)
+        logger.dump(step)
+        logger.close()
 
     def finish(self, model: BaseAlgorithm, status: str) -> dict[str, Any]:
         """Flush the metrics, save ``RUN/model.zip``, record the end of this run (or segment) in ``config.yaml`` and

@@ -268,3 +268,74 @@ def test_resume_usage_errors(small_run: pathlib.Path, tmp_path: pathlib.Path, ca
     assert main(["train", "--resume", str(run)]) == 2
     assert "unknown algorithm 'nope'" in capsys.readouterr().err
     assert _snapshot(run) == before
+
+
+def test_dads_runs_resume_too(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The DADS trainer goes through TrainingRun as well: its checkpoints hold the skill dynamics and its optimizer."""
+    from agents import DADS
+
+    run = tmp_path / "dads"
+    argv = [
+        "train", "dads", "--env", POINT, "--steps", "200", "--net", "16", "--iteration-steps", "100",
+        "--dynamics-steps", "2", "--agent-steps", "2", "--alternatives", "4", "--checkpoint-every", "100",
+        "--run-dir", str(run), "--no-progress",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    checkpoint = latest_checkpoint(run / "checkpoints")
+    assert checkpoint is not None and checkpoint.num_timesteps == 200 and checkpoint.metadata == {"algorithm": "dads"}
+    saved = DADS.load(checkpoint.model_path)
+    restored: dict[str, Any] = {}
+    real_load = training_run_module.load_checkpoint
+
+    def spy_load(ckpt: Checkpoint, model: Any, device: str | None = None) -> Any:
+        loaded = real_load(ckpt, model, device)
+        restored["timesteps"] = loaded.num_timesteps
+        restored["state"] = {k: v.clone() for k, v in loaded.reward_model.state_dict().items()}
+        return loaded
+
+    monkeypatch.setattr(training_run_module, "load_checkpoint", spy_load)
+    assert main(["train", "--resume", str(run), "--steps", "300"]) == 0
+    assert restored["timesteps"] == 200
+    for key, value in saved.reward_model.state_dict().items():
+        assert torch.equal(restored["state"][key], value), key
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    assert config["algorithm"] == "dads" and config["total_timesteps"] == 300 and config["resumes"][0]["num_timesteps"] == 200
+    steps = _progress_steps(run)
+    assert steps == sorted(steps) and steps[-1] == 300
+
+
+@pytest.mark.parametrize("variant", ["a2oc", "ppoc"])
+def test_option_critic_runs_resume_too(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, variant: str) -> None:
+    """Option-Critic (its own policy: option values, terminations, intra-option policies) through TrainingRun."""
+    from agents import PPOC, OptionCritic
+
+    run = tmp_path / variant
+    extra = ["--algo-kwargs", '{"batch_size": 32, "n_epochs": 1}'] if variant == "ppoc" else []
+    argv = [
+        "train", "option-critic", "--env", "CartPole-v1", "--steps", "128", "--n-envs", "2", "--n-options", "3",
+        "--variant", variant, "--n-steps", "16", "--net", "16", "--eval-episodes", "1", "--log-interval", "1",
+        "--checkpoint-every", "64", "--run-dir", str(run), "--no-progress", *extra,
+    ]  # fmt: skip
+    assert main(argv) == 0
+    checkpoint = latest_checkpoint(run / "checkpoints")
+    assert checkpoint is not None and checkpoint.num_timesteps == 128
+    cls = PPOC if variant == "ppoc" else OptionCritic
+    saved = cls.load(checkpoint.model_path)
+    restored: dict[str, Any] = {}
+    real_load = training_run_module.load_checkpoint
+
+    def spy_load(ckpt: Checkpoint, model: Any, device: str | None = None) -> Any:
+        loaded = real_load(ckpt, model, device)
+        restored["type"], restored["timesteps"] = type(loaded), loaded.num_timesteps
+        restored["policy"] = {k: v.clone() for k, v in loaded.policy.state_dict().items()}
+        return loaded
+
+    monkeypatch.setattr(training_run_module, "load_checkpoint", spy_load)
+    assert main(["train", "--resume", str(run), "--steps", "192"]) == 0
+    assert restored["type"] is cls and restored["timesteps"] == 128
+    for key, value in saved.policy.state_dict().items():
+        assert torch.equal(restored["policy"][key], value), key
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    assert config["total_timesteps"] == 192 and config["resumes"][0]["num_timesteps"] == 128
+    steps = _progress_steps(run)
+    assert steps == sorted(steps) and steps[-1] == 192

@@ -114,7 +114,7 @@ def test_without_ray_the_command_says_how_to_install_it(
 
 def test_one_trial_is_a_plain_hrl_train_run(tmp_path: pathlib.Path) -> None:
     """What each Ray trial runs, run here directly: the run folder is laid out as `hrl train` lays it out."""
-    spec = load_sweep_config(_config(seeds=[3]), output=tmp_path / "out")
+    spec = load_sweep_config(_config(seeds=[3], base={**BASE, "steps": 100}), output=tmp_path / "out")
     trial = spec.trials()[0]
     run = trial.run_dir(spec.output)
     metrics = run_trial({"argv": trial.argv(spec.output), "run_dir": str(run), "threads": 1})
@@ -123,15 +123,25 @@ def test_one_trial_is_a_plain_hrl_train_run(tmp_path: pathlib.Path) -> None:
     assert list((run / "logs").glob("events.out.tfevents*"))
     config = yaml.safe_load((run / "config.yaml").read_text())
     assert config["options"]["seed"] == 3 and config["options"]["learning_rate"] == 0.001
-    assert metrics["total_timesteps"] == 200 and 0.0 <= metrics["accuracy"] <= 1.0
+    assert metrics["total_timesteps"] == 100 and 0.0 <= metrics["accuracy"] <= 1.0
     assert "diayn/loss" in metrics  # the last progress.csv values come along
+    # the final evaluation is in progress.csv and TensorBoard too, at the last step
+    assert metrics["final_eval/accuracy"] == pytest.approx(metrics["accuracy"])
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(run / "logs"))
+    events.Reload()
+    assert [(e.step, round(e.value, 5)) for e in events.Scalars("final_eval/accuracy")] == [
+        (100, round(metrics["accuracy"], 5))
+    ]
+    assert events.Scalars("diayn/loss")  # the training metrics
     with pytest.raises(RuntimeError, match="exited with status 2"):
         run_trial({"argv": trial.argv(spec.output), "run_dir": str(run)})  # the folder already holds a run
 
 
 def test_a_retried_trial_resumes_its_run(tmp_path: pathlib.Path) -> None:
     """A trial Ray retries (its process died mid-run) continues its run folder from the last checkpoint."""
-    spec = load_sweep_config(_config(seeds=[0]), output=tmp_path / "out")
+    spec = load_sweep_config(_config(seeds=[0], base={**BASE, "steps": 100}), output=tmp_path / "out")
     trial = spec.trials()[0]
     run = trial.run_dir(spec.output)
     assert main(trial.argv(spec.output)) == 0
@@ -140,8 +150,8 @@ def test_a_retried_trial_resumes_its_run(tmp_path: pathlib.Path) -> None:
     (run / "model.zip").unlink()
     metrics = run_trial({"argv": trial.argv(spec.output), "run_dir": str(run), "resume": True})
     config = yaml.safe_load((run / "config.yaml").read_text())
-    assert config["status"] == "finished" and config["resumes"][0]["num_timesteps"] == 200
-    assert metrics["total_timesteps"] == 200 and (run / "model.zip").is_file()
+    assert config["status"] == "finished" and config["resumes"][0]["num_timesteps"] == 100
+    assert metrics["total_timesteps"] == 100 and (run / "model.zip").is_file()
 
 
 @pytest.mark.slow

@@ -39,15 +39,15 @@ def _optimizer_steps(optimizer: torch.optim.Optimizer) -> list[float]:
 
 def test_periodic_saves_keep_the_last_ones(tmp_path: pathlib.Path) -> None:
     model = _diayn("SAC")
-    callback = CheckpointCallback(tmp_path, save_every=100, keep=2, metadata={"algorithm": "diayn"})
-    model.learn(350, callback=callback)
-    assert [c.num_timesteps for c in callback.saved] == [100, 200, 300, 350]  # 350: the end of training
+    callback = CheckpointCallback(tmp_path, save_every=50, keep=2, metadata={"algorithm": "diayn"})
+    model.learn(175, callback=callback)
+    assert [c.num_timesteps for c in callback.saved] == [50, 100, 150, 175]  # 175: the end of training
     records = sorted(p.name for p in tmp_path.glob("*.json"))
-    assert records == ["checkpoint_300_steps.json", "checkpoint_350_steps.json"]
-    assert sorted(p.name for p in tmp_path.glob("*.zip")) == ["checkpoint_300_steps.zip", "checkpoint_350_steps.zip"]
+    assert records == ["checkpoint_150_steps.json", "checkpoint_175_steps.json"]
+    assert sorted(p.name for p in tmp_path.glob("*.zip")) == ["checkpoint_150_steps.zip", "checkpoint_175_steps.zip"]
     assert not list(tmp_path.glob(".tmp-*"))
     latest = latest_checkpoint(tmp_path)
-    assert latest is not None and latest.num_timesteps == 350
+    assert latest is not None and latest.num_timesteps == 175
     assert latest.model_class == "agents.diayn.diayn.DIAYNSAC" and latest.metadata == {"algorithm": "diayn"}
 
 

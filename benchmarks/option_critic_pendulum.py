@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import pathlib
+import tempfile
 import time
 from typing import Any
 
@@ -77,7 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"results{args.tag}.json"
+    out = (RESULTS if not args.no_write else pathlib.Path(tempfile.mkdtemp())) / f"results{args.tag}.json"
     runs: list[dict[str, Any]] = []
 
     def save() -> None:

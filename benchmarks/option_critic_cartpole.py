@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import pathlib
+import tempfile
 import time
 from typing import Any
 
@@ -157,7 +159,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{args.variant}{args.tag}.json"
+    out = (RESULTS if not args.no_write else pathlib.Path(tempfile.mkdtemp())) / f"{args.variant}{args.tag}.json"
     runs: list[dict[str, Any]] = []
     settings = {k: v for k, v in vars(args).items() if k != "no_write"}
 
@@ -206,6 +208,7 @@ def main() -> None:
             f"| {run['seed']} | {first} | {cols[0]} | {cols[1]} | {cols[2]} | {last['mean_return']:.1f} "
             f"| {last['max_usage']:.3f} | {last['mean_duration']:.2f} | {run['steps_per_s']} |"
         )
+    shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
     body = (
         f"{args.variant.upper()}, {args.n_options} options, xi = {args.xi}, deliberation cost {args.deliberation_cost}, "
         f"{args.selection} over options (epsilon "
@@ -215,7 +218,7 @@ def main() -> None:
         "the JSON also has the agent's stochastic policy: epsilon 0.05 over options, sampled actions). "
         "Target: an evaluation with mean return >= 475 within the budget, with no option above 95% of the steps and mean "
         f"option duration above 1.5 steps. Met on {sum(met)} of {len(met)} seeds. Curves: "
-        f"[`{out.relative_to(ROOT)}`]({out.relative_to(ROOT)}).\n\n" + "\n".join(lines) + "\n"
+        f"[`{shown}`]({shown}).\n\n" + "\n".join(lines) + "\n"
     )
     print(body)
     if not args.no_write:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import pathlib
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -56,7 +58,7 @@ def learners(args: argparse.Namespace) -> dict[str, Callable[[int, np.random.Gen
 
 
 def termination_grid(betas: np.ndarray) -> np.ndarray:
-    """Mean over runs and options of ``beta_w(s)`` as a 13x13 grid (walls NaN)."""
+    """Mean over runs and options of ``beta_w(s)`` (``betas``: runs x states x options) as a 13x13 grid (walls NaN)."""
     grid = np.full((13, 13), np.nan)
     mean = betas.mean(axis=(0, 2))
     for s in range(FourRoomsEnv.n_states):
@@ -90,7 +92,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS if not args.no_write else pathlib.Path(tempfile.mkdtemp())  # --no-write keeps the committed results
+    out.mkdir(parents=True, exist_ok=True)
     results: dict[str, GoalSwitchResult] = {}
     wall: dict[str, float] = {}
     for i, (name, make) in enumerate(learners(args).items()):
@@ -136,7 +139,7 @@ def main() -> None:
             summary["methods"][name]["mean_option_duration_episodes_901_1000"] = float(
                 steps / max(1, result.switches[:, args.switch_at - 100 : args.switch_at].sum() + 100 * args.runs)
             )
-    (RESULTS / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
 
     figure = Figure(figsize=(9, 4.5), layout="constrained")
     ax = figure.subplots()
@@ -147,10 +150,10 @@ def main() -> None:
     ax.axvline(args.switch_at, color="gray", ls="--", lw=1)
     ax.set_yscale("log")
     ax.set_xlabel("episode")
-    ax.set_ylabel(f"steps per episode (mean of {args.runs} runs, 10-episode moving average)")
-    ax.set_title("Four Rooms, goal moved after episode 1000")
+    ax.set_ylabel("steps per episode")
+    ax.set_title(f"Four Rooms, goal moved after episode {args.switch_at} (mean of {args.runs} runs, 10-episode average)")
     ax.legend()
-    figure.savefig(RESULTS / "steps.png", dpi=110)
+    figure.savefig(out / "steps.png", dpi=110)
 
     oc4 = results["OC, 4 options"]
     figure = Figure(figsize=(9, 4.2), layout="constrained")
@@ -165,7 +168,24 @@ def main() -> None:
         axis.set_yticks([])
         figure.colorbar(image, ax=axis, shrink=0.8)
     figure.suptitle(f"OC (4 options): mean termination probability per cell ({args.runs} runs; doorways in red)")
-    figure.savefig(RESULTS / "terminations.png", dpi=110)
+    figure.savefig(out / "terminations.png", dpi=110)
+
+    # each option of the first run separately: averaging over options and runs can hide where single options end
+    snap = oc4.snapshots[args.switch_at]
+    figure = Figure(figsize=(3.2 * snap.shape[2], 3.2), layout="constrained")
+    for w, axis in enumerate(np.atleast_1d(figure.subplots(1, snap.shape[2]))):
+        image = axis.imshow(termination_grid(snap[:1, :, w : w + 1]), cmap="viridis", vmin=0, vmax=1)
+        for door in FourRoomsEnv.doorway_states():
+            r, c = FourRoomsEnv.cell_of(door)
+            axis.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec="red"))
+        axis.set_title(f"option {w}")
+        axis.set_xticks([])
+        axis.set_yticks([])
+    figure.colorbar(image, ax=axis, shrink=0.8)
+    figure.suptitle(f"OC (4 options), run 0: termination probability of each option after episode {args.switch_at}")
+    figure.savefig(out / "terminations_per_option.png", dpi=110)
+    summary["run0_terminations_after_switch"] = np.round(snap[0], 3).tolist()
+    (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
 
     term_lines = ["| options | after episode | doorways | cells next to doorways | other cells |", "|---|---|---|---|---|"]
     for name, result in results.items():
@@ -184,6 +204,7 @@ def main() -> None:
         + "\n".join(term_lines)
         + "\n\n![steps per episode](benchmarks/results/option_critic_fourrooms/steps.png)\n"
         "![termination probabilities](benchmarks/results/option_critic_fourrooms/terminations.png)\n"
+        "![termination probabilities per option](benchmarks/results/option_critic_fourrooms/terminations_per_option.png)\n"
     )
     print(body)
     if not args.no_write:

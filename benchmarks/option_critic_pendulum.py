@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import pathlib
+import tempfile
 import time
 from typing import Any
 
@@ -59,6 +61,7 @@ class _Evaluate(BaseCallback):
         if self.num_timesteps >= self.next_eval:
             self.next_eval += self.every
             mean, usage = evaluate(self.model, 10, 10_000 + self.seed)
+            usage = usage if isinstance(self.model, PPOC) else []
             self.curve.append({"steps": int(self.num_timesteps), "mean_return": mean, "usage": usage})
             print(f"{type(self.model).__name__} seed {self.seed} step {self.num_timesteps}: {mean:.1f} {usage}", flush=True)
             self.save()
@@ -71,11 +74,12 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=100_000)
     parser.add_argument("--n-options", type=int, default=2)
     parser.add_argument("--eval-every", type=int, default=20_000)
+    parser.add_argument("--tag", default="", help="suffix of the results file and the BENCHMARKS.md section")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(1)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "results.json"
+    out = (RESULTS if not args.no_write else pathlib.Path(tempfile.mkdtemp())) / f"results{args.tag}.json"
     runs: list[dict[str, Any]] = []
 
     def save() -> None:
@@ -110,7 +114,7 @@ def main() -> None:
     )
     print(body)
     if not args.no_write:
-        write_section("option-critic-pendulum", "PPOC beside PPO on Pendulum-v1", body)
+        write_section(f"option-critic-pendulum{args.tag}", f"PPOC beside PPO on Pendulum-v1{args.tag.replace('_', ' ')}", body)
 
 
 if __name__ == "__main__":

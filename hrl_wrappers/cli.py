@@ -982,7 +982,7 @@ def _add_option_critic_arguments(parser: argparse.ArgumentParser) -> None:
     env.add_argument(
         "--n-envs", type=_positive_int, default=8, metavar="N", help="parallel environments (default: %(default)s)"
     )
-    options = parser.add_argument_group("options")
+    options = parser.add_argument_group("option-critic")
     options.add_argument("--n-options", type=_positive_int, default=4, metavar="K", help="number of options (default: 4)")
     options.add_argument(
         "--variant",

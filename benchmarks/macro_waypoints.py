@@ -143,7 +143,7 @@ def plot(results: dict[str, Any], path: Any, pretrain_steps: int) -> None:
         line = ax.plot(x, y.mean(0), label=f"{LABELS[name]} ({len(curves)} seeds)")[0]
         ax.fill_between(x, y.min(0), y.max(0), color=line.get_color(), alpha=0.2)
     ax.axvline(pretrain_steps, color="grey", ls="--", lw=1)
-    ax.text(pretrain_steps, 5.05, " DIAYN pretraining ends", color="grey", fontsize=8, va="bottom")
+    ax.text(pretrain_steps, 2.5, "DIAYN pretraining ends ", color="grey", fontsize=8, rotation=90, ha="right", va="center")
     ax.set_xlabel("environment steps (pretraining counted for the controller)")
     ax.set_ylabel("waypoints reached (of 5)")
     ax.set_ylim(-0.1, 5.4)

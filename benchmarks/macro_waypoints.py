@@ -29,7 +29,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 
 from agents import DIAYN, SkillController
-from benchmarks.report import ROOT, write_section
+from benchmarks.report import ROOT, command, write_section
 from hrl_wrappers import MacroActionWrapper, SkillLibrary, load_skills
 from hrl_wrappers.envs import POINT_WAYPOINTS_ID, POINT_WORLD_ID
 
@@ -195,7 +195,9 @@ def report(results: dict[str, Any], args: argparse.Namespace, final: bool) -> No
         + "\n"
     )
     print(body, flush=True)
-    write_section("macro-waypoints", "Skills as macro-actions: 5 sparse waypoints in the point world", body)
+    # a run with --append (and a --from-json redraw) shows every command whose curves are in the table
+    cmd = " && ".join(results["commands"]) if results.get("commands") else None
+    write_section("macro-waypoints", "Skills as macro-actions: 5 sparse waypoints in the point world", body, cmd=cmd)
 
 
 def main() -> None:
@@ -220,10 +222,11 @@ def main() -> None:
         plot(saved, OUT / "curves.png", args.pretrain_steps)
         report(saved, args, final=False)
         return
-    results: dict[str, Any] = {"args": vars(args), "curves": {}, "seconds": {}}
+    results: dict[str, Any] = {"args": vars(args), "curves": {}, "seconds": {}, "commands": [command()]}
     if args.append:  # more seeds of some learners, beside an earlier run with the same settings
         saved = json.loads((OUT / "curves.json").read_text())
         results["curves"], results["seconds"] = saved["curves"], saved["seconds"]
+        results["commands"] = [*saved.get("commands", []), command()]
         results["seconds"] = {k + (" (earlier)" if "earlier" not in k else ""): v for k, v in saved["seconds"].items()}
     start = time.time()
     skills = pretrain_skills(args.skills_seed, args.pretrain_steps) if "controller" in args.learners else None

@@ -29,7 +29,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 
 from agents import DIAYN, SkillController
-from benchmarks.report import ROOT, write_section
+from benchmarks.report import ROOT, command, write_section
 from hrl_wrappers import MacroActionWrapper, SkillLibrary, load_skills
 from hrl_wrappers.envs import POINT_WAYPOINTS_ID, POINT_WORLD_ID
 
@@ -140,10 +140,10 @@ def plot(results: dict[str, Any], path: Any, pretrain_steps: int) -> None:
         n = min(len(c) for c in curves)
         x = np.array([p[0] for p in curves[0][:n]])
         y = np.array([[p[1] for p in c[:n]] for c in curves])
-        line = ax.plot(x, y.mean(0), label=f"{LABELS[name]} ({len(curves)} seeds)")[0]
+        line = ax.plot(x, y.mean(0), label=f"{LABELS[name]} ({len(curves)} seed{'s' if len(curves) > 1 else ''})")[0]
         ax.fill_between(x, y.min(0), y.max(0), color=line.get_color(), alpha=0.2)
     ax.axvline(pretrain_steps, color="grey", ls="--", lw=1)
-    ax.text(pretrain_steps, 5.05, " DIAYN pretraining ends", color="grey", fontsize=8, va="bottom")
+    ax.text(pretrain_steps, 2.5, "DIAYN pretraining ends ", color="grey", fontsize=8, rotation=90, ha="right", va="center")
     ax.set_xlabel("environment steps (pretraining counted for the controller)")
     ax.set_ylabel("waypoints reached (of 5)")
     ax.set_ylim(-0.1, 5.4)
@@ -157,8 +157,9 @@ def plot(results: dict[str, Any], path: Any, pretrain_steps: int) -> None:
 
 def report(results: dict[str, Any], args: argparse.Namespace, final: bool) -> None:
     lines = [
-        "| learner | task env steps | waypoints reached at the end, per seed | mean | best evaluation, mean over seeds |",
-        "|---|---|---|---|---|",
+        "| learner | task env steps | waypoints reached at the end, per seed | mean | best evaluation, mean over seeds "
+        f"| mean at {args.budget - args.pretrain_steps} task steps (pretraining not counted) |",
+        "|---|---|---|---|---|---|",
     ]
     for name in LEARNERS:
         curves = {k: c for k, c in results["curves"].items() if k.startswith(name + "/") and c}
@@ -166,10 +167,13 @@ def report(results: dict[str, Any], args: argparse.Namespace, final: bool) -> No
             continue
         finals = [c[-1][1] for c in curves.values()]
         best = statistics.mean(max(p[1] for p in c) for c in curves.values())
-        task_steps = args.budget - (args.pretrain_steps if name == "controller" else 0)
+        offset = args.pretrain_steps if name == "controller" else 0
+        task_steps = args.budget - offset
+        # the flat learners' evaluation after as many task steps as the controller had (its pretraining not counted)
+        at = [next((v for x, v in c if x - offset >= args.budget - args.pretrain_steps), c[-1][1]) for c in curves.values()]
         lines.append(
             f"| {LABELS[name]} | {task_steps} | {', '.join(f'{f:.1f}' for f in finals)} | {statistics.mean(finals):.2f} "
-            f"| {best:.2f} |"
+            f"| {best:.2f} | {statistics.mean(at):.2f} |"
         )
     times = ", ".join(f"{k} {v:.0f} s" for k, v in results["seconds"].items())
     seeds_of = {
@@ -195,7 +199,9 @@ def report(results: dict[str, Any], args: argparse.Namespace, final: bool) -> No
         + "\n"
     )
     print(body, flush=True)
-    write_section("macro-waypoints", "Skills as macro-actions: 5 sparse waypoints in the point world", body)
+    # a run with --append (and a --from-json redraw) shows every command whose curves are in the table
+    cmd = " && ".join(results["commands"]) if results.get("commands") else None
+    write_section("macro-waypoints", "Skills as macro-actions: 5 sparse waypoints in the point world", body, cmd=cmd)
 
 
 def main() -> None:
@@ -218,17 +224,21 @@ def main() -> None:
         saved = json.loads((OUT / "curves.json").read_text())
         args = argparse.Namespace(**{**saved["args"], "from_json": True})
         plot(saved, OUT / "curves.png", args.pretrain_steps)
-        report(saved, args, final=False)
+        complete = all(c and c[-1][0] >= args.budget - args.eval_every // 2 for c in saved["curves"].values())
+        report(saved, args, final=complete)
         return
-    results: dict[str, Any] = {"args": vars(args), "curves": {}, "seconds": {}}
+    results: dict[str, Any] = {"args": vars(args), "curves": {}, "seconds": {}, "commands": [command()]}
     if args.append:  # more seeds of some learners, beside an earlier run with the same settings
         saved = json.loads((OUT / "curves.json").read_text())
         results["curves"], results["seconds"] = saved["curves"], saved["seconds"]
+        results["commands"] = [*saved.get("commands", []), command()]
         results["seconds"] = {k + (" (earlier)" if "earlier" not in k else ""): v for k, v in saved["seconds"].items()}
-    start = time.time()
-    skills = pretrain_skills(args.skills_seed, args.pretrain_steps) if "controller" in args.learners else None
-    results["seconds"]["DIAYN pretraining"] = time.time() - start
-    print(f"pretrained {args.pretrain_steps} steps in {time.time() - start:.0f} s", flush=True)
+    skills = None
+    if "controller" in args.learners:
+        start = time.time()
+        skills = pretrain_skills(args.skills_seed, args.pretrain_steps)
+        results["seconds"]["DIAYN pretraining"] = time.time() - start
+        print(f"pretrained {args.pretrain_steps} steps in {time.time() - start:.0f} s", flush=True)
     # cheap learners first, so that a partial run already holds the controller against flat PPO
     learners = [n for n in LEARNERS if n in args.learners]
     for name in learners:

@@ -19,7 +19,7 @@ Two tasks, reading top to bottom:
   skills -55.5, the best single skill held throughout -31.0; the 25k-step skills barely move (none passes the first
   hurdle at x = 1 m) and 3000 decisions did not teach the controller to beat its best skill.
 
-    PYTHONPATH=. python examples/skills_as_macro_actions.py                        # waypoints, about 10 minutes
+    PYTHONPATH=. python examples/skills_as_macro_actions.py                        # waypoints, 5-15 minutes on 2 shared cores
     PYTHONPATH=. python examples/skills_as_macro_actions.py --task hurdles --decisions 2000
 """
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pathlib
 import pickle
 import zipfile
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -165,3 +166,17 @@ def test_diayn_ppo_skills(tmp_path: pathlib.Path) -> None:
     for z in range(3):
         expected, _ = agent.predict_skill(STATES[2], skill=z, deterministic=True)
         np.testing.assert_allclose(skills.act(STATES[2], z), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", [{"skill_dim": 2}, {"n_skills": 3}, {"skill_dim": 2, "features": [0], "hide_features": True}])
+def test_dads_skills(tmp_path: pathlib.Path, kind: dict[str, Any]) -> None:
+    """DADS is built on the same SkillAgent mixin: its saved skills load, and act as the agent does (x-y blindfold too)."""
+    from agents import DADS
+
+    agent = DADS("MlpPolicy", POINT_WORLD_ID, policy_kwargs={"net_arch": [8]}, dynamics_arch=[8], seed=0, **kind)
+    agent.save(tmp_path / "dads_skills")
+    skills = load_skills(tmp_path / "dads_skills.zip", env=gym.make(POINT_WORLD_ID))
+    z: np.ndarray | int = np.array([0.3, -0.7], np.float32) if "skill_dim" in kind else 2
+    expected, _ = agent.predict_skill(STATES[1], skill=z, deterministic=True)
+    np.testing.assert_allclose(skills.act(STATES[1], z), expected, atol=1e-6)
+    assert MacroActionWrapper(gym.make(POINT_WORLD_ID), skills).action_space == skills.skill_space

@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--agent-steps", type=int, default=512, help="on-policy: K2 per iteration")
     parser.add_argument("--net", type=int, nargs="+", default=[64, 64])
     parser.add_argument("--std-decay", type=float, default=1.0, help="planner noise decay per refinement (1: paper)")
+    parser.add_argument("--hold-steps", type=int, default=10, help="H_Z, steps each skill is held (paper: 10)")
     parser.add_argument("--model", type=pathlib.Path, help="plan with this saved model instead of training")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
@@ -85,11 +86,18 @@ def main() -> None:
     results = []
     for k in range(8):
         goal = 5.0 * np.array([np.cos(k * np.pi / 4), np.sin(k * np.pi / 4)])
-        planner = SkillPlanner(model, std_decay=args.std_decay, seed=args.seed)
+        planner = SkillPlanner(model, hold_steps=args.hold_steps, std_decay=args.std_decay, seed=args.seed)
         results.append(planner.run(env, goal=goal, max_steps=100, seed=args.seed + k))
     ratios = [r.final_ratio for r in results]
     mean_ratio = float(np.mean(ratios))
-    name = f"dads_point_seed{args.seed}" + ("" if args.std_decay == 1.0 else f"_decay{args.std_decay:g}")
+    variant = ("" if args.hold_steps == 10 else f"_hz{args.hold_steps}") + (
+        "" if args.std_decay == 1.0 else f"_decay{args.std_decay:g}"
+    )
+    name = f"dads_point_seed{args.seed}{variant}"
+    if args.model is not None:  # planning only: report the training run's own numbers
+        base = OUT / f"dads_point_seed{args.seed}.json"
+        if base.exists():
+            train_s = float(json.loads(base.read_text())["train_s"])
     plot_plans(
         results,
         str(OUT / f"{name}.png"),
@@ -102,6 +110,7 @@ def main() -> None:
         "schedule": model.schedule,
         "train_s": round(train_s, 1),
         "std_decay": args.std_decay,
+        "hold_steps": args.hold_steps,
         "final_over_initial": [round(r, 4) for r in ratios],
         "mean_final_over_initial": round(mean_ratio, 4),
         "normalized_distance": [round(r.normalized_distance, 4) for r in results],
@@ -130,15 +139,26 @@ def main() -> None:
         + f", continuous 2-D skills, L=100, policy and skill dynamics {args.net}) "
         f"trained {int(model.num_timesteps)} reward-free steps on `{POINT_WORLD_ID}` (seed {args.seed}, "
         f"{train_s / 60:.1f} min on the shared machine). Then zero-shot: MPPI over skills with the learned skill "
-        f"dynamics, dense reward, H_P=1, H_Z=10, K=50, R=10, gamma=10, sampling std sqrt(1.5)"
+        f"dynamics, dense reward, H_P=1, H_Z={args.hold_steps}"
+        + ("" if args.hold_steps == 10 else " (paper: 10)")
+        + ", K=50, R=10, gamma=10, sampling std sqrt(1.5)"
         + ("" if args.std_decay == 1.0 else f" times {args.std_decay:g} per refinement")
-        + ", replanning every 10 steps, one 100-step episode per goal. Target: mean final/initial at most 0.2.\n\n"
+        + f", replanning every {args.hold_steps} steps, one 100-step episode per goal. Target: mean final/initial at most "
+        "0.2.\n\n"
         + "\n".join(lines)
+        + (
+            ""
+            if args.model is None
+            else f"\n\nThe model is the one trained by `python -m benchmarks.dads_point --seed {args.seed}` (section above), "
+            f"saved to {args.model} and reloaded here; only the planner settings differ."
+        )
         + f"\n\nHeadings of 16 skills on the unit circle of skill space (displacement after 10 steps): largest gap "
         f"between neighbouring headings {largest_gap:.0f} degrees. "
         f"Plot: [benchmarks/results/dads_point/{name}.png](benchmarks/results/dads_point/{name}.png)\n"
     )
-    write_section(f"dads-point-seed{args.seed}", f"DADS zero-shot planning on the point world (seed {args.seed})", body)
+    title = f"DADS zero-shot planning on the point world (seed {args.seed}, H_Z={args.hold_steps}"
+    title += ")" if args.std_decay == 1.0 else f", std decay {args.std_decay:g})"
+    write_section(f"dads-point-seed{args.seed}{variant}", title, body)
 
 
 if __name__ == "__main__":

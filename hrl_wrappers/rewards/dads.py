@@ -297,13 +297,23 @@ class DADSReward(IntrinsicReward):
         delta_rep = delta.unsqueeze(1).expand(batch, m, delta.shape[-1])
         return self.log_prob(state_rep, z_alt, delta_rep), log_weights
 
+    #: rows (transitions x skills) per forward pass when scoring: small enough for the activations to stay in cache,
+    #: about twice as fast on a CPU as one pass over 2000 x 101 rows (measured with a 256 x 256 network).
+    score_chunk_rows: int = 2048
+
     def reward_th(self, obs: TensorObs, next_obs: TensorObs) -> torch.Tensor:
         with torch.no_grad():
             state, delta = self.input_state(obs), self.target_delta(obs, next_obs)
             z = self.layout.skill_encoding(obs).float()
-            log_q = self.log_prob(state, z, delta)
-            log_q_alt, log_weights = self._alternative_log_q(state, delta)
-            return self.log_ratio(log_q, log_q_alt, log_weights)
+            n_terms = self.n_alternatives if self.n_alternatives is not None else self.prior.encoding_dim
+            step = max(1, self.score_chunk_rows // (n_terms + 1))
+            out = []
+            for start in range(0, state.shape[0], step):
+                sl = slice(start, start + step)
+                log_q = self.log_prob(state[sl], z[sl], delta[sl])
+                log_q_alt, log_weights = self._alternative_log_q(state[sl], delta[sl])
+                out.append(self.log_ratio(log_q, log_q_alt, log_weights))
+            return torch.cat(out) if len(out) != 1 else out[0]
 
     # --------------------------------------------------------------------------------------- training
     def loss_th(self, obs: TensorObs, next_obs: TensorObs, with_metrics: bool = True) -> tuple[torch.Tensor, dict[str, float]]:

@@ -191,3 +191,14 @@ def test_bad_input() -> None:
         DADS("MlpPolicy", POINT_WORLD_ID, algo="PPO", schedule="off-policy", **tiny())
     with pytest.raises(ValueError, match="buffer_size=10 must hold"):
         DADS("MlpPolicy", POINT_WORLD_ID, n_steps=40, buffer_size=10, **tiny())
+
+
+def test_schedule_callback_needs_a_relabelling_replay_buffer() -> None:
+    from stable_baselines3 import SAC
+
+    from agents.dads.schedule import OnPolicyScheduleCallback
+
+    model = DADS("MlpPolicy", POINT_WORLD_ID, skill_dim=2, n_steps=40, n_alternatives=2, **tiny())
+    plain = SAC("MlpPolicy", model.get_env(), policy_kwargs={"net_arch": [8]}, device="cpu")
+    with pytest.raises(TypeError, match="RelabelingReplayBuffer"):
+        plain.learn(1, callback=OnPolicyScheduleCallback(model.reward_model))

@@ -203,3 +203,15 @@ def test_bad_input() -> None:
     bad[0, 0] = np.nan
     with pytest.raises(ValueError, match="next_obs contains NaN"):
         model.reward(obs, bad)
+
+
+def test_scoring_in_chunks_changes_nothing() -> None:
+    model = hand_made_model(CategoricalPrior(4), n_alternatives=None)
+    layout = model.layout
+    rng = np.random.default_rng(0)
+    s = rng.normal(size=(50, 3)).astype(np.float32)
+    skills = rng.integers(0, 4, size=50)
+    obs, next_obs = layout.join(s, skills), layout.join(s + rng.normal(size=(50, 3)).astype(np.float32), skills)
+    whole = model.reward(obs, next_obs)
+    model.score_chunk_rows = 12  # 2 transitions x 5 terms per pass
+    assert np.allclose(model.reward(obs, next_obs), whole, atol=1e-6)

@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar
 
+import cloudpickle
 import gymnasium as gym
 import numpy as np
 import torch as th
@@ -45,6 +46,7 @@ EnvLike = str | Callable[[], gym.Env] | gym.Env | VecEnv
 
 ALGOS: dict[str, type[OffPolicyAlgorithm]] = {"TD3": TD3, "SAC": SAC}
 CONFIG_FILE = "hiro.json"
+CONFIG_PICKLE = "hiro_config.pkl"
 
 
 class _SpacesEnv(gym.Env):
@@ -866,7 +868,9 @@ class HIRO:
             "has_buffers": bool(include_buffers),
         }
         with zipfile.ZipFile(path, "w") as archive:
-            archive.writestr(CONFIG_FILE, json.dumps(meta))
+            # readable JSON (classes such as policy_kwargs' activation_fn written as their repr) + the exact config
+            archive.writestr(CONFIG_FILE, json.dumps(meta, default=repr, indent=1))
+            archive.writestr(CONFIG_PICKLE, cloudpickle.dumps(meta))
             for name, model in (("high", self.high), ("low", self.low)):
                 data = io.BytesIO()
                 model.save(data)
@@ -899,6 +903,8 @@ class HIRO:
             with zipfile.ZipFile(path) as archive:
                 names = archive.namelist()
                 meta = json.loads(archive.read(CONFIG_FILE)) if CONFIG_FILE in names else None
+                if meta is not None and meta.get("hrl_agent") == cls.agent_name and CONFIG_PICKLE in names:
+                    meta = pickle.loads(archive.read(CONFIG_PICKLE))
                 if meta is None or meta.get("hrl_agent") != cls.agent_name:
                     found = "an SB3 checkpoint" if "data" in names else "an unknown zip"
                     if meta is not None:

@@ -2,13 +2,16 @@
 
 Layers (each imports only the ones above it):
 
-1. Gymnasium wrappers, numpy only: :class:`SkillWrapper`, the skill priors, :mod:`hrl_wrappers.locomotion`
+1. Gymnasium wrappers, numpy only: :class:`SkillWrapper`, :class:`MacroActionWrapper` (frozen skills as
+   macro-actions; the skills it calls may use torch), the skill priors, :mod:`hrl_wrappers.locomotion`
    (positions that Gymnasium's MuJoCo envs hide) and the built-in environments (:mod:`hrl_wrappers.envs`).
-2. Learned intrinsic rewards (torch): :class:`IntrinsicReward`, :class:`DIAYNReward`; HIRO's fixed
-   :class:`SubgoalReward`.
+2. Learned intrinsic rewards (torch): :class:`IntrinsicReward`, :class:`DIAYNReward`, :class:`DADSReward`; HIRO's
+   fixed :class:`SubgoalReward`.
 3. SB3 glue: :class:`RelabelingReplayBuffer`, :class:`RelabelingRolloutBuffer`, :class:`IntrinsicRewardCallback`,
    and the env-side :class:`IntrinsicRewardWrapper`; HIRO's :class:`OffPolicyCorrectionReplayBuffer`; the held
-   exploration noise :class:`TemporallyExtendedNoise`.
+   exploration noise :class:`TemporallyExtendedNoise`; :class:`SkillLibrary` / :func:`load_skills` (the policies
+   of saved skill models, frozen on the CPU, as skills for :class:`MacroActionWrapper`); :class:`CheckpointCallback`.
+4. Runs: :class:`TrainingRun` (a run folder: metrics, checkpoints, resume) and :func:`run_sweep` (Ray Tune sweeps).
 
 Names of layers 2 and 3 are imported lazily, so ``from hrl_wrappers import SkillWrapper`` does not import torch.
 """
@@ -19,15 +22,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 import hrl_wrappers.envs  # noqa: F401  (registers the built-in environments)
+from hrl_wrappers.macro_action_wrapper import MacroActionWrapper
 from hrl_wrappers.priors import CategoricalPrior, GaussianPrior, SkillPrior, UniformPrior, make_prior
 from hrl_wrappers.skill_layout import SkillLayout
 from hrl_wrappers.skill_wrapper import SkillWrapper, find_skill_layout
+from hrl_wrappers.skills import CallableSkills, Skills
 
 __version__ = "0.1.0"
 
 _LAZY = {
     "IntrinsicReward": "hrl_wrappers.rewards.base",
     "DIAYNReward": "hrl_wrappers.rewards.diayn",
+    "DADSReward": "hrl_wrappers.rewards.dads",
     "IntrinsicRewardWrapper": "hrl_wrappers.intrinsic_reward_wrapper",
     "IntrinsicRewardCallback": "hrl_wrappers.sb3.callbacks",
     "RelabelingReplayBuffer": "hrl_wrappers.sb3.replay_buffer",
@@ -46,6 +52,11 @@ _LAZY = {
     "record_skill_videos": "hrl_wrappers.evaluation",
     "info_features": "hrl_wrappers.evaluation",
     "locomotion_position_features": "hrl_wrappers.evaluation",
+    "SkillLibrary": "hrl_wrappers.skill_library",
+    "load_skills": "hrl_wrappers.skill_library",
+    "CheckpointCallback": "hrl_wrappers.sb3.checkpoint",
+    "TrainingRun": "hrl_wrappers.training_run",
+    "run_sweep": "hrl_wrappers.sweep",
 }
 
 if TYPE_CHECKING:
@@ -62,13 +73,18 @@ if TYPE_CHECKING:
     )
     from hrl_wrappers.intrinsic_reward_wrapper import IntrinsicRewardWrapper
     from hrl_wrappers.rewards.base import IntrinsicReward
+    from hrl_wrappers.rewards.dads import DADSReward
     from hrl_wrappers.rewards.diayn import DIAYNReward
     from hrl_wrappers.rewards.subgoal import SubgoalReward
     from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
+    from hrl_wrappers.sb3.checkpoint import CheckpointCallback
     from hrl_wrappers.sb3.off_policy_correction import OffPolicyCorrectionReplayBuffer
     from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer
     from hrl_wrappers.sb3.rollout_buffer import RelabelingDictRolloutBuffer, RelabelingRolloutBuffer
+    from hrl_wrappers.skill_library import SkillLibrary, load_skills
+    from hrl_wrappers.sweep import run_sweep
     from hrl_wrappers.temporally_extended_exploration import TemporallyExtendedNoise
+    from hrl_wrappers.training_run import TrainingRun
 
 
 def __getattr__(name: str) -> Any:
@@ -78,12 +94,16 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CallableSkills",
     "CategoricalPrior",
+    "CheckpointCallback",
+    "DADSReward",
     "DIAYNReward",
     "GaussianPrior",
     "IntrinsicReward",
     "IntrinsicRewardCallback",
     "IntrinsicRewardWrapper",
+    "MacroActionWrapper",
     "OffPolicyCorrectionReplayBuffer",
     "RelabelingDictReplayBuffer",
     "RelabelingDictRolloutBuffer",
@@ -92,18 +112,23 @@ __all__ = [
     "SkillEvalCallback",
     "SkillEvaluation",
     "SkillLayout",
+    "SkillLibrary",
     "SkillPrior",
     "SkillWrapper",
+    "Skills",
     "SubgoalReward",
     "TemporallyExtendedNoise",
+    "TrainingRun",
     "UniformPrior",
     "evaluate_skills",
     "find_skill_layout",
     "info_features",
+    "load_skills",
     "locomotion_position_features",
     "make_prior",
     "plot_skill_trajectories",
     "random_policy_coverage",
     "record_skill_videos",
+    "run_sweep",
     "state_coverage",
 ]

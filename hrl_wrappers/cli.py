@@ -5,6 +5,8 @@ Usage::
     hrl train diayn --env ID --steps N [options]    # train into one run folder (see below)
     hrl eval RUN [--rollouts N] [--video] [--video-length N] [--cell-size C] [--stochastic]
     hrl plot RUN                                     # RUN/skills.png and RUN/curves.png
+    hrl train --resume RUN [--steps N]               # continue RUN from its latest checkpoint
+    hrl sweep CONFIG.yaml [--address ADDR]           # seeds x settings as Ray Tune trials
     hrl --help | hrl train diayn --help              # every option, with its default
 
 Examples::
@@ -23,6 +25,7 @@ A run folder (``--run-dir``, default ``runs/<algorithm>-<env name>-<timestamp>``
 * ``config.yaml``: the resolved configuration (every option, the env keyword arguments, the agent's and the SB3
   learner's parameters, the library version, the command line, start/end time, wall time and steps per second);
 * ``model.zip``: the trained agent (``DIAYN.load``);
+* ``checkpoints/``: the last checkpoints (``--checkpoint-every``); ``hrl train --resume RUN`` continues from the latest;
 * ``logs/``: SB3's logger output, ``progress.csv`` and the TensorBoard events (``tensorboard --logdir RUN/logs``);
 * ``eval/``: the periodic :class:`~hrl_wrappers.evaluation.SkillEvalCallback` plots and CSV (``--eval-every``);
 * ``evaluation.json``, ``skills.md``, ``skills.png``: the final evaluation of every skill (rewritten by ``hrl eval``);
@@ -78,6 +81,9 @@ CURVE_KEYS = (
     "skills/coverage",
     "hiro/success_rate",
     "hiro/subgoal_distance",
+    "options/mean_duration",
+    "options/termination_prob",
+    "options/max_usage",
 )
 _X_KEY = "time/total_timesteps"
 
@@ -94,12 +100,15 @@ class Trainer:
     :param add_arguments: adds the algorithm's options to its sub-parser.
     :param train: runs ``hrl train <name>`` from the parsed arguments and the command line; returns the exit status.
     :param load: ``load(model_path, device)`` returns the trained agent saved in a run folder.
+    :param resumable: ``train`` honours ``args.resume`` (through :class:`~hrl_wrappers.training_run.TrainingRun`), so
+        ``hrl train --resume RUN`` may continue its runs.
     """
 
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     train: Callable[[argparse.Namespace, Sequence[str]], int]
     load: Callable[[pathlib.Path, str], Any]
+    resumable: bool = False
 
 
 # ---------------------------------------------------------------------------------------------------- small helpers
@@ -356,7 +365,13 @@ def _add_diayn_arguments(parser: argparse.ArgumentParser) -> None:
         type=_positive_int,
         default=1,
         metavar="N",
-        help="parallel environments, DummyVecEnv (default: %(default)s)",
+        help="parallel environments (default: %(default)s)",
+    )
+    env.add_argument(
+        "--vec-env",
+        choices=["dummy", "subproc"],
+        default="dummy",
+        help="with --n-envs > 1: DummyVecEnv (one process) or SubprocVecEnv (one process per env; default: %(default)s)",
     )
 
     skills = parser.add_argument_group("skills")
@@ -448,6 +463,45 @@ def _add_diayn_arguments(parser: argparse.ArgumentParser) -> None:
     )
     run.add_argument("--log-interval", type=_positive_int, metavar="N", help="log every N episodes (SAC) or rollouts (PPO)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_checkpoint_arguments(parser)
+
+
+def add_checkpoint_arguments(parser: argparse.ArgumentParser) -> None:
+    """The checkpoint options of every resumable ``hrl train <algorithm>`` (read by :func:`training_run_from_args`)."""
+    group = parser.add_argument_group("checkpoints (continue a run with `hrl train --resume RUN`)")
+    group.add_argument(
+        "--checkpoint-every",
+        type=_non_negative_int,
+        metavar="N",
+        help="save a checkpoint into RUN/checkpoints every N steps (0: only on SIGINT/SIGTERM and at the end; "
+        "default: --steps // 10)",
+    )
+    group.add_argument(
+        "--keep-checkpoints", type=_non_negative_int, default=2, metavar="K", help="checkpoints kept (0: all; default: 2)"
+    )
+    group.add_argument(
+        "--checkpoint-replay-buffer",
+        action="store_true",
+        help="off-policy learners: save the replay buffer with each checkpoint (a resumed run keeps its data)",
+    )
+
+
+def training_run_from_args(args: argparse.Namespace, run: pathlib.Path, algorithm: str) -> Any:
+    """The :class:`~hrl_wrappers.training_run.TrainingRun` of ``hrl train <algorithm>`` (or ``--resume``) options."""
+    from hrl_wrappers.training_run import TrainingRun
+
+    resume = getattr(args, "resume", None) is not None
+    if resume and not getattr(args, "resume_from_config", False):
+        raise CLIError(f"--resume RUN continues RUN with its own options: use `{PROG} train --resume RUN [--steps N]` alone")
+    every = args.checkpoint_every if args.checkpoint_every is not None else max(1, args.steps // 10)
+    return TrainingRun(
+        run,
+        algorithm,
+        resume=resume,
+        checkpoint_every=every,
+        keep_checkpoints=args.keep_checkpoints,
+        checkpoint_replay_buffer=args.checkpoint_replay_buffer,
+    )
 
 
 def _diayn_env_kwargs(args: argparse.Namespace) -> tuple[dict[str, Any], list[int] | None]:
@@ -500,6 +554,7 @@ def _diayn_agent_kwargs(args: argparse.Namespace, env_kwargs: dict[str, Any], fe
         "feature_noise": args.feature_noise,
         "update_ratio": args.update_ratio,
         "n_envs": args.n_envs,
+        "vec_env_cls": _vec_env_class(args.vec_env),
         "env_kwargs": env_kwargs,
         "seed": args.seed,
         "device": args.device,
@@ -537,6 +592,12 @@ _LEARNER_PARAMS = {
 }
 
 
+def _vec_env_class(name: str) -> type:
+    from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
+
+    return SubprocVecEnv if name == "subproc" else DummyVecEnv
+
+
 def _learner_params(model: Any, algo: str) -> dict[str, Any]:
     """The SB3 learner's resolved hyper-parameters (defaults included)."""
     params = {name: _plain(getattr(model, name)) for name in _LEARNER_PARAMS.get(algo, ()) if hasattr(model, name)}
@@ -551,15 +612,9 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
     env_kwargs, features = _diayn_env_kwargs(args)
     agent_kwargs = _diayn_agent_kwargs(args, env_kwargs, features)
     run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("diayn", env_id)
-    if (run / MODEL_FILE).exists():
-        raise CLIError(
-            f"--run-dir {str(run)!r} already holds a trained model ({MODEL_FILE}): choose another --run-dir or delete it"
-        )
-    if run.exists() and not run.is_dir():
-        raise CLIError(f"--run-dir {str(run)!r} is a file, not a folder")
+    training = training_run_from_args(args, run, "diayn")
+    training.check_folder()  # nothing is written before the model is built and the checkpoint (if any) loaded
     eval_every = args.steps // 10 if args.eval_every is None else args.eval_every
-
-    from stable_baselines3.common.logger import configure
 
     from agents import DIAYN
     from hrl_wrappers.evaluation import SkillEvalCallback
@@ -573,9 +628,8 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
     except AssertionError as exc:  # SB3 checks the spaces with asserts (e.g. SAC needs Box actions)
         hint = "; try --algo PPO" if args.algo == "SAC" and "action space" in str(exc) else ""
         raise CLIError(f"--algo {args.algo} cannot train on --env {env_id!r}: {exc}{hint}") from None
+    model = training.prepare(model)  # a resumed run: its latest checkpoint, on the env just built
 
-    run.mkdir(parents=True, exist_ok=True)
-    started, start_time = time.perf_counter(), _now()
     config: dict[str, Any] = {
         "algorithm": "diayn",
         "env": env_id,
@@ -586,7 +640,7 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "skill_dim": args.skill_dim,
         "algo": args.algo,
         "features": features,
-        "agent": {k: v for k, v in agent_kwargs.items() if k not in ("env_kwargs",)},
+        "agent": {k: v for k, v in agent_kwargs.items() if k not in ("env_kwargs", "vec_env_cls")},
         "skill_config": dict(model.skill_config),
         "learner": _learner_params(model, args.algo),
         "evaluation": {
@@ -595,17 +649,19 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
             "eval_every": eval_every,
             "n_rollouts": args.eval_rollouts,
         },
+        "checkpoints": {
+            "every": training.checkpoint_every,
+            "keep": training.keep_checkpoints,
+            "replay_buffer": training.checkpoint_replay_buffer,
+        },
         "options": {k: v for k, v in vars(args).items() if k not in ("handler",)},
         "hrl_wrappers_version": hrl_wrappers.__version__,
         "command": shlex.join([PROG, *argv]),
         "cwd": os.getcwd(),
-        "status": "running",
-        "start_time": start_time,
+        "start_time": _now(),
     }
-    _write_yaml(run / CONFIG_FILE, config)
+    config = training.start(config)
 
-    logger = configure(str(run / "logs"), ["stdout", "csv", "tensorboard"])
-    model.set_logger(logger)
     callbacks: list[Any] = []
     eval_env: gym.Env | None = None
     if eval_every > 0:
@@ -622,34 +678,21 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
                 verbose=0,
             )
         )
-    status = "finished"
     try:
-        model.learn(args.steps, callback=callbacks or None, log_interval=args.log_interval, progress_bar=not args.no_progress)
-    except KeyboardInterrupt:
-        status = "interrupted"
-        print(f"\n{PROG}: interrupted at {model.num_timesteps} steps; saving the model", file=sys.stderr)
+        status = training.learn(model, args.steps, callbacks, args.log_interval, progress_bar=not args.no_progress)
     finally:
         if eval_env is not None:
             eval_env.close()
-    if logger.name_to_value:  # values recorded since SB3's last dump (e.g. the last episodes): one more row
-        logger.record("time/total_timesteps", model.num_timesteps)
-        logger.dump(model.num_timesteps)
-    logger.close()
-    model.save(run / MODEL_FILE)
-    wall = time.perf_counter() - started
-    config.update(
-        status=status,
-        end_time=_now(),
-        wall_time_s=round(wall, 3),
-        total_timesteps=int(model.num_timesteps),
-        steps_per_s=round(model.num_timesteps / wall, 3) if wall > 0 else None,
-    )
-    _write_yaml(run / CONFIG_FILE, config)
+    config = training.finish(model, status)
     if status == "interrupted":
-        print(f"saved {run / MODEL_FILE}; evaluate it with: {PROG} eval {shlex.quote(str(run))}")
+        print(
+            f"saved {run / MODEL_FILE} and a checkpoint at {model.num_timesteps} steps; continue with: "
+            f"{PROG} train --resume {shlex.quote(str(run))}; evaluate with: {PROG} eval {shlex.quote(str(run))}"
+        )
         return 130
 
     evaluation = _evaluate_run(model, run, config, args.eval_rollouts, args.cell_size, True, args.seed)
+    training.record({f"final_eval/{k}": v for k, v in evaluation.summary().items()}, model.num_timesteps)
     _print_evaluation(evaluation)
     print(f"run folder: {run}")
     return 0
@@ -659,6 +702,116 @@ def _load_diayn(path: pathlib.Path, device: str) -> Any:
     from agents import DIAYN
 
     return DIAYN.load(path, device=device)
+
+
+# ---------------------------------------------------------------------------------------------------- train dads
+def _add_dads_arguments(parser: argparse.ArgumentParser) -> None:
+    env = parser.add_argument_group("environment")
+    env.add_argument("--env", required=True, metavar="ID", help="Gymnasium id, e.g. hrl_wrappers/PointWorld-v0 or Ant-v5")
+    env.add_argument("--steps", required=True, type=_positive_int, metavar="N", help="environment steps to train for")
+    env.add_argument("--env-kwargs", type=_json_object, default={}, metavar="JSON", help="gym.make keyword arguments")
+    env.add_argument("--episode-steps", type=_positive_int, metavar="N", help="max_episode_steps (default: the env's)")
+    env.add_argument(
+        "--prior",
+        choices=["x", "xy"],
+        help="MuJoCo locomotion envs: expose the torso position; the skill dynamics sees only x (or x, y)",
+    )
+    env.add_argument("--no-termination", action="store_true", help="locomotion envs: terminate_when_unhealthy=False")
+    env.add_argument("--n-envs", type=_positive_int, default=1, metavar="N", help="parallel environments (default: 1)")
+    skills = parser.add_argument_group("skills")
+    kind = skills.add_mutually_exclusive_group()
+    kind.add_argument("--skill-dim", type=_positive_int, metavar="D", help="continuous skills U(-1,1)^D (default: 2)")
+    kind.add_argument("--n-skills", type=_positive_int, metavar="K", help="categorical skills instead")
+    dyn = parser.add_argument_group("skill dynamics")
+    dyn.add_argument("--features", type=int, nargs="+", metavar="I", help="observation indices it predicts (default: all)")
+    dyn.add_argument("--hide-features", action="store_true", help="hide those features (or the --prior) from the policy")
+    dyn.add_argument("--dyn-net", type=_positive_int, nargs="+", metavar="W", help="hidden layers (default: --net)")
+    dyn.add_argument("--experts", type=_positive_int, default=4, metavar="K", help="Gaussian experts (default: 4)")
+    dyn.add_argument(
+        "--alternatives", type=_positive_int, metavar="L", help="prior samples in the reward (default 100; exact: categorical)"
+    )
+    learner = parser.add_argument_group("learner")
+    learner.add_argument("--algo", type=str.upper, choices=["SAC", "PPO"], default="SAC", help="SB3 back end (default: SAC)")
+    learner.add_argument(
+        "--schedule", choices=["on-policy", "off-policy"], default="on-policy", help="SAC schedule (default: on-policy)"
+    )
+    learner.add_argument("--iteration-steps", type=_positive_int, default=2000, metavar="N", help="N per iteration")
+    learner.add_argument("--dynamics-steps", type=_positive_int, default=32, metavar="K1", help="K1 per iteration")
+    learner.add_argument("--agent-steps", type=_positive_int, default=64, metavar="K2", help="K2 per iteration (SAC)")
+    learner.add_argument("--net", type=_positive_int, nargs="+", default=[256, 256], metavar="W", help="policy net_arch")
+    learner.add_argument("--algo-kwargs", type=_json_object, default={}, metavar="JSON", help="more DADS / SB3 arguments")
+    learner.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    learner.add_argument("--device", default="auto", help="torch device (default: %(default)s)")
+    run = parser.add_argument_group("run folder")
+    run.add_argument("--run-dir", type=pathlib.Path, metavar="DIR", help="run folder (default: runs/dads-<env>-<time>)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_checkpoint_arguments(parser)
+
+
+def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    env_id: str = args.env
+    spec = _check_env_id(env_id)
+    if args.hide_features and args.features is None and args.prior is None:
+        raise CLIError("--hide-features hides the skill dynamics' features: give --features or --prior too")
+    env_kwargs, features = _diayn_env_kwargs(args)
+    run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("dads", env_id)
+    training = training_run_from_args(args, run, "dads")
+    training.log_formats = ("csv", "tensorboard")
+    training.check_folder()
+    from agents import DADS
+
+    kwargs: dict[str, Any] = {
+        "skill_dim": args.skill_dim if args.n_skills is None else None,
+        "n_skills": args.n_skills,
+        "algo": args.algo,
+        "schedule": args.schedule,
+        "features": features,
+        "hide_features": bool(args.hide_features),
+        "n_steps": args.iteration_steps,
+        "dynamics_steps": args.dynamics_steps,
+        "agent_steps": args.agent_steps,
+        "n_experts": args.experts,
+        "dynamics_arch": list(args.dyn_net or args.net),
+        "n_alternatives": args.alternatives,
+        "n_envs": args.n_envs,
+        "env_kwargs": env_kwargs,
+        "seed": args.seed,
+        "device": args.device,
+    }
+    extra = dict(args.algo_kwargs)
+    kwargs["policy_kwargs"] = {"net_arch": list(args.net), **dict(extra.pop("policy_kwargs", None) or {})}
+    kwargs.update(extra)
+    model: Any = training.prepare(DADS("MlpPolicy", env_id, **kwargs))
+    config: dict[str, Any] = {
+        "algorithm": "dads",
+        "env": env_id,
+        "env_kwargs": env_kwargs,
+        "max_episode_steps": env_kwargs.get("max_episode_steps", spec.max_episode_steps),
+        "steps": args.steps,
+        "n_skills": model.n_skills,
+        "skill_dim": None if model.n_skills is not None else model.skill_layout.prior.encoding_dim,
+        "algo": args.algo,
+        "features": features,
+        "agent": {k: v for k, v in kwargs.items() if k != "env_kwargs"},
+        "skill_config": dict(model.skill_config),
+        "learner": _learner_params(model, args.algo),
+        "command": shlex.join([PROG, *argv]),
+        "start_time": _now(),
+    }
+    training.start(config)
+    status = training.learn(model, args.steps, progress_bar=not args.no_progress)
+    training.finish(model, status)
+    if status == "interrupted":
+        print(f"saved {run / MODEL_FILE} and a checkpoint; continue with: {PROG} train --resume {shlex.quote(str(run))}")
+        return 130
+    print(f"run folder: {run}\nplan with: {PROG} plan {shlex.quote(str(run))} --goal X Y")
+    return 0
+
+
+def _load_dads(path: pathlib.Path, device: str) -> Any:
+    from agents import DADS
+
+    return DADS.load(path, device=device)
 
 
 # ---------------------------------------------------------------------------------------------------- hiro
@@ -818,6 +971,191 @@ def _load_hiro(path: pathlib.Path, device: str) -> Any:
     return HIRO.load(path, device=device)
 
 
+# ---------------------------------------------------------------------------------------------------- train option-critic
+def _add_option_critic_arguments(parser: argparse.ArgumentParser) -> None:
+    env = parser.add_argument_group("environment")
+    env.add_argument("--env", required=True, metavar="ID", help="Gymnasium id, e.g. CartPole-v1 or hrl_wrappers/FourRooms-v0")
+    env.add_argument("--steps", required=True, type=_positive_int, metavar="N", help="environment steps to train for")
+    env.add_argument(
+        "--env-kwargs", type=_json_object, default={}, metavar="JSON", help="gym.make keyword arguments (default: none)"
+    )
+    env.add_argument(
+        "--n-envs", type=_positive_int, default=8, metavar="N", help="parallel environments (default: %(default)s)"
+    )
+    options = parser.add_argument_group("option-critic")
+    options.add_argument("--n-options", type=_positive_int, default=4, metavar="K", help="number of options (default: 4)")
+    options.add_argument(
+        "--variant",
+        choices=["a2oc", "ppoc"],
+        default="a2oc",
+        help="a2oc: n-step actor-critic updates; ppoc: PPO's clipped surrogate (default: %(default)s)",
+    )
+    options.add_argument(
+        "--xi", type=float, default=0.01, metavar="XI", help="termination regulariser xi (default: %(default)s)"
+    )
+    options.add_argument(
+        "--deliberation-cost", type=float, default=0.0, metavar="ETA", help="cost of switching options (default: 0)"
+    )
+    options.add_argument(
+        "--option-epsilon", type=float, default=0.05, metavar="EPS", help="epsilon over options (default: %(default)s)"
+    )
+    learner = parser.add_argument_group("learner")
+    learner.add_argument(
+        "--net", type=_positive_int, nargs="+", default=[64, 64], metavar="W", help="hidden layers (default: 64 64)"
+    )
+    learner.add_argument("--learning-rate", type=_positive_float, metavar="LR", help="learning rate (default: the variant's)")
+    learner.add_argument("--n-steps", type=_positive_int, metavar="N", help="rollout steps per env (default: the variant's)")
+    learner.add_argument("--ent-coef", type=float, metavar="C", help="entropy coefficient (default: the variant's)")
+    learner.add_argument(
+        "--algo-kwargs",
+        type=_json_object,
+        default={},
+        metavar="JSON",
+        help="more OptionCritic / PPOC arguments, e.g. '{\"gae_lambda\": 0.9}' (they override the options above)",
+    )
+    learner.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    learner.add_argument("--device", default="auto", help="torch device (default: %(default)s)")
+    run = parser.add_argument_group("run folder")
+    run.add_argument(
+        "--run-dir", type=pathlib.Path, metavar="DIR", help="run folder (default: runs/option-critic-<env name>-<timestamp>)"
+    )
+    run.add_argument(
+        "--eval-episodes", type=_positive_int, default=10, metavar="N", help="final evaluation episodes (default: 10)"
+    )
+    run.add_argument("--log-interval", type=_positive_int, default=100, metavar="N", help="log every N rollouts")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_checkpoint_arguments(parser)
+
+
+def _evaluate_options(model: Any, env: gym.Env, n_episodes: int, seed: int) -> dict[str, Any]:
+    """Mean return, option shares and mean option duration over ``n_episodes`` (greedy options and actions)."""
+    returns, durations = [], []
+    usage = np.zeros(model.n_options, dtype=np.int64)
+    for episode in range(n_episodes):
+        obs, _ = env.reset(seed=seed + episode)
+        state, start, done, total, length = None, np.ones(1, dtype=bool), False, 0.0, 0
+        while not done:
+            action, state, ended = model.policy.predict_options(obs, state, start, deterministic=True)
+            if ended[0] and length > 0:
+                durations.append(length)
+                length = 0
+            length += 1
+            usage[int(state[0])] += 1
+            start = np.zeros(1, dtype=bool)
+            discrete = isinstance(env.action_space, gym.spaces.Discrete)
+            obs, reward, terminated, truncated, _ = env.step(int(action) if discrete else action)
+            total += float(reward)
+            done = terminated or truncated
+        durations.append(length)
+        returns.append(total)
+    return {
+        "mean_return": float(np.mean(returns)),
+        "std_return": float(np.std(returns)),
+        "option_usage": (usage / max(1, usage.sum())).round(4).tolist(),
+        "mean_option_duration": float(np.mean(durations)),
+        "episodes": n_episodes,
+    }
+
+
+def _train_option_critic(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    env_id: str = args.env
+    spec = _check_env_id(env_id)
+    run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("option-critic", env_id)
+    training = training_run_from_args(args, run, "option-critic")
+    training.check_folder()
+    from agents import PPOC, OptionCritic
+
+    cls = PPOC if args.variant == "ppoc" else OptionCritic
+    kwargs: dict[str, Any] = {
+        "n_options": args.n_options,
+        "n_envs": args.n_envs,
+        "env_kwargs": dict(args.env_kwargs) or None,
+        "termination_reg": args.xi,
+        "deliberation_cost": args.deliberation_cost,
+        "seed": args.seed,
+        "device": args.device,
+        "verbose": 0,
+    }
+    for name in ("learning_rate", "n_steps", "ent_coef"):
+        if getattr(args, name) is not None:
+            kwargs[name] = getattr(args, name)
+    extra = dict(args.algo_kwargs)
+    for name in ("env", "policy", "tensorboard_log", "n_options"):
+        if name in extra:
+            raise CLIError(f"--algo-kwargs cannot set {name!r}: the command sets it")
+    kwargs["policy_kwargs"] = {
+        "net_arch": list(args.net),
+        "option_epsilon": args.option_epsilon,
+        **dict(extra.pop("policy_kwargs", None) or {}),
+    }
+    kwargs.update(extra)
+    try:
+        model: Any = cls("MlpPolicy", env_id, **kwargs)
+    except TypeError as exc:
+        if args.algo_kwargs:
+            raise CLIError(f"--algo-kwargs: {exc}") from None
+        raise
+    model = training.prepare(model)
+    config: dict[str, Any] = {
+        "algorithm": "option-critic",
+        "env": env_id,
+        "env_kwargs": dict(args.env_kwargs),
+        "max_episode_steps": args.env_kwargs.get("max_episode_steps", spec.max_episode_steps),
+        "steps": args.steps,
+        "variant": args.variant,
+        "n_options": args.n_options,
+        "agent": {k: v for k, v in kwargs.items() if k != "env_kwargs"},
+        "learner": {
+            name: _plain(getattr(model, name))
+            for name in ("learning_rate", "n_steps", "gamma", "gae_lambda", "ent_coef", "vf_coef", "n_epochs", "batch_size")
+        },
+        "options": {k: v for k, v in vars(args).items() if k not in ("handler",)},
+        "hrl_wrappers_version": hrl_wrappers.__version__,
+        "command": shlex.join([PROG, *argv]),
+        "cwd": os.getcwd(),
+        "start_time": _now(),
+    }
+    training.start(config)
+    status = training.learn(model, args.steps, log_interval=args.log_interval, progress_bar=not args.no_progress)
+    training.finish(model, status)
+    if status == "interrupted":
+        print(f"saved {run / MODEL_FILE} and a checkpoint; continue with: {PROG} train --resume {shlex.quote(str(run))}")
+        return 130
+    env = gym.make(env_id, **dict(args.env_kwargs))
+    try:
+        evaluation = _evaluate_options(model, env, args.eval_episodes, args.seed)
+    finally:
+        env.close()
+    (run / "evaluation.json").write_text(json.dumps(_plain(evaluation), indent=2) + "\n")
+    print("\n".join(f"{key}: {value}" for key, value in evaluation.items()))
+    print(f"run folder: {run}")
+    return 0
+
+
+def _eval_option_critic(run: pathlib.Path, config: dict[str, Any], n_episodes: int, video: bool) -> int:
+    """``hrl eval`` of an option-critic run: rewrite ``evaluation.json`` (return, option usage and durations)."""
+    if video:
+        raise CLIError("--video records skills; option-critic runs have none (evaluation.json has the option statistics)")
+    model = _load_model(run, config)
+    env = _make_eval_env(config)
+    try:
+        evaluation = _evaluate_options(model, env, n_episodes, int(config.get("options", {}).get("seed", 0) or 0))
+    finally:
+        env.close()
+    (run / "evaluation.json").write_text(json.dumps(_plain(evaluation), indent=2) + "\n")
+    print("\n".join(f"{key}: {value}" for key, value in evaluation.items()))
+    print(f"wrote {run / 'evaluation.json'}")
+    return 0
+
+
+def _load_option_critic(path: pathlib.Path, device: str) -> Any:
+    from agents import PPOC, OptionCritic
+    from agents.common.skill_agent import _read_checkpoint_data
+
+    data = _read_checkpoint_data(path, None) or {}
+    return (PPOC if data.get("hrl_agent") == "PPOC" else OptionCritic).load(path, device=device)
+
+
 #: ``hrl train <name>``: one entry per algorithm (DADS, HIRO, Option-Critic can be added here).
 TRAINERS: dict[str, Trainer] = {
     "diayn": Trainer(
@@ -825,6 +1163,14 @@ TRAINERS: dict[str, Trainer] = {
         add_arguments=_add_diayn_arguments,
         train=_train_diayn,
         load=_load_diayn,
+        resumable=True,
+    ),
+    "dads": Trainer(
+        help="DADS: Dynamics-Aware Discovery of Skills (Sharma et al., 2020) on SB3's SAC or PPO; plan with `hrl plan`",
+        add_arguments=_add_dads_arguments,
+        train=_train_dads,
+        load=_load_dads,
+        resumable=True,
     ),
     "hiro": Trainer(
         help="HIRO: goal-conditioned two-level hierarchy with off-policy correction (Nachum et al., 2018)",
@@ -832,7 +1178,50 @@ TRAINERS: dict[str, Trainer] = {
         train=_train_hiro,
         load=_load_hiro,
     ),
+    "option-critic": Trainer(
+        help="Option-Critic (Bacon et al., 2017): options with learned terminations, A2OC or PPOC updates",
+        add_arguments=_add_option_critic_arguments,
+        train=_train_option_critic,
+        load=_load_option_critic,
+        resumable=True,
+    ),
 }
+
+
+# ---------------------------------------------------------------------------------------------------- resume
+def _train_resume(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """``hrl train --resume RUN``: re-read the options RUN was started with and continue it from its last checkpoint."""
+    from hrl_wrappers.training_run import read_run_config
+
+    if args.resume is None:
+        raise CLIError(f"choose an algorithm ({', '.join(TRAINERS)}) or continue a run with --resume RUN")
+    if getattr(args, "algorithm", None) is not None:
+        raise CLIError("--resume RUN continues RUN with its own options: give no algorithm or other options with it")
+    run: pathlib.Path = args.resume
+    config = read_run_config(run, "--resume")
+    algorithm = config["algorithm"]
+    trainer = TRAINERS.get(algorithm)
+    if trainer is None:
+        raise CLIError(f"--resume {str(run)!r}: unknown algorithm {algorithm!r} in {CONFIG_FILE} (known: {sorted(TRAINERS)})")
+    if not trainer.resumable:
+        raise CLIError(f"--resume {str(run)!r}: `hrl train {algorithm}` cannot resume runs yet")
+    try:
+        tokens = shlex.split(str(config.get("command", "")))
+    except ValueError:
+        tokens = []
+    if tokens[:3] != [PROG, "train", algorithm]:
+        raise CLIError(f"--resume {str(run)!r}: {CONFIG_FILE} has no `{PROG} train {algorithm} ...` command to resume")
+    try:
+        resumed = build_parser().parse_args(tokens[1:])
+    except SystemExit:
+        raise CLIError(f"--resume {str(run)!r}: cannot re-read the options of {CONFIG_FILE}'s command") from None
+    resumed.run_dir = run
+    resumed.resume = run
+    resumed.resume_from_config = True
+    if args.resume_steps is not None:
+        resumed.steps = args.resume_steps
+    handler: Callable[[argparse.Namespace, Sequence[str]], int] = resumed.handler
+    return int(handler(resumed, argv))
 
 
 # ---------------------------------------------------------------------------------------------------- eval, plot
@@ -841,6 +1230,8 @@ def _eval(args: argparse.Namespace, argv: Sequence[str]) -> int:
     config = _read_run(run)
     if config["algorithm"] == "hiro":
         return _eval_hiro(run, config, args.rollouts)
+    if config["algorithm"] == "option-critic":
+        return _eval_option_critic(run, config, args.rollouts or 10, args.video)
     if args.video and _is_mujoco(config["env"]):
         os.environ.setdefault("MUJOCO_GL", "egl")
     model = _load_model(run, config)
@@ -868,8 +1259,8 @@ def _eval(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def _plot(args: argparse.Namespace, argv: Sequence[str]) -> int:
     run: pathlib.Path = args.run
     config = _read_run(run)
-    if config["algorithm"] == "hiro":  # no skills: training curves only
-        if _plot_curves(run / "logs" / "progress.csv", run / "curves.png", title=f"{config['env']} (hiro)"):
+    if config["algorithm"] in ("hiro", "option-critic"):  # no skills to draw: the training curves only
+        if _plot_curves(run / "logs" / "progress.csv", run / "curves.png", title=f"{config['env']} ({config['algorithm']})"):
             print(f"wrote {run / 'curves.png'}")
         return 0
     evaluation = _saved_evaluation(run)
@@ -947,6 +1338,48 @@ def _plot_curves(progress: pathlib.Path, path: pathlib.Path, title: str) -> bool
     return True
 
 
+def _plan(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """``hrl plan RUN --goal X Y``: zero-shot MPPI over the run's skills towards a goal, closed loop in its env."""
+    run: pathlib.Path = args.run
+    config = _read_run(run)
+    model = _load_model(run, config, "cpu")
+    from agents.dads.planner import SkillPlanner, plot_plans
+
+    try:
+        planner = SkillPlanner(
+            model,
+            horizon=args.horizon,
+            hold_steps=args.hold_steps,
+            n_candidates=args.candidates,
+            n_refine=args.refine,
+            temperature=args.temperature,
+            reward_type="sparse" if args.sparse else "dense",
+            goal_radius=args.goal_radius,
+            std_decay=args.std_decay,
+            seed=args.seed,
+        )
+    except TypeError as exc:
+        raise CLIError(f"RUN {str(run)!r} ({config['algorithm']}): {exc}") from None
+    env = _make_eval_env(config)
+    try:
+        result = planner.run(env, goal=args.goal, max_steps=args.steps, seed=args.seed)
+    finally:
+        env.close()
+    out = {
+        "goal": [float(g) for g in result.goal],
+        "initial_distance": result.initial_distance,
+        "final_distance": result.final_distance,
+        "final_over_initial": result.final_ratio,
+        "normalized_distance": result.normalized_distance,
+        "steps": len(result.executed) - 1,
+        "command": shlex.join([PROG, *argv]),
+    }
+    (run / "plan.json").write_text(json.dumps(out, indent=2) + "\n")
+    plot_plans([result], str(run / "plan.png"), title=f"zero-shot plan to {out['goal']}")
+    print("\n".join(f"{k}: {v}" for k, v in out.items()))
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------------- parser, main
 def build_parser() -> argparse.ArgumentParser:
     """The ``hrl`` argument parser (``train <algorithm>``, ``eval``, ``plot``)."""
@@ -959,9 +1392,26 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     train = commands.add_parser(
-        "train", help="train an agent into a run folder", description="Train an agent into a run folder."
+        "train",
+        help="train an agent into a run folder, or continue one (--resume)",
+        description="Train an agent into a run folder (hrl train ALGORITHM ...), or continue a run from its latest "
+        "checkpoint (hrl train --resume RUN [--steps N]).",
     )
-    algorithms = train.add_subparsers(dest="algorithm", required=True, metavar="ALGORITHM", title="algorithms")
+    train.add_argument(
+        "--resume",
+        type=pathlib.Path,
+        metavar="RUN",
+        help="continue run folder RUN from its latest checkpoint, with the options it was started with",
+    )
+    train.add_argument(
+        "--steps",
+        dest="resume_steps",
+        type=_positive_int,
+        metavar="N",
+        help="with --resume: train up to N steps in all (default: the run's --steps)",
+    )
+    train.set_defaults(handler=_train_resume)
+    algorithms = train.add_subparsers(dest="algorithm", required=False, metavar="ALGORITHM", title="algorithms")
     for name, trainer in TRAINERS.items():
         sub = algorithms.add_parser(name, help=trainer.help, description=trainer.help)
         trainer.add_arguments(sub)
@@ -991,6 +1441,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plot.add_argument("run", type=pathlib.Path, metavar="RUN", help="run folder written by `hrl train`")
     plot.set_defaults(handler=_plot)
+
+    from hrl_wrappers.sweep import add_sweep_arguments, sweep_command
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="run seeds x settings as Ray Tune trials",
+        description="Run every (setting, seed) of CONFIG.yaml as one `hrl train` run, as Ray Tune trials; print and "
+        "write the results table and the best setting.",
+    )
+    add_sweep_arguments(sweep)
+    sweep.set_defaults(handler=sweep_command)
+    plan = commands.add_parser(
+        "plan",
+        help="zero-shot planning to a goal with a DADS run's skill dynamics",
+        description="MPPI over the skills of RUN/model.zip towards --goal, executed closed loop; writes RUN/plan.json "
+        "and RUN/plan.png.",
+    )
+    plan.add_argument("run", type=pathlib.Path, metavar="RUN", help="run folder written by `hrl train dads`")
+    plan.add_argument("--goal", type=float, nargs="+", required=True, metavar="X", help="goal (e.g. X Y)")
+    plan.add_argument("--steps", type=_positive_int, default=200, metavar="N", help="episode steps (default: 200)")
+    plan.add_argument("--sparse", action="store_true", help="plan for the sparse reward (H_P=4, H_Z=25, K=200 suit it)")
+    plan.add_argument("--horizon", type=_positive_int, default=1, metavar="H_P", help="skills per plan (default: 1)")
+    plan.add_argument("--hold-steps", type=_positive_int, default=10, metavar="H_Z", help="steps per skill (default: 10)")
+    plan.add_argument("--candidates", type=_positive_int, default=50, metavar="K", help="candidates (default: 50)")
+    plan.add_argument("--refine", type=_positive_int, default=10, metavar="R", help="refinements (default: 10)")
+    plan.add_argument("--temperature", type=_positive_float, default=10.0, metavar="G", help="gamma (default: 10)")
+    plan.add_argument("--goal-radius", type=_positive_float, default=1.0, metavar="D", help="sparse goal radius")
+    plan.add_argument("--std-decay", type=_positive_float, default=1.0, metavar="F", help="noise decay per refinement")
+    plan.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    plan.set_defaults(handler=_plan)
     return parser
 
 

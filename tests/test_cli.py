@@ -143,10 +143,10 @@ def test_train_usage_errors(
 def test_unknown_env_and_algorithm(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train", "diayn", "--env", "NoSuchEnv-v0", "--steps", "10", "--run-dir", str(tmp_path / "r")]) == 2
     assert "--env 'NoSuchEnv-v0'" in capsys.readouterr().err
-    assert main(["train", "dads", "--env", POINT, "--steps", "10"]) == 2
+    assert main(["train", "nosuchalgo", "--env", POINT, "--steps", "10"]) == 2
     err = capsys.readouterr().err
-    assert "invalid choice: 'dads'" in err and "diayn" in err
-    assert {"diayn", "hiro"} <= set(TRAINERS)
+    assert "invalid choice: 'nosuchalgo'" in err and "diayn" in err
+    assert {"diayn", "dads", "hiro", "option-critic"} <= set(TRAINERS)
 
 
 def test_locomotion_options_resolve_env_kwargs() -> None:

@@ -45,6 +45,8 @@ class IntrinsicRewardCallback(BaseCallback):
     :param max_grad_norm: gradient clipping of the reward model (None: off).
     :param train_on_learner_batches: off-policy: train the reward model on the learner's sampled batches (cheaper)
         rather than on separately sampled ones of ``batch_size``.
+    :param track_returns: score every step with the reward model to log ``ep_intrinsic_return`` (costs one reward
+        evaluation per step; off for rewards that are expensive to score, such as DADS's marginal).
     :param verbose: verbosity.
 
     Example:
@@ -68,6 +70,7 @@ class IntrinsicRewardCallback(BaseCallback):
         log_prefix: str | None = None,
         max_grad_norm: float | None = None,
         train_on_learner_batches: bool = True,
+        track_returns: bool = True,
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
@@ -87,6 +90,7 @@ class IntrinsicRewardCallback(BaseCallback):
         self.log_prefix = log_prefix or reward.log_prefix
         self.max_grad_norm = max_grad_norm
         self.train_on_learner_batches = bool(train_on_learner_batches)
+        self.track_returns = bool(track_returns)
         self._separate_updates = 0
         self._fused_base = 0
         self._pending = 0.0
@@ -128,7 +132,8 @@ class IntrinsicRewardCallback(BaseCallback):
             rollout = self.model.rollout_buffer
             assert isinstance(rollout, RelabelingRolloutBuffer | RelabelingDictRolloutBuffer)
             rollout.record_transition(new_obs, rewards, dones, infos)
-        self._track_returns(new_obs, dones, infos)
+        if self.track_returns:
+            self._track_returns(new_obs, dones, infos)
         return True
 
     def _track_returns(self, new_obs: Any, dones: np.ndarray, infos: list[dict[str, Any]]) -> None:

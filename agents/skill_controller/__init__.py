@@ -1,0 +1,10 @@
+"""SkillController: a high-level PPO, SAC or DQN over frozen pretrained skills (DIAYN's hierarchical setup)."""
+
+from agents.skill_controller.skill_controller import (
+    SkillController,
+    SkillControllerDQN,
+    SkillControllerPPO,
+    SkillControllerSAC,
+)
+
+__all__ = ["SkillController", "SkillControllerDQN", "SkillControllerPPO", "SkillControllerSAC"]

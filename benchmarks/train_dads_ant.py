@@ -1,0 +1,176 @@
+"""Train DADS on Ant-v5 with the x-y prior, writing the skill-dynamics curve and checkpoints as it goes.
+
+Ant-v5 with x, y exposed at observation indices 0, 1, no contact forces, no early termination and 200-step episodes
+(the DADS/METRA setups, via :mod:`hrl_wrappers.locomotion`). Continuous 2-D skills U(-1, 1)^2; the skill dynamics sees
+and predicts x-y only, the policy does not see x-y; the paper's on-policy schedule on SAC (N=2000 steps per
+iteration, K1=32 skill-dynamics steps, K2=64 SAC steps, batch 256, entropy 0.1, gamma 0.995; ``--dynamics-steps`` and
+``--agent-steps`` change K1 and K2, e.g. to take more gradient steps per sample on a small step budget).
+
+The run stops at ``--steps`` or after ``--minutes`` of wall time, whichever comes first. Every iteration appends a
+row to ``<out>/curve.csv`` (the skill dynamics' log-likelihood on the iteration's fresh data, the buffer's mean
+intrinsic reward, the distance travelled); every ``--save-every`` steps the model is saved to ``--checkpoint``.
+``benchmarks/eval_dads_ant.py`` then draws the curve and the skills and runs zero-shot navigation.
+
+    nohup nice -n 10 python -m benchmarks.train_dads_ant --minutes 85 > /tmp/dads_ant.log 2>&1 &
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import pathlib
+import time
+from typing import Any
+
+import numpy as np
+import torch
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.logger import configure
+
+from agents import DADS
+from hrl_wrappers.locomotion import locomotion_kwargs, position_features
+
+ENV_ID = "Ant-v5"
+OUT = pathlib.Path(__file__).resolve().parent / "results" / "dads_ant"
+
+
+def ant_env_kwargs(episode_steps: int = 200) -> dict[str, Any]:
+    """``gym.make`` keyword arguments of the DADS Ant setup."""
+    return {
+        **locomotion_kwargs(ENV_ID, terminate_when_unhealthy=False, contact_forces=False),
+        "max_episode_steps": episode_steps,
+    }
+
+
+class CurveCallback(BaseCallback):
+    """Append one row per iteration to a CSV; save the model every ``save_every`` steps; stop at a deadline."""
+
+    def __init__(self, path: pathlib.Path, checkpoint: pathlib.Path, save_every: int, deadline: float) -> None:
+        super().__init__()
+        self.path = path
+        self.checkpoint = checkpoint
+        self.save_every = save_every
+        self.deadline = deadline
+        self.started = time.time()
+        self.last_save = 0
+        self.stop = False
+        self.fields = [
+            "steps",
+            "wall_s",
+            "log_likelihood",
+            "log_likelihood_raw",
+            "buffer_intrinsic_reward",
+            "mean_xy_distance_from_origin",
+        ]
+        with self.path.open("w", newline="") as f:
+            csv.writer(f).writerow(self.fields)
+
+    def _on_step(self) -> bool:
+        return not self.stop
+
+    def _on_rollout_end(self) -> None:
+        values = self.model.logger.name_to_value
+        buffer: Any = self.model.replay_buffer
+        n = buffer.size()
+        # distance travelled in x-y by the end of each 200-step episode, from the buffer's last observations
+        obs = buffer.next_observations[:n, :, :2]
+        disp = float(np.linalg.norm(obs, axis=-1).mean()) if n else float("nan")
+        row = [
+            self.model.num_timesteps,
+            round(time.time() - self.started, 1),
+            values.get("dads/log_likelihood", float("nan")),
+            values.get("dads/log_likelihood_raw", float("nan")),
+            values.get("dads/buffer_intrinsic_reward", float("nan")),
+            disp,
+        ]
+        with self.path.open("a", newline="") as f:
+            csv.writer(f).writerow(row)
+        if self.model.num_timesteps - self.last_save >= self.save_every:
+            self.model.save(self.checkpoint)
+            self.last_save = self.model.num_timesteps
+        if time.time() > self.deadline:
+            self.stop = True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=2_000_000)
+    parser.add_argument("--minutes", type=float, default=85.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--n-envs", type=int, default=4)
+    parser.add_argument("--net", type=int, nargs="+", default=[256, 256])
+    parser.add_argument("--alternatives", type=int, default=100)
+    parser.add_argument("--dynamics-steps", type=int, default=32, help="K1 per iteration (reference: 32)")
+    parser.add_argument("--agent-steps", type=int, default=64, help="K2 per iteration (reference: 64)")
+    parser.add_argument("--save-every", type=int, default=20_000)
+    parser.add_argument("--checkpoint", type=pathlib.Path, default=pathlib.Path("/tmp/dads_ant/model.zip"))
+    parser.add_argument("--out", type=pathlib.Path, default=OUT)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    args.out.mkdir(parents=True, exist_ok=True)
+    args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    xy = position_features(ENV_ID)
+    model = DADS(
+        "MlpPolicy",
+        ENV_ID,
+        skill_dim=2,
+        features=xy,
+        hide_features=True,
+        n_steps=2000,
+        dynamics_steps=args.dynamics_steps,
+        agent_steps=args.agent_steps,
+        n_alternatives=args.alternatives,
+        dynamics_arch=args.net,
+        dynamics_batch_size=256,
+        batch_size=256,
+        gamma=0.995,
+        ent_coef=0.1,
+        learning_rate=3e-4,
+        policy_kwargs={"net_arch": args.net},
+        n_envs=args.n_envs,
+        env_kwargs=ant_env_kwargs(),
+        seed=args.seed,
+        device="cpu",
+    )
+    model.set_logger(configure(None, []))
+    config = {
+        "env": ENV_ID,
+        "env_kwargs": ant_env_kwargs(),
+        "skill_dim": 2,
+        "features": xy,
+        "hide_features": True,
+        "schedule": "on-policy",
+        "n_steps": 2000,
+        "dynamics_steps": args.dynamics_steps,
+        "agent_steps": args.agent_steps,
+        "n_alternatives": args.alternatives,
+        "net": args.net,
+        "n_envs": args.n_envs,
+        "gamma": 0.995,
+        "ent_coef": 0.1,
+        "seed": args.seed,
+        "checkpoint": str(args.checkpoint),
+        "command": "python -m benchmarks.train_dads_ant "
+        + " ".join(
+            f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
+            for k, v in vars(args).items()
+            if k not in ("out", "checkpoint")
+        ),
+    }
+    (args.out / "config.json").write_text(json.dumps(config, indent=2))
+    deadline = time.time() + 60 * args.minutes
+    curve = CurveCallback(args.out / "curve.csv", args.checkpoint, args.save_every, deadline)
+    started = time.time()
+    model.learn(args.steps, callback=curve)
+    model.save(args.checkpoint)
+    wall = time.time() - started
+    config.update(
+        total_steps=int(model.num_timesteps), wall_s=round(wall, 1), steps_per_s=round(model.num_timesteps / wall, 1)
+    )
+    (args.out / "config.json").write_text(json.dumps(config, indent=2))
+    print(json.dumps(config, indent=2))
+
+
+if __name__ == "__main__":
+    main()

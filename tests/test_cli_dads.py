@@ -1,0 +1,100 @@
+"""``hrl train dads`` and ``hrl plan``: the run folder, a plan, and the error paths."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+import torch
+import yaml
+
+from agents import DADS
+from hrl_wrappers.cli import main
+
+torch.set_num_threads(1)
+
+POINT = "hrl_wrappers/PointWorld-v0"
+
+
+@pytest.fixture(scope="module")
+def dads_run(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    run = tmp_path_factory.mktemp("cli_dads") / "run"
+    argv = [
+        "train",
+        "dads",
+        "--env",
+        POINT,
+        "--steps",
+        "200",
+        "--net",
+        "16",
+        "--iteration-steps",
+        "100",
+        "--dynamics-steps",
+        "4",
+        "--agent-steps",
+        "4",
+        "--alternatives",
+        "8",
+        "--run-dir",
+        str(run),
+        "--no-progress",
+    ]
+    assert main(argv) == 0
+    return run
+
+
+def test_train_dads_writes_a_run(dads_run: pathlib.Path) -> None:
+    config = yaml.safe_load((dads_run / "config.yaml").read_text())
+    assert config["algorithm"] == "dads" and config["status"] == "finished" and config["total_timesteps"] == 200
+    model = DADS.load(dads_run / "model.zip", device="cpu")
+    assert model.reward_model.n_alternatives == 8 and model.n_steps_per_iter == 100
+
+
+def test_plan(dads_run: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["plan", str(dads_run), "--goal", "3", "-2", "--steps", "20", "--candidates", "8", "--refine", "2"]
+    assert main(argv) == 0
+    out = json.loads((dads_run / "plan.json").read_text())
+    assert out["goal"] == [3.0, -2.0] and out["steps"] == 20
+    assert (dads_run / "plan.png").stat().st_size > 0
+    assert "final_over_initial" in capsys.readouterr().out
+
+
+def test_plan_errors(dads_run: pathlib.Path, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", str(dads_run), "--goal", "1", "2", "3"]) == 2
+    assert "goal must have 2 entries" in capsys.readouterr().err
+    diayn = tmp_path / "diayn"
+    argv = [
+        "train",
+        "diayn",
+        "--env",
+        POINT,
+        "--steps",
+        "60",
+        "--n-skills",
+        "2",
+        "--net",
+        "8",
+        "--learning-starts",
+        "20",
+        "--eval-every",
+        "0",
+        "--eval-rollouts",
+        "1",
+        "--run-dir",
+        str(diayn),
+        "--no-progress",
+    ]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["plan", str(diayn), "--goal", "1", "2"]) == 2
+    assert "model must be a trained DADS agent" in capsys.readouterr().err
+
+
+def test_train_dads_usage_errors(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "r"
+    assert main(["train", "dads", "--env", POINT, "--steps", "10", "--hide-features", "--run-dir", str(run)]) == 2
+    assert "--hide-features" in capsys.readouterr().err
+    assert main(["train", "dads", "--env", POINT, "--steps", "10", "--features", "5", "--run-dir", str(run)]) == 2
+    assert "features has indices [5] outside the observation" in capsys.readouterr().err

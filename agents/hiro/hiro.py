@@ -698,6 +698,7 @@ class HIRO:
         iteration = 0
         cb.on_training_start(locals(), globals())
         while self.num_timesteps < self._total_timesteps:
+            cb.on_rollout_start()  # as SB3 with train_freq=1: after the last step's training (periodic checkpoints)
             warmup = self.num_timesteps < cfg["learning_starts"]
             new = period == 0
             if np.any(new):
@@ -777,6 +778,7 @@ class HIRO:
             cb.update_locals(locals())
             if not cb.on_step():
                 break
+            cb.on_rollout_end()
             if not warmup:
                 progress = 1.0 - self.num_timesteps / max(self._total_timesteps, 1)
                 self.low._current_progress_remaining = self.high._current_progress_remaining = progress
@@ -877,6 +879,18 @@ class HIRO:
                 archive.writestr(f"{name}.zip", data.getvalue())
                 if include_buffers:
                     archive.writestr(f"{name}_buffer.pkl", pickle.dumps(model.replay_buffer))
+
+    def save_replay_buffer(self, path: str | pathlib.Path) -> None:
+        """Pickle both levels' replay buffers into one file (as SB3's ``save_replay_buffer``; for checkpoints)."""
+        pathlib.Path(path).write_bytes(pickle.dumps({"high": self.high.replay_buffer, "low": self.low.replay_buffer}))
+
+    def load_replay_buffer(self, path: str | pathlib.Path) -> None:
+        """Restore both replay buffers written by :meth:`save_replay_buffer`."""
+        buffers = pickle.loads(pathlib.Path(path).read_bytes())
+        if not isinstance(buffers, dict) or set(buffers) != {"high", "low"}:
+            raise ValueError(f"path={str(path)!r} is not a HIRO replay buffer file (HIRO.save_replay_buffer)")
+        self.high.replay_buffer, self.low.replay_buffer = buffers["high"], buffers["low"]
+        self._attach_correction()
 
     @classmethod
     def load(

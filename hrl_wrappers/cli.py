@@ -50,7 +50,6 @@ import os
 import pathlib
 import shlex
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -865,6 +864,7 @@ def _add_hiro_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--eval-episodes", type=_non_negative_int, default=20, metavar="N", help="final evaluation episodes")
     run.add_argument("--log-interval", type=_positive_int, default=10, metavar="N", help="log every N episodes")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_checkpoint_arguments(parser)
 
 
 def _register_robotics() -> None:
@@ -883,10 +883,8 @@ def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if "Maze" in env_id and "continuing_task" not in env_kwargs:
         env_kwargs["continuing_task"] = False
     run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("hiro", env_id)
-    if (run / MODEL_FILE).exists():
-        raise CLIError(f"--run-dir {str(run)!r} already holds a trained model ({MODEL_FILE}): choose another --run-dir")
-    from stable_baselines3.common.logger import configure
-
+    training = training_run_from_args(args, run, "hiro")
+    training.check_folder()  # nothing is written before the model is built and the checkpoint (if any) loaded
     from agents import HIRO
     from agents.hiro.evaluation import evaluate_success
 
@@ -909,9 +907,8 @@ def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "seed": args.seed,
         "device": args.device,
     }
-    model = HIRO("MlpPolicy", env_id, env_kwargs=env_kwargs, **agent_kwargs)
-    run.mkdir(parents=True, exist_ok=True)
-    started, start_time = time.perf_counter(), _now()
+    # a resumed run: its latest checkpoint (both levels, their optimizers, buffers if saved), on the env just built
+    model: Any = training.prepare(HIRO("MlpPolicy", env_id, env_kwargs=env_kwargs, **agent_kwargs))
     config: dict[str, Any] = {
         "algorithm": "hiro",
         "env": env_id,
@@ -920,34 +917,32 @@ def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "steps": args.steps,
         "agent": agent_kwargs,
         "layout": model.layout,
+        "checkpoints": {
+            "every": training.checkpoint_every,
+            "keep": training.keep_checkpoints,
+            "replay_buffer": training.checkpoint_replay_buffer,
+        },
         "options": {k: v for k, v in vars(args).items() if k not in ("handler",)},
         "hrl_wrappers_version": hrl_wrappers.__version__,
         "command": shlex.join([PROG, *argv]),
         "cwd": os.getcwd(),
-        "status": "running",
-        "start_time": start_time,
+        "start_time": _now(),
     }
-    _write_yaml(run / CONFIG_FILE, config)
-    logger = configure(str(run / "logs"), ["stdout", "csv", "tensorboard"])
-    model.set_logger(logger)
-    status = "finished"
-    try:
-        model.learn(args.steps, log_interval=args.log_interval, progress_bar=not args.no_progress)
-    except KeyboardInterrupt:
-        status = "interrupted"
-        print(f"\n{PROG}: interrupted at {model.num_timesteps} steps; saving the model", file=sys.stderr)
-    logger.close()
-    model.save(run / MODEL_FILE)
-    wall = time.perf_counter() - started
-    config.update(status=status, end_time=_now(), wall_time_s=round(wall, 3), total_timesteps=int(model.num_timesteps))
-    if args.eval_episodes > 0 and status == "finished":
+    training.start(config)
+    status = training.learn(model, args.steps, log_interval=args.log_interval, progress_bar=not args.no_progress)
+    config = training.finish(model, status)
+    if status == "interrupted":
+        print(f"saved {run / MODEL_FILE} and a checkpoint; continue with: {PROG} train --resume {shlex.quote(str(run))}")
+        return 130
+    if args.eval_episodes > 0:
         success = evaluate_success(model, lambda: gym.make(env_id, **env_kwargs), args.eval_episodes, seed=args.seed)
         config["evaluation"] = {"episodes": args.eval_episodes, "success_rate": success}
         (run / "evaluation.json").write_text(json.dumps(config["evaluation"], indent=2))
+        _write_yaml(run / CONFIG_FILE, config)
+        training.record({"final_eval/success_rate": success}, model.num_timesteps)
         print(f"success rate over {args.eval_episodes} deterministic episodes: {success:.2f}")
-    _write_yaml(run / CONFIG_FILE, config)
     print(f"run folder: {run}")
-    return 130 if status == "interrupted" else 0
+    return 0
 
 
 def _eval_hiro(run: pathlib.Path, config: dict[str, Any], episodes: int | None) -> int:
@@ -1177,6 +1172,7 @@ TRAINERS: dict[str, Trainer] = {
         add_arguments=_add_hiro_arguments,
         train=_train_hiro,
         load=_load_hiro,
+        resumable=True,
     ),
     "option-critic": Trainer(
         help="Option-Critic (Bacon et al., 2017): options with learned terminations, A2OC or PPOC updates",

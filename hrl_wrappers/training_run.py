@@ -1,7 +1,8 @@
 """One training run in its run folder: metrics to CSV and TensorBoard, periodic checkpoints, SIGINT, resume.
 
-:class:`TrainingRun` is what every ``hrl train <algorithm>`` uses around its SB3 model (any ``BaseAlgorithm``: DIAYN
-and the other agents alike), so each of them gets the same run folder::
+:class:`TrainingRun` is what every ``hrl train <algorithm>`` uses around its model (any SB3 ``BaseAlgorithm``: DIAYN
+and the other agents alike; or HIRO, whose ``learn`` calls the callbacks as SB3 does), so each of them gets the same
+run folder::
 
     RUN/config.yaml          the configuration, status, and one entry per resume
     RUN/logs/progress.csv    every metric SB3 and the callbacks record (train, rollout, reward model, evaluations)
@@ -61,9 +62,14 @@ from typing import Any
 import numpy as np
 import yaml
 from stable_baselines3.common.base_class import BaseAlgorithm
-from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
-from hrl_wrappers.sb3.checkpoint import Checkpoint, CheckpointCallback, latest_checkpoint, load_checkpoint
+from hrl_wrappers.sb3.checkpoint import (
+    Checkpoint,
+    CheckpointCallback,
+    has_replay_buffer,
+    latest_checkpoint,
+    load_checkpoint,
+)
 from hrl_wrappers.sb3.run_logger import configure_run_logger
 
 __all__ = ["CHECKPOINT_DIR", "CONFIG_FILE", "LOG_DIR", "MODEL_FILE", "TrainingRun", "plain_data", "read_run_config"]
@@ -190,7 +196,7 @@ class TrainingRun:
 
     def prepare(self, model: BaseAlgorithm) -> BaseAlgorithm:
         """Check ``model`` against the options; when resuming, return the checkpoint loaded on ``model``'s env."""
-        if self.checkpoint_replay_buffer and not isinstance(model, OffPolicyAlgorithm):
+        if self.checkpoint_replay_buffer and not has_replay_buffer(model):
             raise ValueError(
                 f"--checkpoint-replay-buffer applies to off-policy learners; {type(model).__name__} has no replay buffer"
             )
@@ -200,7 +206,7 @@ class TrainingRun:
             self.check_folder()
         assert self.checkpoint is not None
         loaded = load_checkpoint(self.checkpoint, model)
-        if isinstance(loaded, OffPolicyAlgorithm) and self.checkpoint.replay_buffer_path is None:
+        if has_replay_buffer(loaded) and self.checkpoint.replay_buffer_path is None:
             print(
                 f"warning: {self.checkpoint.model_path} has no replay buffer (train with --checkpoint-replay-buffer to "
                 "keep it): the resumed learner starts from an empty one",

@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar
 
+import cloudpickle
 import gymnasium as gym
 import numpy as np
 import torch as th
@@ -45,6 +46,7 @@ EnvLike = str | Callable[[], gym.Env] | gym.Env | VecEnv
 
 ALGOS: dict[str, type[OffPolicyAlgorithm]] = {"TD3": TD3, "SAC": SAC}
 CONFIG_FILE = "hiro.json"
+CONFIG_PICKLE = "hiro_config.pkl"
 
 
 class _SpacesEnv(gym.Env):
@@ -696,6 +698,7 @@ class HIRO:
         iteration = 0
         cb.on_training_start(locals(), globals())
         while self.num_timesteps < self._total_timesteps:
+            cb.on_rollout_start()  # as SB3 with train_freq=1: after the last step's training (periodic checkpoints)
             warmup = self.num_timesteps < cfg["learning_starts"]
             new = period == 0
             if np.any(new):
@@ -775,6 +778,7 @@ class HIRO:
             cb.update_locals(locals())
             if not cb.on_step():
                 break
+            cb.on_rollout_end()
             if not warmup:
                 progress = 1.0 - self.num_timesteps / max(self._total_timesteps, 1)
                 self.low._current_progress_remaining = self.high._current_progress_remaining = progress
@@ -866,13 +870,27 @@ class HIRO:
             "has_buffers": bool(include_buffers),
         }
         with zipfile.ZipFile(path, "w") as archive:
-            archive.writestr(CONFIG_FILE, json.dumps(meta))
+            # readable JSON (classes such as policy_kwargs' activation_fn written as their repr) + the exact config
+            archive.writestr(CONFIG_FILE, json.dumps(meta, default=repr, indent=1))
+            archive.writestr(CONFIG_PICKLE, cloudpickle.dumps(meta))
             for name, model in (("high", self.high), ("low", self.low)):
                 data = io.BytesIO()
                 model.save(data)
                 archive.writestr(f"{name}.zip", data.getvalue())
                 if include_buffers:
                     archive.writestr(f"{name}_buffer.pkl", pickle.dumps(model.replay_buffer))
+
+    def save_replay_buffer(self, path: str | pathlib.Path) -> None:
+        """Pickle both levels' replay buffers into one file (as SB3's ``save_replay_buffer``; for checkpoints)."""
+        pathlib.Path(path).write_bytes(pickle.dumps({"high": self.high.replay_buffer, "low": self.low.replay_buffer}))
+
+    def load_replay_buffer(self, path: str | pathlib.Path) -> None:
+        """Restore both replay buffers written by :meth:`save_replay_buffer`."""
+        buffers = pickle.loads(pathlib.Path(path).read_bytes())
+        if not isinstance(buffers, dict) or set(buffers) != {"high", "low"}:
+            raise ValueError(f"path={str(path)!r} is not a HIRO replay buffer file (HIRO.save_replay_buffer)")
+        self.high.replay_buffer, self.low.replay_buffer = buffers["high"], buffers["low"]
+        self._attach_correction()
 
     @classmethod
     def load(
@@ -899,6 +917,8 @@ class HIRO:
             with zipfile.ZipFile(path) as archive:
                 names = archive.namelist()
                 meta = json.loads(archive.read(CONFIG_FILE)) if CONFIG_FILE in names else None
+                if meta is not None and meta.get("hrl_agent") == cls.agent_name and CONFIG_PICKLE in names:
+                    meta = pickle.loads(archive.read(CONFIG_PICKLE))
                 if meta is None or meta.get("hrl_agent") != cls.agent_name:
                     found = "an SB3 checkpoint" if "data" in names else "an unknown zip"
                     if meta is not None:

@@ -32,13 +32,13 @@ import json
 import os
 import pathlib
 import re
-from typing import Any
+from typing import Any, cast
 
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
-__all__ = ["Checkpoint", "CheckpointCallback", "class_path", "latest_checkpoint", "load_checkpoint"]
+__all__ = ["Checkpoint", "CheckpointCallback", "class_path", "has_replay_buffer", "latest_checkpoint", "load_checkpoint"]
 
 _RECORD = re.compile(r"^(?P<prefix>.+)_(?P<steps>\d+)_steps\.json$")
 FORMAT_VERSION = 1
@@ -59,6 +59,13 @@ class Checkpoint:
     num_timesteps: int
     model_class: str
     metadata: dict[str, Any]
+
+
+def has_replay_buffer(model: Any) -> bool:
+    """Whether ``model`` can save and load a replay buffer (an SB3 off-policy algorithm, or e.g. HIRO's two)."""
+    return isinstance(model, OffPolicyAlgorithm) or (
+        callable(getattr(model, "save_replay_buffer", None)) and callable(getattr(model, "load_replay_buffer", None))
+    )
 
 
 def _atomic_write_text(path: pathlib.Path, text: str) -> None:
@@ -132,9 +139,9 @@ def load_checkpoint(checkpoint: Checkpoint, model: BaseAlgorithm, device: str | 
     except (ValueError, KeyError, RuntimeError, AssertionError) as exc:
         raise ValueError(f"checkpoint {str(checkpoint.model_path)!r} cannot be loaded as a {expected}: {exc}") from None
     if checkpoint.replay_buffer_path is not None:
-        if not isinstance(loaded, OffPolicyAlgorithm):
+        if not has_replay_buffer(loaded):
             raise ValueError(f"checkpoint {str(checkpoint.record_path)!r} has a replay buffer but {expected} has none")
-        loaded.load_replay_buffer(checkpoint.replay_buffer_path)
+        cast(Any, loaded).load_replay_buffer(checkpoint.replay_buffer_path)
     return loaded
 
 
@@ -191,7 +198,7 @@ class CheckpointCallback(BaseCallback):
         self._due = False
 
     def _init_callback(self) -> None:
-        if self.save_replay_buffer and not isinstance(self.model, OffPolicyAlgorithm):
+        if self.save_replay_buffer and not has_replay_buffer(self.model):
             raise ValueError(
                 f"save_replay_buffer=True needs an off-policy algorithm with a replay buffer, got {type(self.model).__name__}"
             )
@@ -232,10 +239,9 @@ class CheckpointCallback(BaseCallback):
         os.replace(tmp_model, model_path)
         replay_path: pathlib.Path | None = None
         if self.save_replay_buffer:
-            assert isinstance(self.model, OffPolicyAlgorithm)
             replay_path = self.folder / f"{stem}_replay_buffer.pkl"
             tmp_replay = self.folder / f".tmp-{stem}_replay_buffer.pkl"
-            self.model.save_replay_buffer(tmp_replay)
+            cast(Any, self.model).save_replay_buffer(tmp_replay)
             os.replace(tmp_replay, replay_path)
         record = self.folder / f"{stem}_steps.json"
         data = {

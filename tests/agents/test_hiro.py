@@ -184,6 +184,15 @@ def test_save_load_keeps_both_levels_optimizers_and_buffers(
     loaded.learn(30, reset_num_timesteps=False)
 
 
+def test_save_load_with_a_class_in_policy_kwargs(tmp_path: pathlib.Path) -> None:
+    kwargs = {**TINY, "policy_kwargs": {"net_arch": [8], "activation_fn": torch.nn.Tanh}}
+    model = HIRO("MlpPolicy", CountingEnv, goal_range=0.5, **kwargs)
+    model.save(tmp_path / "tanh.zip")
+    loaded = HIRO.load(tmp_path / "tanh.zip", device="cpu")
+    assert loaded.config["policy_kwargs"]["activation_fn"] is torch.nn.Tanh
+    assert loaded.low.policy_kwargs["activation_fn"] is torch.nn.Tanh
+
+
 def test_load_rejects_other_checkpoints(tmp_path: pathlib.Path) -> None:
     TD3("MlpPolicy", "Pendulum-v1", policy_kwargs={"net_arch": [8]}).save(tmp_path / "td3.zip")
     with pytest.raises(ValueError, match=r"path=.*is not a HIRO checkpoint: it is an SB3 checkpoint"):

@@ -29,7 +29,7 @@ def test_option_policy_losses_match_the_formula() -> None:
     qn = q.numpy()
     v = (p * qn).sum(-1, keepdims=True)
     assert float(losses["option_policy_loss"].detach()) == pytest.approx(-(p * (qn - v)).sum(-1).mean(), abs=1e-6)
-    assert float(losses["option_entropy_loss"]) == pytest.approx((p * np.log(p)).sum(-1).mean(), abs=1e-6)
+    assert float(losses["option_entropy_loss"].detach()) == pytest.approx((p * np.log(p)).sum(-1).mean(), abs=1e-6)
     losses["option_policy_loss"].backward()
     # d/dz_k of -sum_w p_w (Q_w - V) with V held fixed: -p_k (Q_k - V_pi) (the softmax Jacobian), divided by the batch
     expected = -p * (qn - v) / 2

@@ -16,12 +16,15 @@ import json
 import pathlib
 import tempfile
 import time
+from functools import partial
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 import torch
+from gymnasium.wrappers import TransformReward
 from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.env_util import make_vec_env
 
 from agents import PPOC, OptionCritic
 from benchmarks.report import ROOT, write_section
@@ -96,14 +99,23 @@ def make_model(
     eps_start: float,
     eps_fraction: float,
     deliberation_cost: float = 0.0,
+    termination_coef: float = 1.0,
+    option_ent_coef: float = 0.01,
+    reward_scale: float = 1.0,
 ) -> OptionCritic:
-    """The agent of ``variant`` ("ppoc" or "a2oc") with the settings of this benchmark."""
+    """The agent of ``variant`` ("ppoc" or "a2oc") with the settings of this benchmark.
+
+    ``reward_scale`` multiplies the training rewards (a ``TransformReward`` inside each env's ``Monitor``, so the logged
+    episode returns and the evaluations stay CartPole's own).
+    """
+    n_envs = 8
+    wrapper = None if reward_scale == 1.0 else partial(TransformReward, func=lambda r: reward_scale * float(r))
+    env = make_vec_env("CartPole-v1", n_envs=n_envs, seed=seed, wrapper_class=wrapper)
     if variant == "ppoc":
         return PPOC(
             "MlpPolicy",
-            "CartPole-v1",
+            env,
             n_options=n_options,
-            n_envs=8,
             n_steps=32,
             batch_size=256,
             n_epochs=20,
@@ -113,6 +125,8 @@ def make_model(
             ent_coef=0.0,
             termination_reg=xi,
             deliberation_cost=deliberation_cost,
+            termination_coef=termination_coef,
+            option_ent_coef=option_ent_coef,
             exploration_initial_eps=eps_start,
             exploration_fraction=eps_fraction,
             policy_kwargs={"net_arch": [64, 64], "option_selection": selection, "option_temperature": temperature},
@@ -120,15 +134,16 @@ def make_model(
         )
     return OptionCritic(
         "MlpPolicy",
-        "CartPole-v1",
+        env,
         n_options=n_options,
-        n_envs=8,
         n_steps=5,
         learning_rate=7e-4,
         gamma=0.99,
         ent_coef=0.01,
         termination_reg=xi,
         deliberation_cost=deliberation_cost,
+        termination_coef=termination_coef,
+        option_ent_coef=option_ent_coef,
         normalize_advantage=False,
         exploration_initial_eps=eps_start,
         exploration_fraction=eps_fraction,
@@ -145,7 +160,10 @@ def main() -> None:
     parser.add_argument("--n-options", type=int, default=2)
     parser.add_argument("--xi", type=float, default=0.01, help="termination regulariser")
     parser.add_argument("--deliberation-cost", type=float, default=0.0)
-    parser.add_argument("--selection", choices=["epsilon_greedy", "softmax"], default="epsilon_greedy")
+    parser.add_argument("--termination-coef", type=float, default=1.0, help="weight of the termination loss")
+    parser.add_argument("--selection", choices=["epsilon_greedy", "softmax", "learned"], default="epsilon_greedy")
+    parser.add_argument("--option-ent-coef", type=float, default=0.01, help="entropy bonus of a learned policy over options")
+    parser.add_argument("--reward-scale", type=float, default=1.0, help="multiplies the training rewards")
     parser.add_argument("--temperature", type=float, default=1.0, help="softmax policy over options")
     parser.add_argument("--eps-start", type=float, default=1.0, help="initial epsilon over options (final: 0.05)")
     parser.add_argument("--eps-fraction", type=float, default=0.3, help="fraction of training over which epsilon decays")
@@ -179,6 +197,9 @@ def main() -> None:
             args.eps_start,
             args.eps_fraction,
             args.deliberation_cost,
+            args.termination_coef,
+            args.option_ent_coef,
+            args.reward_scale,
         )
         model.learn(
             args.steps, callback=_Evaluate(args.eval_every, args.eval_episodes, seed, record, save, args.stop_at_target)
@@ -209,13 +230,19 @@ def main() -> None:
             f"| {last['max_usage']:.3f} | {last['mean_duration']:.2f} | {run['steps_per_s']} |"
         )
     shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+    selection = (
+        f"a learned softmax policy over options (entropy bonus {args.option_ent_coef})"
+        if args.selection == "learned"
+        else f"{args.selection} over options (epsilon {args.eps_start} decaying to 0.05 over {args.eps_fraction:.0%} of "
+        "the budget)"
+    )
     body = (
         f"{args.variant.upper()}, {args.n_options} options, xi = {args.xi}, deliberation cost {args.deliberation_cost}, "
-        f"{args.selection} over options (epsilon "
-        f"{args.eps_start} decaying to 0.05 over {args.eps_fraction:.0%} of the budget), at most {args.steps} steps per seed"
+        f"{selection}, termination loss weight {args.termination_coef}, training rewards times {args.reward_scale}, "
+        f"at most {args.steps} steps per seed"
         f"{' (a seed stops at its first greedy evaluation >= 475)' if args.stop_at_target else ''}; evaluation every "
         f"{args.eval_every} steps over {args.eval_episodes} episodes (greedy options and actions, sampled terminations; "
-        "the JSON also has the agent's stochastic policy: epsilon 0.05 over options, sampled actions). "
+        "the JSON also has the agent's stochastic policy: sampled options and actions). "
         "Target: an evaluation with mean return >= 475 within the budget, with no option above 95% of the steps and mean "
         f"option duration above 1.5 steps. Met on {sum(met)} of {len(met)} seeds. Curves: "
         f"[`{shown}`]({shown}).\n\n" + "\n".join(lines) + "\n"

@@ -1,8 +1,8 @@
 """Option-Critic (Bacon, Harb & Precup, 2017): SB3-style deep agents and the tabular Four Rooms learners."""
 
-from agents.option_critic.option_critic import PPOC, OptionCritic, option_critic_losses
+from agents.option_critic.option_critic import PPOC, OptionCritic, option_critic_losses, option_policy_losses
 from agents.option_critic.policies import OptionCriticPolicy
 
 MlpPolicy = OptionCriticPolicy
 
-__all__ = ["PPOC", "MlpPolicy", "OptionCritic", "OptionCriticPolicy", "option_critic_losses"]
+__all__ = ["PPOC", "MlpPolicy", "OptionCritic", "OptionCriticPolicy", "option_critic_losses", "option_policy_losses"]

@@ -32,7 +32,7 @@ from agents.common.skill_agent import _read_checkpoint_data
 from agents.option_critic.buffers import OptionRolloutBuffer
 from agents.option_critic.policies import OptionCriticPolicy, check_action_space, check_observation_space
 
-__all__ = ["PPOC", "OptionCritic", "option_critic_losses"]
+__all__ = ["PPOC", "OptionCritic", "option_critic_losses", "option_policy_losses"]
 
 SelfOptionCritic = TypeVar("SelfOptionCritic", bound="OptionCritic")
 
@@ -80,6 +80,29 @@ def option_critic_losses(
     }
 
 
+def option_policy_losses(option_logits: th.Tensor, q_values: th.Tensor) -> dict[str, th.Tensor]:
+    """The losses of a learned policy over options ``pi_Omega(w | s)`` (each a mean over the batch).
+
+    * ``option_policy_loss``: ``-sum_w pi_Omega(w|s) (Q(s, w) - V(s))`` with ``V(s) = sum_w pi_Omega(w|s) Q(s, w)`` and
+      ``Q`` held fixed; its gradient is the policy gradient ``-sum_w pi_Omega(w|s) grad log pi_Omega(w|s) (Q - V)``
+      over every option (PPOC's policy over options, with the option advantage as the signal);
+    * ``option_entropy_loss``: ``-H(pi_Omega(.|s))``.
+
+    Example:
+        >>> losses = option_policy_losses(th.zeros(1, 2), th.tensor([[1.0, 3.0]]))
+        >>> {k: round(float(v), 4) for k, v in losses.items()}
+        {'option_policy_loss': -0.0, 'option_entropy_loss': -0.6931}
+    """
+    log_probs = th.log_softmax(option_logits, dim=-1)
+    probs = log_probs.exp()
+    q = q_values.detach()
+    value = (probs.detach() * q).sum(-1, keepdim=True)
+    return {
+        "option_policy_loss": -(probs * (q - value)).sum(-1).mean(),
+        "option_entropy_loss": (probs * log_probs).sum(-1).mean(),
+    }
+
+
 def _check_number(name: str, value: Any, low: float, high: float = float("inf"), low_open: bool = False) -> float:
     ok = isinstance(value, int | float | np.number) and not isinstance(value, bool) and not np.isnan(value)
     ok = ok and (value > low if low_open else value >= low) and value <= high and np.isfinite(value)
@@ -116,6 +139,8 @@ class OptionCritic(OnPolicyAlgorithm):
     :param ent_coef: entropy regularisation of the intra-option policies (0.01 in the paper).
     :param vf_coef: weight of the critic loss.
     :param termination_coef: weight of the termination loss.
+    :param option_ent_coef: entropy bonus of the learned policy over options (``option_selection="learned"`` in
+        ``policy_kwargs``; not used otherwise).
     :param termination_reg: ``xi`` added to the termination advantage (0.01 in the paper) so options do not shrink.
     :param deliberation_cost: cost of switching options, ``eta``, charged in ``U`` and added to the termination
         advantage (Harb et al., 2018).
@@ -171,6 +196,7 @@ class OptionCritic(OnPolicyAlgorithm):
         termination_coef: float = 1.0,
         termination_reg: float = 0.01,
         deliberation_cost: float = 0.0,
+        option_ent_coef: float = 0.01,
         max_grad_norm: float = 0.5,
         n_epochs: int = 1,
         batch_size: int | None = None,
@@ -209,6 +235,7 @@ class OptionCritic(OnPolicyAlgorithm):
             ("vf_coef", vf_coef),
             ("termination_coef", termination_coef),
             ("deliberation_cost", deliberation_cost),
+            ("option_ent_coef", option_ent_coef),
             ("max_grad_norm", max_grad_norm),
         ):
             _check_number(name, value, 0.0)
@@ -252,6 +279,7 @@ class OptionCritic(OnPolicyAlgorithm):
         self.termination_coef = float(termination_coef)
         self.termination_reg = float(termination_reg)
         self.deliberation_cost = float(deliberation_cost)
+        self.option_ent_coef = float(option_ent_coef)
         self.n_epochs = n_epochs
         self.batch_size = batch_size
         self.clip_range = clip_range
@@ -319,15 +347,16 @@ class OptionCritic(OnPolicyAlgorithm):
         b = beta[rows, options]
         return (1.0 - b) * q[rows, options] + b * (v - self.deliberation_cost)
 
-    def _heads_numpy(self, obs: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+    def _heads_numpy(self, obs: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
         obs_tensor = obs if isinstance(obs, th.Tensor) else obs_as_tensor(obs, self.device)
         heads = self.policy.heads(obs_tensor)
         q = heads.q_values.cpu().numpy()
         if self.policy.option_selection == "epsilon_greedy":
             v = q.max(axis=1)  # V(s) = max_w Q(s, w), as option_values computes it
         else:
-            v = self.policy.option_values(heads.q_values).cpu().numpy()
-        return heads, q, heads.terminations.cpu().numpy(), v
+            v = self.policy.option_values(heads.q_values, heads.option_logits).cpu().numpy()
+        logits = None if heads.option_logits is None else heads.option_logits.cpu().numpy()
+        return heads, q, heads.terminations.cpu().numpy(), v, logits
 
     def collect_rollouts(  # type: ignore[override]
         self,
@@ -352,7 +381,7 @@ class OptionCritic(OnPolicyAlgorithm):
         dones = self._last_episode_starts
         while n_steps < n_rollout_steps:
             with th.no_grad():
-                heads, q, beta, v = self._heads_numpy(self._last_obs)
+                heads, q, beta, v, option_logits = self._heads_numpy(self._last_obs)
                 if n_steps > 0:
                     rollout_buffer.set_next(n_steps - 1, self._last_obs, self._last_episode_starts, q, beta, v)  # type: ignore[arg-type]
                 starts = np.asarray(self._last_episode_starts, dtype=bool)
@@ -362,7 +391,7 @@ class OptionCritic(OnPolicyAlgorithm):
                     continuing_betas.append(beta_prev[~starts])
                 ends = starts | (np.random.random(n_envs) < beta_prev)
                 n_switches += int((ends & ~starts).sum())
-                chosen = self.policy.select_options_numpy(q, epsilon=self.exploration_rate)
+                chosen = self.policy.select_options_numpy(q, epsilon=self.exploration_rate, option_logits=option_logits)
                 options = np.where(ends, chosen, prev).astype(np.int64)
                 finished = ends & (self._option_lengths > 0)
                 self._option_durations.extend(self._option_lengths[finished].tolist())
@@ -392,7 +421,7 @@ class OptionCritic(OnPolicyAlgorithm):
                 ):
                     terminal_obs = self.policy.obs_to_tensor(infos[idx]["terminal_observation"])[0]
                     with th.no_grad():
-                        _, tq, tbeta, tv = self._heads_numpy(terminal_obs)
+                        _, tq, tbeta, tv, _ = self._heads_numpy(terminal_obs)
                     rewards[idx] += self.gamma * float(self._continuation_values(tq, tbeta, tv, options[idx : idx + 1])[0])
             rollout_buffer.add(self._last_obs, actions, options, ends, rewards, log_probs_t.cpu().numpy(), q)  # type: ignore[arg-type]
             self._last_obs = new_obs  # type: ignore[assignment]
@@ -400,7 +429,7 @@ class OptionCritic(OnPolicyAlgorithm):
             self._last_options = options
 
         with th.no_grad():
-            _, q, beta, v = self._heads_numpy(new_obs)
+            _, q, beta, v, _ = self._heads_numpy(new_obs)
         rollout_buffer.set_next(n_steps - 1, new_obs, np.asarray(dones), q, beta, v)
         rollout_buffer.compute_returns_and_advantage(self.termination_reg, self.deliberation_cost)
         self._record_option_metrics(usage, continuing_betas, n_switches, n_steps * n_envs)
@@ -460,6 +489,14 @@ class OptionCritic(OnPolicyAlgorithm):
                     + self.vf_coef * losses["value_loss"]
                     + self.termination_coef * losses["termination_loss"]
                 )
+                if heads.option_logits is not None:  # the learned policy over options
+                    option_losses = option_policy_losses(heads.option_logits, heads.q_values)
+                    loss = (
+                        loss
+                        + option_losses["option_policy_loss"]
+                        + self.option_ent_coef * option_losses["option_entropy_loss"]
+                    )
+                    losses = {**losses, **option_losses}
                 self.policy.optimizer.zero_grad()
                 loss.backward()
                 th.nn.utils.clip_grad_norm_(self.policy.parameters(), self.max_grad_norm)

@@ -6,7 +6,9 @@
 * ``beta_w(s)``: sigmoid termination probabilities, one per option (``termination_net``);
 * ``pi_w(a | s)``: intra-option policies, softmax over ``Discrete`` actions or a diagonal Gaussian over ``Box`` actions
   (one mean head per option, one state-independent log-std row per option);
-* the policy over options: epsilon-greedy over ``Q(s, .)`` (the paper's) or a softmax over ``Q(s, .) / temperature``.
+* the policy over options: epsilon-greedy over ``Q(s, .)`` (the paper's), a softmax over ``Q(s, .) / temperature``, or a
+  learned softmax ``pi_Omega(w | s)`` (``option_net``, PPOC's policy over options, trained by its own policy gradient with
+  an entropy bonus).
 
 The critic has its own body (``net_arch["vf"]``); terminations and intra-option policies share the actor body
 (``net_arch["pi"]``); both sit on one features extractor. :meth:`OptionCriticPolicy.predict` carries the current
@@ -31,7 +33,7 @@ from torch.distributions import Categorical, Distribution, Independent, Normal
 __all__ = ["OPTION_SELECTIONS", "OptionCriticPolicy", "OptionHeads"]
 
 #: the policies over options :class:`OptionCriticPolicy` offers.
-OPTION_SELECTIONS = ("epsilon_greedy", "softmax")
+OPTION_SELECTIONS = ("epsilon_greedy", "softmax", "learned")
 
 
 @dataclass
@@ -42,11 +44,14 @@ class OptionHeads:
     :param terminations: ``beta_w(s)``, shape ``(batch, n_options)``.
     :param action_params: logits ``(batch, n_options, n_actions)`` for ``Discrete`` actions, Gaussian means
         ``(batch, n_options, action_dim)`` for ``Box`` actions.
+    :param option_logits: logits of the learned policy over options ``pi_Omega(. | s)``, shape ``(batch, n_options)``
+        (``None`` unless ``option_selection="learned"``).
     """
 
     q_values: th.Tensor
     terminations: th.Tensor
     action_params: th.Tensor
+    option_logits: th.Tensor | None = None
 
 
 def check_action_space(action_space: spaces.Space) -> None:
@@ -77,7 +82,9 @@ class OptionCriticPolicy(BasePolicy):
     :param n_options: number of options (>= 1).
     :param net_arch: hidden layers, one list for both bodies or ``{"pi": [...], "vf": [...]}`` (default ``[64, 64]``).
     :param activation_fn: activation of the hidden layers.
-    :param option_selection: ``"epsilon_greedy"`` over ``Q(s, .)`` or ``"softmax"`` over ``Q(s, .) / option_temperature``.
+    :param option_selection: ``"epsilon_greedy"`` over ``Q(s, .)``, ``"softmax"`` over ``Q(s, .) / option_temperature``,
+        or ``"learned"``: a softmax policy over options with its own head on the actor body (``option_net``), trained by
+        the algorithm (``option_ent_coef``); ``V(s)`` is then ``sum_w pi_Omega(w | s) Q(s, w)``.
     :param option_epsilon: probability of a uniformly random option (``epsilon_greedy``), in ``[0, 1]``.
     :param option_temperature: temperature of the ``softmax`` policy over options (> 0).
     :param log_std_init: initial log standard deviation of the Gaussian intra-option policies (``Box`` actions).
@@ -161,6 +168,9 @@ class OptionCriticPolicy(BasePolicy):
         self.q_net = nn.Linear(latent_vf, self.n_options)
         self.termination_net = nn.Linear(latent_pi, self.n_options)
         self.action_net = nn.Linear(latent_pi, self.n_options * self.action_dim)
+        self.option_net: nn.Linear | None = None
+        if option_selection == "learned":
+            self.option_net = nn.Linear(latent_pi, self.n_options)
         self.log_std: nn.Parameter | None = None
         if not self.discrete_actions:
             self.log_std = nn.Parameter(th.full((self.n_options, self.action_dim), self.log_std_init))
@@ -170,6 +180,7 @@ class OptionCriticPolicy(BasePolicy):
             (self.q_net, 1.0),
             (self.termination_net, 0.01),
             (self.action_net, 0.01),
+            *(((self.option_net, 0.01),) if self.option_net is not None else ()),
         ):
             module.apply(partial(self.init_weights, gain=gain))
         self.optimizer = self.optimizer_class(self.parameters(), lr=lr_schedule(1), **self.optimizer_kwargs)  # type: ignore[call-arg]
@@ -197,7 +208,8 @@ class OptionCriticPolicy(BasePolicy):
         q_values = self.q_net(self.critic_body(features))
         terminations = th.sigmoid(self.termination_net(latent_pi))
         action_params = self.action_net(latent_pi).view(-1, self.n_options, self.action_dim)
-        return OptionHeads(q_values, terminations, action_params)
+        option_logits = None if self.option_net is None else self.option_net(latent_pi)
+        return OptionHeads(q_values, terminations, action_params, option_logits)
 
     def q_values(self, obs: PyTorchObs) -> th.Tensor:
         """``Q(s, .)``, shape ``(batch, n_options)``."""
@@ -218,15 +230,34 @@ class OptionCriticPolicy(BasePolicy):
         std = self.log_std[options.long()].exp()
         return Independent(Normal(params, std, validate_args=False), 1, validate_args=False)
 
-    def option_values(self, q_values: th.Tensor) -> th.Tensor:
-        """``V(s)``: ``max_w Q(s, w)`` (epsilon-greedy, as in the paper) or ``E_softmax[Q(s, w)]`` (softmax)."""
+    def option_values(self, q_values: th.Tensor, option_logits: th.Tensor | None = None) -> th.Tensor:
+        """``V(s)``: ``max_w Q(s, w)`` (epsilon-greedy, as in the paper) or ``E_pi[Q(s, w)]`` (softmax, learned)."""
+        if self.option_selection == "learned":
+            if option_logits is None:
+                raise ValueError("option_logits must be given when option_selection='learned'")
+            return (th.softmax(option_logits, dim=-1) * q_values).sum(-1)
         if self.option_selection == "softmax":
             probs = th.softmax(q_values / self.option_temperature, dim=-1)
             return (probs * q_values).sum(-1)
         return q_values.max(-1).values
 
-    def select_options(self, q_values: th.Tensor, deterministic: bool = False, epsilon: float | None = None) -> th.Tensor:
-        """Sample options from the policy over options (``deterministic``: the greedy one)."""
+    def select_options(
+        self,
+        q_values: th.Tensor,
+        deterministic: bool = False,
+        epsilon: float | None = None,
+        option_logits: th.Tensor | None = None,
+    ) -> th.Tensor:
+        """Sample options from the policy over options (``deterministic``: the greedy one).
+
+        With ``option_selection="learned"`` the options come from ``option_logits`` (``epsilon`` is not used).
+        """
+        if self.option_selection == "learned":
+            if option_logits is None:
+                raise ValueError("option_logits must be given when option_selection='learned'")
+            if deterministic:
+                return option_logits.argmax(-1)
+            return Categorical(logits=option_logits, validate_args=False).sample()
         greedy = q_values.argmax(-1)
         if deterministic:
             return greedy
@@ -237,10 +268,17 @@ class OptionCriticPolicy(BasePolicy):
         explore = th.rand(greedy.shape, device=q_values.device) < eps
         return th.where(explore, random, greedy)
 
-    def select_options_numpy(self, q_values: np.ndarray, epsilon: float | None = None) -> np.ndarray:
-        """:meth:`select_options` (not deterministic) on a numpy array of option values, without torch calls."""
-        if self.option_selection == "softmax":
-            z = q_values / self.option_temperature
+    def select_options_numpy(
+        self, q_values: np.ndarray, epsilon: float | None = None, option_logits: np.ndarray | None = None
+    ) -> np.ndarray:
+        """:meth:`select_options` (not deterministic) on numpy arrays of option values (and logits), without torch."""
+        if self.option_selection in ("softmax", "learned"):
+            if self.option_selection == "learned":
+                if option_logits is None:
+                    raise ValueError("option_logits must be given when option_selection='learned'")
+                z = option_logits
+            else:
+                z = q_values / self.option_temperature
             probs = np.exp(z - z.max(axis=-1, keepdims=True))
             cumulative = np.cumsum(probs / probs.sum(axis=-1, keepdims=True), axis=-1)
             u = np.random.random((len(q_values), 1))
@@ -273,7 +311,8 @@ class OptionCriticPolicy(BasePolicy):
     def forward(self, obs: th.Tensor, deterministic: bool = False) -> th.Tensor:
         """Actions for ``obs`` with freshly chosen options (use :meth:`predict` to keep options across steps)."""
         heads = self.heads(obs)
-        return self.sample_actions(heads, self.select_options(heads.q_values, deterministic), deterministic)[0]
+        options = self.select_options(heads.q_values, deterministic, option_logits=heads.option_logits)
+        return self.sample_actions(heads, options, deterministic)[0]
 
     def _predict(self, observation: PyTorchObs, deterministic: bool = False) -> th.Tensor:
         return self.forward(observation, deterministic)  # type: ignore[arg-type]
@@ -344,7 +383,8 @@ class OptionCriticPolicy(BasePolicy):
                 beta = heads.terminations.gather(1, options.view(-1, 1)).squeeze(1)
                 ends = th.rand_like(beta) < beta  # sampled even when deterministic: a termination is stochastic
                 ends = ends | th.as_tensor(starts, device=self.device)
-            options = th.where(ends, self.select_options(heads.q_values, deterministic), options)
+            chosen = self.select_options(heads.q_values, deterministic, option_logits=heads.option_logits)
+            options = th.where(ends, chosen, options)
             actions_t = self.sample_actions(heads, options, deterministic)[0]
         actions = actions_t.cpu().numpy()
         if isinstance(self.action_space, spaces.Box):

@@ -212,7 +212,8 @@ def report(args: argparse.Namespace, net: list[int], out: pathlib.Path, name: st
         f"an achieved goal later in the same episode. Held noise: N(0, {args.tee_sigma}) held for {args.c} steps.\n\n"
         "The run shared 2 CPU cores with other jobs (niced), so the budget reached is what the session allowed; "
         "train wall time covers training only.\n\n"
-        f"Rows written by separate runs of this script (`--agents`) ran one after another on the same machine.\n\n"
+        "If the agents were split over several runs of this script (`--agents`), those runs went one after another on "
+        "the same machine.\n\n"
         f"{table(rows_all, shown)}\n\n![curves](benchmarks/results/hiro_pointmaze/{name}/success.png) "
         f"(data: `benchmarks/results/hiro_pointmaze/{name}/curve_<agent>.csv`)"
     )

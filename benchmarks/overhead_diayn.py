@@ -11,6 +11,7 @@ reported ratios are medians of the per-round ratios.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from typing import Any
@@ -47,6 +48,7 @@ def main() -> None:
         )
     for model in learners.values():
         model.learn(500)  # warm-up past learning_starts
+    load_before = os.getloadavg()[0]
     rounds: list[dict[str, float]] = []
     for _ in range(args.repeats):
         speeds = {}
@@ -70,7 +72,8 @@ def main() -> None:
     body = (
         f"{args.env}, {args.n_skills} skills, policy and critics {args.net}, batch 256, one SAC gradient step per env step, "
         f"one discriminator step per env step (taken on SAC's own batch); {args.repeats} rounds of {args.chunk} steps per "
-        "learner, alternating. Goal: ratio at least 0.90.\n\n" + "\n".join(lines) + "\n"
+        f"learner, alternating. Goal: ratio at least 0.90. 1-minute load average {load_before:.1f} before the rounds and "
+        f"{os.getloadavg()[0]:.1f} after (2 cores).\n\n" + "\n".join(lines) + "\n"
     )
     print(body)
     if not args.no_write:

@@ -13,6 +13,7 @@ ratios are medians of the per-round ratios.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from typing import Any
@@ -82,6 +83,7 @@ def main() -> None:
     chunk = args.iterations * args.n_steps
     for model in learners.values():
         model.learn(args.n_steps)  # warm-up: one iteration
+    load_before = os.getloadavg()[0]
     rounds: list[dict[str, float]] = []
     for _ in range(args.repeats):
         speeds = {}
@@ -106,8 +108,8 @@ def main() -> None:
         f"continuous 2-D skills, policy, critics and skill dynamics {args.net}, batch 256. Same schedule for all: "
         f"N={args.n_steps} env steps then K2=64 SAC steps; DADS adds K1=32 skill-dynamics steps and scores the N "
         f"transitions against L+1 skills (policy blind to x-y). {args.repeats} rounds of {chunk} steps per learner, "
-        "alternating; the machine was shared with other jobs, which the interleaving spreads evenly. "
-        "Goal: ratio at least 0.85.\n\n" + "\n".join(lines) + "\n"
+        f"alternating, so any other load on the machine is spread evenly; 1-minute load average {load_before:.1f} before "
+        f"the rounds and {os.getloadavg()[0]:.1f} after (2 cores). Goal: ratio at least 0.85.\n\n" + "\n".join(lines) + "\n"
     )
     print(body)
     if not args.no_write:

@@ -697,10 +697,15 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
-def _load_diayn(path: pathlib.Path, device: str) -> Any:
-    from agents import DIAYN
+def _agent_loader(name: str) -> Callable[[pathlib.Path, str], Any]:
+    """``load(path, device)`` for the class ``agents.<name>`` (imported only when a run is loaded)."""
 
-    return DIAYN.load(path, device=device)
+    def load(path: pathlib.Path, device: str) -> Any:
+        import agents
+
+        return getattr(agents, name).load(path, device=device)
+
+    return load
 
 
 # ---------------------------------------------------------------------------------------------------- train dads
@@ -805,12 +810,6 @@ def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
         return 130
     print(f"run folder: {run}\nplan with: {PROG} plan {shlex.quote(str(run))} --goal X Y")
     return 0
-
-
-def _load_dads(path: pathlib.Path, device: str) -> Any:
-    from agents import DADS
-
-    return DADS.load(path, device=device)
 
 
 # ---------------------------------------------------------------------------------------------------- hiro
@@ -958,12 +957,6 @@ def _eval_hiro(run: pathlib.Path, config: dict[str, Any], episodes: int | None) 
     (run / "evaluation.json").write_text(json.dumps({"episodes": n, "success_rate": success}, indent=2))
     print(f"success rate over {n} deterministic episodes: {success:.2f}; wrote {run / 'evaluation.json'}")
     return 0
-
-
-def _load_hiro(path: pathlib.Path, device: str) -> Any:
-    from agents import HIRO
-
-    return HIRO.load(path, device=device)
 
 
 # ---------------------------------------------------------------------------------------------------- train option-critic
@@ -1157,21 +1150,21 @@ TRAINERS: dict[str, Trainer] = {
         help="DIAYN: Diversity is All You Need (Eysenbach et al., 2019) on SB3's SAC or PPO",
         add_arguments=_add_diayn_arguments,
         train=_train_diayn,
-        load=_load_diayn,
+        load=_agent_loader("DIAYN"),
         resumable=True,
     ),
     "dads": Trainer(
         help="DADS: Dynamics-Aware Discovery of Skills (Sharma et al., 2020) on SB3's SAC or PPO; plan with `hrl plan`",
         add_arguments=_add_dads_arguments,
         train=_train_dads,
-        load=_load_dads,
+        load=_agent_loader("DADS"),
         resumable=True,
     ),
     "hiro": Trainer(
         help="HIRO: goal-conditioned two-level hierarchy with off-policy correction (Nachum et al., 2018)",
         add_arguments=_add_hiro_arguments,
         train=_train_hiro,
-        load=_load_hiro,
+        load=_agent_loader("HIRO"),
         resumable=True,
     ),
     "option-critic": Trainer(

@@ -27,6 +27,7 @@ from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.save_util import json_to_data, open_path
+from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.vec_env import VecEnv
 
 from hrl_wrappers.rewards.base import IntrinsicReward
@@ -212,12 +213,42 @@ class SkillAgent:
         """Hook for subclasses; the base checks nothing."""
 
     # ------------------------------------------------------------------------------------------------ learn
-    def _with_reward_callback(self, callback: Any) -> BaseCallback | list[Any]:
+    def _agent_callbacks(self) -> list[BaseCallback]:
+        """The callbacks this agent trains with, before the user's: the reward model's (subclasses may add more)."""
+        return [self._reward_callback]
+
+    def _with_reward_callback(self, callback: MaybeCallback) -> BaseCallback:
+        own = self._agent_callbacks()
         if callback is None:
-            return self._reward_callback
-        if isinstance(callback, list):
-            return CallbackList([self._reward_callback, *callback])
-        return CallbackList([self._reward_callback, callback])
+            return own[0] if len(own) == 1 else CallbackList(own)
+        return CallbackList([*own, *(callback if isinstance(callback, list) else [callback])])
+
+    def learn(
+        self: SelfSkillAgent,
+        total_timesteps: int,
+        callback: MaybeCallback = None,
+        log_interval: int | None = None,
+        tb_log_name: str | None = None,
+        reset_num_timesteps: bool = True,
+        progress_bar: bool = False,
+    ) -> SelfSkillAgent:
+        """Train for ``total_timesteps`` environment steps (SB3's ``learn``; the reward model trains alongside).
+
+        ``tb_log_name`` defaults to the agent's name (``DIAYN``, ``DADS``); ``log_interval`` to the back end's own.
+        """
+        kwargs: dict[str, Any] = {}
+        if log_interval is not None:
+            kwargs["log_interval"] = log_interval
+        algo: Any = super()
+        algo.learn(
+            total_timesteps=total_timesteps,
+            callback=self._with_reward_callback(callback),
+            tb_log_name=self.agent_name if tb_log_name is None else tb_log_name,
+            reset_num_timesteps=reset_num_timesteps,
+            progress_bar=progress_bar,
+            **kwargs,
+        )
+        return self
 
     # ------------------------------------------------------------------------------------------------ saving
     def _excluded_save_params(self) -> list[str]:

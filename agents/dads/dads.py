@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from gymnasium import spaces
 from stable_baselines3 import PPO, SAC
-from stable_baselines3.common.callbacks import BaseCallback, CallbackList
-from stable_baselines3.common.type_aliases import MaybeCallback
+from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.common.skill_agent import EnvLike, SkillAgent
@@ -19,7 +18,6 @@ from hrl_wrappers.rewards.dads import DADSReward
 
 __all__ = ["DADS", "DADSPPO", "DADSSAC"]
 
-SelfDADS = TypeVar("SelfDADS", bound="DADS")
 
 _SCHEDULES = ("on-policy", "off-policy")
 
@@ -246,41 +244,12 @@ class DADS(SkillAgent):
         """The learned skill-dynamics model q(delta s | s, z) (the reward model)."""
         return self.reward_model
 
-    def _schedule_callbacks(self, callback: MaybeCallback) -> BaseCallback:
-        first: list[BaseCallback] = [self._reward_callback]
+    def _agent_callbacks(self) -> list[BaseCallback]:
+        """The reward model's callback and, for SAC's on-policy schedule, the callback that runs it."""
+        own = super()._agent_callbacks()
         if isinstance(self, SAC) and self.schedule == "on-policy":
-            first.append(OnPolicyScheduleCallback(self.reward_model))
-        if callback is None:
-            rest: list[Any] = []
-        elif isinstance(callback, list):
-            rest = list(callback)
-        else:
-            rest = [callback]
-        return CallbackList([*first, *rest])
-
-    def learn(
-        self: SelfDADS,
-        total_timesteps: int,
-        callback: MaybeCallback = None,
-        log_interval: int | None = None,
-        tb_log_name: str = "DADS",
-        reset_num_timesteps: bool = True,
-        progress_bar: bool = False,
-    ) -> SelfDADS:
-        """Train for ``total_timesteps`` environment steps (SB3's ``learn``; the skill dynamics trains alongside)."""
-        kwargs: dict[str, Any] = {}
-        if log_interval is not None:
-            kwargs["log_interval"] = log_interval
-        algo: Any = super()
-        algo.learn(
-            total_timesteps=total_timesteps,
-            callback=self._schedule_callbacks(callback),
-            tb_log_name=tb_log_name,
-            reset_num_timesteps=reset_num_timesteps,
-            progress_bar=progress_bar,
-            **kwargs,
-        )
-        return self
+            own.append(OnPolicyScheduleCallback(self.reward_model))
+        return own
 
 
 class DADSSAC(DADS, SAC):  # type: ignore[misc]  # SkillAgent.load/load_replay_buffer widen SB3's signatures

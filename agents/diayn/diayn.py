@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from gymnasium import spaces
 from stable_baselines3 import PPO, SAC
-from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.common.skill_agent import EnvLike, SkillAgent
@@ -15,8 +14,6 @@ from hrl_wrappers.rewards.base import IntrinsicReward
 from hrl_wrappers.rewards.diayn import DIAYNReward
 
 __all__ = ["DIAYN", "DIAYNPPO", "DIAYNSAC"]
-
-SelfDIAYN = TypeVar("SelfDIAYN", bound="DIAYN")
 
 
 class DIAYN(SkillAgent):
@@ -138,30 +135,6 @@ class DIAYN(SkillAgent):
     def _make_reward_model(self) -> IntrinsicReward:
         algo: Any = self
         return DIAYNReward(self.skill_layout, device=algo.device, **self.reward_kwargs)
-
-    def learn(
-        self: SelfDIAYN,
-        total_timesteps: int,
-        callback: MaybeCallback = None,
-        log_interval: int | None = None,
-        tb_log_name: str = "DIAYN",
-        reset_num_timesteps: bool = True,
-        progress_bar: bool = False,
-    ) -> SelfDIAYN:
-        """Train for ``total_timesteps`` environment steps (SB3's ``learn``; the discriminator trains alongside)."""
-        kwargs: dict[str, Any] = {}
-        if log_interval is not None:
-            kwargs["log_interval"] = log_interval
-        algo: Any = super()
-        algo.learn(
-            total_timesteps=total_timesteps,
-            callback=self._with_reward_callback(callback),
-            tb_log_name=tb_log_name,
-            reset_num_timesteps=reset_num_timesteps,
-            progress_bar=progress_bar,
-            **kwargs,
-        )
-        return self
 
 
 class DIAYNSAC(DIAYN, SAC):  # type: ignore[misc]  # SkillAgent.load/load_replay_buffer widen SB3's signatures

@@ -121,6 +121,24 @@ def _read_checkpoint_data(path: str | pathlib.Path, custom_objects: dict[str, An
         raise ValueError(f"path={str(path)!r} is not a checkpoint: it is not a zip file") from None
 
 
+def algo_class(cls: type, algo_classes: dict[str, type], algo: str) -> type:
+    """The class an agent constructor builds: ``cls`` itself when it is already a back-end class (or has none), else
+    the back end named by ``algo`` (``"SAC"``, ``"PPO"``, ...; case-insensitive).
+
+    Example:
+        >>> class A: ...
+        >>> class B(A): ...
+        >>> algo_class(A, {"SAC": B}, "sac").__name__, algo_class(B, {"SAC": B}, "PPO").__name__
+        ('B', 'B')
+    """
+    if algo_classes and cls not in algo_classes.values():
+        key = str(algo).upper()
+        if key not in algo_classes:
+            raise ValueError(f"algo must be one of {sorted(algo_classes)}, got {algo!r}")
+        return algo_classes[key]
+    return cls
+
+
 class SkillAgent:
     """Mixin for SB3-based skill-discovery agents; see the module docstring."""
 
@@ -140,12 +158,7 @@ class SkillAgent:
     extrinsic_coef: float
 
     def __new__(cls, *args: Any, algo: str = "SAC", **kwargs: Any) -> Any:
-        if cls._algo_classes and cls not in cls._algo_classes.values():
-            key = str(algo).upper()
-            if key not in cls._algo_classes:
-                raise ValueError(f"algo must be one of {sorted(cls._algo_classes)}, got {algo!r}")
-            cls = cls._algo_classes[key]
-        return object.__new__(cls)
+        return object.__new__(algo_class(cls, cls._algo_classes, algo))
 
     def _init_skill_agent(
         self,

@@ -20,7 +20,7 @@ from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.vec_env import VecEnv
 
-from agents.common.skill_agent import _read_checkpoint_data
+from agents.common.skill_agent import _read_checkpoint_data, algo_class
 from hrl_wrappers.macro_action_wrapper import MacroActionWrapper
 from hrl_wrappers.skill_library import SkillLibrary, load_skills
 
@@ -109,12 +109,7 @@ class SkillController:
     hrl_agent: str
 
     def __new__(cls, *args: Any, algo: str = "PPO", **kwargs: Any) -> Any:
-        if cls._algo_classes and cls not in cls._algo_classes.values():
-            key = str(algo).upper()
-            if key not in cls._algo_classes:
-                raise ValueError(f"algo must be one of {sorted(cls._algo_classes)}, got {algo!r}")
-            cls = cls._algo_classes[key]
-        return object.__new__(cls)
+        return object.__new__(algo_class(cls, cls._algo_classes, algo))
 
     def __init__(
         self,

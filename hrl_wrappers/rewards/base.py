@@ -14,7 +14,8 @@ A new method is one subclass of :class:`IntrinsicReward` implementing :meth:`~In
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -78,6 +79,28 @@ class IntrinsicReward(nn.Module, ABC):
         """Training loss of the model on a batch, and metrics to log (an empty dict when ``with_metrics`` is False)."""
 
     # --------------------------------------------------------------------------------------- shared
+    def make_optimizer(self, learning_rate: float) -> torch.optim.Optimizer:
+        """Adam over this model's parameters, fused where torch supports it for their device.
+
+        The fused kernel takes the same Adam step as the default per-tensor loop, in one call instead of about ten
+        small ops per parameter tensor: on CPU it makes a 256x256 model's optimizer step roughly twice as fast,
+        which matters because the model steps once per learner gradient step.
+        """
+        try:
+            return torch.optim.Adam(self.parameters(), lr=learning_rate, fused=True)
+        except (RuntimeError, ValueError):  # a device or dtype without a fused kernel
+            return torch.optim.Adam(self.parameters(), lr=learning_rate)
+
+    @contextmanager
+    def training_mode(self) -> Iterator[None]:
+        """Gradients on and train mode (running normalisers update, dropout is active); back to eval mode after."""
+        with torch.enable_grad():
+            self.train()
+            try:
+                yield
+            finally:
+                self.eval()
+
     def state_features(self, obs: TensorObs) -> torch.Tensor:
         """The chosen features of the environment state inside ``obs``."""
         return self.layout.features(obs, self.features)
@@ -108,11 +131,9 @@ class IntrinsicReward(nn.Module, ABC):
         self, obs: TensorObs, next_obs: TensorObs, max_grad_norm: float | None = None, with_metrics: bool = True
     ) -> dict[str, float]:
         """One optimizer step on a batch of tensors; returns the metrics (empty when ``with_metrics`` is False)."""
-        with torch.enable_grad():
-            self.train()
+        with self.training_mode():
             loss, metrics = self.loss_th(obs, next_obs, with_metrics)
             self._optimizer_step(loss, max_grad_norm)
-            self.eval()
         return metrics
 
     def reward_and_update_th(

@@ -99,7 +99,7 @@ class DIAYNReward(IntrinsicReward):
             ).log(),
         )
         self.to(self.device)
-        self.optimizer = torch.optim.Adam(self.parameters(), lr=self.learning_rate)
+        self.optimizer = self.make_optimizer(self.learning_rate)
         self.eval()
 
     @classmethod
@@ -185,14 +185,12 @@ class DIAYNReward(IntrinsicReward):
         """
         if self.feature_noise > 0:
             return super().reward_and_update_th(obs, next_obs, max_grad_norm, with_metrics)
-        with torch.enable_grad():
-            self.train()
+        with self.training_mode():
             out, log_q = self._forward(obs, next_obs)
             with torch.no_grad():
                 reward = log_q.detach() - self.log_p(obs)
             metrics = self._metrics(obs, out, log_q) if with_metrics else {}
             self._optimizer_step(-log_q.mean(), max_grad_norm)
-            self.eval()
         return reward, metrics
 
     def config(self) -> dict[str, Any]:

@@ -45,8 +45,11 @@ class IntrinsicRewardCallback(BaseCallback):
     :param max_grad_norm: gradient clipping of the reward model (None: off).
     :param train_on_learner_batches: off-policy: train the reward model on the learner's sampled batches (cheaper)
         rather than on separately sampled ones of ``batch_size``.
-    :param track_returns: score every step with the reward model to log ``ep_intrinsic_return`` (costs one reward
-        evaluation per step; off for rewards that are expensive to score, such as DADS's marginal).
+    :param track_returns: score every transition with the reward model to log ``ep_intrinsic_return``. Transitions
+        are kept and scored in one batch when an episode ends (or every ``track_every`` steps), so an episode's
+        return is scored with the model of its last step; off for rewards that are expensive to score, such as DADS's
+        marginal.
+    :param track_every: with ``track_returns``, score the kept transitions at least every this many steps.
     :param verbose: verbosity.
 
     Example:
@@ -71,6 +74,7 @@ class IntrinsicRewardCallback(BaseCallback):
         max_grad_norm: float | None = None,
         train_on_learner_batches: bool = True,
         track_returns: bool = True,
+        track_every: int = 1000,
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
@@ -82,6 +86,8 @@ class IntrinsicRewardCallback(BaseCallback):
             raise ValueError(f"update_ratio must be >= 0, got {update_ratio}")
         if n_epochs < 1:
             raise ValueError(f"n_epochs must be >= 1, got {n_epochs}")
+        if track_every < 1:
+            raise ValueError(f"track_every must be >= 1, got {track_every}")
         self.reward = reward
         self.batch_size = int(batch_size)
         self.update_ratio = float(update_ratio)
@@ -91,6 +97,8 @@ class IntrinsicRewardCallback(BaseCallback):
         self.max_grad_norm = max_grad_norm
         self.train_on_learner_batches = bool(train_on_learner_batches)
         self.track_returns = bool(track_returns)
+        self.track_every = int(track_every)
+        self._unscored: list[tuple[Any, Any]] = []
         self._separate_updates = 0
         self._fused_base = 0
         self._pending = 0.0
@@ -137,18 +145,32 @@ class IntrinsicRewardCallback(BaseCallback):
         return True
 
     def _track_returns(self, new_obs: Any, dones: np.ndarray, infos: list[dict[str, Any]]) -> None:
-        """Accumulate the intrinsic return of each running episode (for logging only)."""
+        """Keep this step's transitions; score the kept ones when an episode ends (for logging only)."""
         last_obs = self.model._last_obs  # the observation the action was taken in
         if last_obs is None:
             return
         next_obs = true_next_observations(new_obs, dones, infos)
-        r = self.reward.reward(last_obs, next_obs)
-        if self._episode_returns is None or len(self._episode_returns) != len(r):
-            self._episode_returns = np.zeros(len(r))
-        self._episode_returns += r
+        self._unscored.append((_copy_obs(last_obs), _copy_obs(next_obs)))
+        if np.any(dones) or len(self._unscored) >= self.track_every:
+            self._score_unscored()
+        if self._episode_returns is None:
+            return
         for i in np.flatnonzero(dones):
             self._finished_returns.append(float(self._episode_returns[i]))
             self._episode_returns[i] = 0.0
+
+    def _score_unscored(self) -> None:
+        """Score every kept transition in one batch and add the rewards to the running episodes' returns."""
+        if not self._unscored:
+            return
+        n_steps = len(self._unscored)
+        obs = _concat_obs([o for o, _ in self._unscored])
+        next_obs = _concat_obs([n for _, n in self._unscored])
+        self._unscored.clear()
+        r = self.reward.reward(obs, next_obs).reshape(n_steps, -1)  # steps x envs
+        if self._episode_returns is None or len(self._episode_returns) != r.shape[1]:
+            self._episode_returns = np.zeros(r.shape[1])
+        self._episode_returns += r.sum(axis=0)
 
     # ------------------------------------------------------------------------------------------------ training
     def _on_rollout_end(self) -> None:
@@ -242,3 +264,17 @@ class IntrinsicRewardCallback(BaseCallback):
             self.logger.record(f"{self.log_prefix}/relabeled_reward", relabeled)
         if self._finished_returns:
             self.logger.record(f"{self.log_prefix}/ep_intrinsic_return", float(np.mean(self._finished_returns)))
+
+
+def _copy_obs(obs: Any) -> Any:
+    """A copy of a (Dict) VecEnv observation batch, safe to keep after the env reuses its arrays."""
+    if isinstance(obs, dict):
+        return {k: np.array(v, copy=True) for k, v in obs.items()}
+    return np.array(obs, copy=True)
+
+
+def _concat_obs(batches: list[Any]) -> Any:
+    """Stack per-step (Dict) observation batches of shape ``(n_envs, ...)`` into one ``(steps * n_envs, ...)`` batch."""
+    if isinstance(batches[0], dict):
+        return {k: np.concatenate([b[k] for b in batches]) for k in batches[0]}
+    return np.concatenate(batches)

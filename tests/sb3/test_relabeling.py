@@ -495,3 +495,35 @@ def test_pending_update_rides_on_sampled_batch(box_setup: tuple[SkillWrapper, DI
     samples = buffer._get_samples(inds)
     np.testing.assert_allclose(samples.rewards.numpy().ravel(), reward.reward(*raw), rtol=1e-5, atol=1e-6)
     assert all(torch.equal(after[k], v) for k, v in reward.state_dict().items())
+
+
+# ------------------------------------------------------------------------------------------------ logged returns
+@pytest.mark.parametrize(("n_envs", "track_every"), [(1, 1000), (2, 3)])
+def test_logged_intrinsic_return_is_the_episode_sum_of_rewards(n_envs: int, track_every: int) -> None:
+    """``ep_intrinsic_return`` is scored in batches; it must equal the per-episode sum of r(s, s') computed directly."""
+    from stable_baselines3.common.env_util import make_vec_env
+
+    episode = 7
+    env = make_vec_env(
+        lambda: SkillWrapper(gym.wrappers.TimeLimit(PointWorldEnv(), episode), n_skills=N_SKILLS), n_envs=n_envs, seed=0
+    )
+    reward = DIAYNReward.for_env(env, net_arch=[8])
+    perturb(reward, 0)
+    callback = IntrinsicRewardCallback(reward, update_ratio=0.0, track_every=track_every)
+    model = SAC(
+        "MlpPolicy",
+        env,
+        learning_starts=10_000,  # no gradient steps: only collection
+        replay_buffer_class=RelabelingReplayBuffer,
+        policy_kwargs={"net_arch": [8]},
+        seed=0,
+    )
+    model.learn(3 * episode, callback=callback)
+    buffer = model.replay_buffer
+    n = buffer.pos  # vectorised steps collected
+    obs, next_obs = buffer.observations[:n], buffer.next_observations[:n]  # steps x envs x dim
+    direct = reward.reward(obs.reshape(-1, obs.shape[-1]), next_obs.reshape(-1, obs.shape[-1])).reshape(n, n_envs)
+    starts = range(0, n - episode + 1, episode)
+    expected = [direct[start : start + episode, i].sum() for start in starts for i in range(n_envs)]
+    assert len(callback._finished_returns) == len(expected) > 0
+    np.testing.assert_allclose(sorted(callback._finished_returns), sorted(expected), rtol=1e-5)

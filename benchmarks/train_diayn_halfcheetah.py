@@ -17,6 +17,8 @@ import argparse
 import json
 import pathlib
 
+import gymnasium as gym
+import numpy as np
 import torch
 from stable_baselines3.common.callbacks import CheckpointCallback
 
@@ -26,7 +28,7 @@ from hrl_wrappers.locomotion import locomotion_kwargs, position_features
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--prior", choices=["full", "x", "vx"], required=True)
+    parser.add_argument("--prior", choices=["full", "x", "vx"], default=None)
     parser.add_argument("--steps", type=int, default=300_000)
     parser.add_argument("--n-skills", type=int, default=10)
     parser.add_argument("--episode-steps", type=int, default=200)
@@ -38,8 +40,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=pathlib.Path, required=True)
+    parser.add_argument(
+        "--continue",
+        dest="continue_run",
+        action="store_true",
+        help="continue the run in --out from its latest checkpoint up to --steps in all (its own settings; the other "
+        "options are ignored); the replay buffer is OUT/replay_buffer.pkl if the run saved one, else it starts empty",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.continue_run:
+        continue_run(args.out, args.steps)
+        return
+    if args.prior is None:
+        parser.error("--prior is required (except with --continue)")
     env_id = "HalfCheetah-v5"
     expose = args.prior == "x"
     config = {
@@ -79,6 +93,55 @@ def main() -> None:
     ckpt = CheckpointCallback(args.checkpoint_every, str(args.out / "checkpoints"), name_prefix="diayn")
     model.learn(args.steps, callback=ckpt, log_interval=10)
     model.save(args.out / "model")
+    model.save_replay_buffer(args.out / "replay_buffer.pkl")  # so that --continue keeps the data
+
+
+WARMUP = 10_000
+
+
+def refill(model: DIAYN, n_steps: int) -> None:
+    """Act with the loaded (stochastic) policy for ``n_steps`` and store the transitions, without any update."""
+    vec = model.get_env()
+    assert vec is not None
+    obs = vec.reset()
+    for _ in range(n_steps // vec.num_envs):
+        action, _ = model.predict(obs, deterministic=False)
+        new_obs, rewards, dones, infos = vec.step(action)
+        next_obs = np.array(new_obs, copy=True)
+        for i in np.flatnonzero(dones):
+            next_obs[i] = infos[i]["terminal_observation"]
+        model.replay_buffer.add(obs, next_obs, model.policy.scale_action(action), rewards, dones, infos)  # type: ignore[union-attr]
+        obs = new_obs
+
+
+def continue_run(out: pathlib.Path, steps: int) -> None:
+    """Continue the run in ``out`` from its latest checkpoint until ``steps`` environment steps in all."""
+    config = json.loads((out / "config.json").read_text())
+    checkpoints = sorted((out / "checkpoints").glob("diayn_*_steps.zip"), key=lambda p: int(p.stem.split("_")[1]))
+    if not checkpoints:
+        raise SystemExit(f"--continue: no checkpoint under {out / 'checkpoints'}")
+    env = gym.make(config["env"], **config["env_kwargs"])
+    model = DIAYN.load(checkpoints[-1], env=env, seed=config["seed"])
+    start = model.num_timesteps
+    if steps <= start:
+        raise SystemExit(f"--steps {steps} is not beyond the latest checkpoint ({start} steps)")
+    buffer = out / "replay_buffer.pkl"
+    if buffer.exists():
+        model.load_replay_buffer(buffer)
+        kept = "its replay buffer"
+    else:  # an empty buffer would have SAC and the discriminator fit a handful of transitions: refill it first
+        refill(model, WARMUP)
+        kept = f"a replay buffer refilled by {WARMUP} steps of the loaded policy without updates (none had been saved)"
+    config.setdefault("continued", []).append({"from": start, "to": steps, "replay_buffer": kept})
+    config["note"] = "; ".join(
+        f"continued from {c['from']} to {c['to']} steps with {c['replay_buffer']}" for c in config["continued"]
+    )
+    config["steps"] = steps
+    (out / "config.json").write_text(json.dumps(config, indent=2))
+    ckpt = CheckpointCallback(config.get("checkpoint_every", 25_000), str(out / "checkpoints"), name_prefix="diayn")
+    model.learn(steps - start, callback=ckpt, log_interval=10, reset_num_timesteps=False)
+    model.save(out / "model")
+    model.save_replay_buffer(out / "replay_buffer.pkl")
 
 
 if __name__ == "__main__":

@@ -78,6 +78,8 @@ def evaluate_run(run: pathlib.Path, rollouts: int) -> str:
         for key, default in defaults.items()
         if config.get(key, default) != default and (config["prior"] != "full" or key == "train_freq")
     )
+    if env_kwargs["max_episode_steps"] != 200:
+        extra += f"--episode-steps {env_kwargs['max_episode_steps']} "
     note = f" ({config['note']})" if "note" in config else ""
     plot = run / "skills.png"
     plot_skill_trajectories(ev, plot, title=f"DIAYN HalfCheetah, {prior}, {steps} steps")

@@ -324,8 +324,14 @@ def run_grid(args: argparse.Namespace, out: pathlib.Path) -> str:
     windows = count_windows(args)
     combos = list(itertools.product(args.temperatures, *GRID.values()))
     grid: dict[str, Any] = {"settings": vars(args), "runs": {}}
-    maps: dict[str, list[np.ndarray]] = {}
+    if (args.resume or args.render_only) and (out / "grid.json").exists():
+        grid["runs"] = json.loads((out / "grid.json").read_text())["runs"]  # settings already run are kept
+    maps: dict[str, list[np.ndarray]] = {
+        key: [np.array(m, dtype=np.float64) for m in entry["rate_maps"]] for key, entry in grid["runs"].items()
+    }
     for index, (temperature, selection, value, xi) in enumerate(combos):
+        if args.render_only or f"T={temperature}, {selection}, V={value}, xi={xi}" in grid["runs"]:
+            continue
         rng = np.random.default_rng(args.seed + 7919 * index)
         settings = oc_settings(args, temperature) | {
             "option_selection": selection,
@@ -352,6 +358,7 @@ def run_grid(args: argparse.Namespace, out: pathlib.Path) -> str:
             },
         }
         maps[key] = [rate_grid(result.visits[w], result.terminations[w]) for w in windows]
+        grid["runs"][key]["rate_maps"] = [np.round(m, 4).tolist() for m in maps[key]]
         print(f"{key}: {grid['runs'][key]['wall_s']:.0f} s", flush=True)
         (out / "grid.json").write_text(json.dumps(grid, indent=1) + "\n")
 
@@ -389,7 +396,8 @@ def run_grid(args: argparse.Namespace, out: pathlib.Path) -> str:
         f"episode {args.switch_at}; step sizes critic {args.lr_critic}, intra-option {args.lr_intra}, termination "
         f"{args.lr_term}; epsilon {args.epsilon}; the softmax policy over options uses the Boltzmann temperature of the "
         "row. Every setting tried is listed. Termination rate = option terminations / arrivals, per run and cell type, "
-        "mean ± standard error over runs (differences paired per run):\n\n" + "\n".join(lines) + "\n\n"
+        "mean ± standard error over runs (differences paired per run). Settings run: "
+        f"{len(grid['runs'])} of {len(combos)}.\n\n" + "\n".join(lines) + "\n\n"
     )
     for a, b in windows:
         body += f"![termination rates {a + 1}-{b}](benchmarks/results/option_critic_fourrooms/grid_rates_{a + 1}-{b}.png)\n"
@@ -413,6 +421,8 @@ def main() -> None:
     parser.add_argument("--recovered-below", type=float, default=50.0)
     parser.add_argument("--recovery-average", type=int, default=20)
     parser.add_argument("--grid", action="store_true", help="the termination-setting grid instead of the 4 methods")
+    parser.add_argument("--resume", action="store_true", help="--grid: keep the settings already in grid.json")
+    parser.add_argument("--render-only", action="store_true", help="--grid: only tables and maps from grid.json")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()

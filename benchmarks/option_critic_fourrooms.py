@@ -139,6 +139,31 @@ def rate_grid(visits: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return grid
 
 
+def doorway_names() -> dict[int, str]:
+    """Each doorway named by the two rooms it joins."""
+    short = {"upper_left": "UL", "upper_right": "UR", "lower_left": "LL", "lower_right": "LR"}
+    names = {}
+    for door in FourRoomsEnv.doorway_states():
+        rooms = [
+            short[room] for room in short if any(n in FourRoomsEnv.room_states(room) for n in FourRoomsEnv.neighbours(door))
+        ]
+        names[door] = "-".join(rooms)
+    return names
+
+
+def doorway_neighbour_rates(rate_map: np.ndarray) -> dict[str, float]:
+    """From a pooled rate map: each doorway's rate and the mean rate of the cells next to it, and of all other cells."""
+    out, near = {}, set()
+    for door, name in doorway_names().items():
+        cells = FourRoomsEnv.neighbours(door)
+        near |= set(cells) | {door}
+        out[f"{name} doorway"] = float(rate_map[FourRoomsEnv.cell_of(door)])
+        out[f"next to {name}"] = float(np.nanmean([rate_map[FourRoomsEnv.cell_of(s)] for s in cells]))
+    rest = [rate_map[FourRoomsEnv.cell_of(s)] for s in range(FourRoomsEnv.n_states) if s not in near]
+    out["all other cells"] = float(np.nanmean(rest))
+    return out
+
+
 def termination_grid(betas: np.ndarray) -> np.ndarray:
     """Mean over runs and options of ``beta_w(s)`` (``betas``: runs x states x options) as a 13x13 grid (walls NaN)."""
     grid = np.full((13, 13), np.nan)
@@ -391,14 +416,37 @@ def run_grid(args: argparse.Namespace, out: pathlib.Path) -> str:
                 + f" | {fmt(st['doorways_minus_other'])} | {fmt(st['next_to_doorways_minus_other'])} | "
                 f"{st['arrivals_per_termination']:.2f} |"
             )
+    windows_named = [f"{a + 1}-{b}" for a, b in windows]
+    door_lines: list[str] = []
+    for key, grids in maps.items():
+        for window, rate_map in zip(windows_named, grids, strict=True):
+            rates = doorway_neighbour_rates(rate_map)
+            if not door_lines:
+                door_lines = ["| setting | episodes | " + " | ".join(rates) + " |", "|---|---|" + "---|" * len(rates)]
+            door_lines.append(
+                f"| {key} | {window} | " + " | ".join("-" if np.isnan(v) else f"{v:.3f}" for v in rates.values()) + " |"
+            )
     body = (
         f"Option-Critic with 4 options, {args.runs} runs per setting, {args.episodes} episodes, goal moved after "
         f"episode {args.switch_at}; step sizes critic {args.lr_critic}, intra-option {args.lr_intra}, termination "
         f"{args.lr_term}; epsilon {args.epsilon}; the softmax policy over options uses the Boltzmann temperature of the "
         "row. Every setting tried is listed. Termination rate = option terminations / arrivals, per run and cell type, "
         "mean ± standard error over runs (differences paired per run). Settings run: "
-        f"{len(grid['runs'])} of {len(combos)}.\n\n" + "\n".join(lines) + "\n\n"
+        f"{len(grid['runs'])} of {len(combos)}.\n\n"
+        + "\n".join(lines)
+        + "\n\nPer doorway, from the per-cell rates pooled over runs and options (the maps below): the doorway cell, the "
+        "mean over the two cells next to it, and the mean over all other cells. Doorways are named by the rooms they "
+        "join (U/L upper/lower, L/R left/right); UR-LR is the old goal, and the way into the room of the new goal; "
+        "the pooled maps after the move include each run's cells next to its goal, all in the LR room:\n\n"
+        + "\n".join(door_lines)
+        + "\n\n"
     )
+    if args.render_only:
+        temperatures = " ".join(str(x) for x in args.temperatures)
+        body = (
+            f"Rendered from the `grid.json` of `python -m benchmarks.option_critic_fourrooms --grid --runs {args.runs} "
+            f"--temperatures {temperatures}`.\n\n" + body
+        )
     for a, b in windows:
         body += f"![termination rates {a + 1}-{b}](benchmarks/results/option_critic_fourrooms/grid_rates_{a + 1}-{b}.png)\n"
     return body

@@ -26,6 +26,7 @@ __all__ = [
     "TabularSARSA",
     "VectorFourRooms",
     "run_goal_switch",
+    "termination_rates",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -143,6 +144,17 @@ class TabularOptionCritic:
     :param temperature: temperature of the Boltzmann intra-option policies.
     :param xi: regulariser added to the termination advantage (0 in the tabular experiment).
     :param baseline: subtract ``Q_Omega(s, w)`` from ``Q_U(s, w, a)`` in the intra-option gradient.
+    :param option_selection: the policy over options ``pi_Omega(w|s)``: ``"epsilon_greedy"`` over ``Q_Omega(s, .)``
+        (the paper's Algorithm 1) or ``"softmax"`` over ``Q_Omega(s, .) / option_temperature`` (the original code's).
+    :param option_temperature: temperature of the ``softmax`` policy over options.
+    :param termination_value: ``V_Omega(s')`` in the termination advantage ``Q_Omega(s', w) - V_Omega(s')``:
+        ``"policy"`` (the paper's: ``sum_w pi_Omega(w|s') Q_Omega(s', w)``, the value of the policy over options; for
+        epsilon-greedy ``(1 - epsilon) max_w Q_Omega(s', w) + epsilon mean_w Q_Omega(s', w)``) or ``"max"``
+        (``max_w Q_Omega(s', w)``, the original code's, under which the greedy option's advantage is exactly 0 and its
+        termination never moves).
+
+    After each :meth:`update`, ``ended[run]`` says whether the option of that run terminated in ``s'`` (a new one was
+    chosen there); :func:`run_goal_switch` counts these per state to measure where options actually end.
 
     Example:
         >>> oc = TabularOptionCritic(2, n_options=4, rng=np.random.default_rng(0))
@@ -161,10 +173,21 @@ class TabularOptionCritic:
     temperature: float = 0.01
     xi: float = 0.0
     baseline: bool = True
+    option_selection: str = "epsilon_greedy"
+    option_temperature: float = 0.01
+    termination_value: str = "policy"
     n_states: int = FourRoomsEnv.n_states
     n_actions: int = FourRoomsEnv.n_actions
 
     def __post_init__(self) -> None:
+        if self.n_options < 1:
+            raise ValueError(f"n_options must be >= 1, got {self.n_options}")
+        if self.option_selection not in ("epsilon_greedy", "softmax"):
+            raise ValueError(f"option_selection must be 'epsilon_greedy' or 'softmax', got {self.option_selection!r}")
+        if not self.option_temperature > 0:
+            raise ValueError(f"option_temperature must be > 0, got {self.option_temperature}")
+        if self.termination_value not in ("policy", "max"):
+            raise ValueError(f"termination_value must be 'policy' or 'max', got {self.termination_value!r}")
         shape = (self.n_runs, self.n_states, self.n_options)
         self.theta = np.zeros((*shape, self.n_actions))
         self.vartheta = np.zeros(shape)
@@ -172,14 +195,34 @@ class TabularOptionCritic:
         self.q_u = np.zeros((*shape, self.n_actions))
         self.options = np.zeros(self.n_runs, dtype=np.int64)
         self.switches = np.zeros(self.n_runs, dtype=np.int64)
+        self.ended = np.zeros(self.n_runs, dtype=bool)
 
     def termination_probabilities(self) -> FloatArray:
         """``beta_w(s)`` for every run, state and option."""
         return _sigmoid(self.vartheta)
 
+    def option_probabilities(self, runs: IntArray, states: IntArray) -> FloatArray:
+        """``pi_Omega(w|s)`` of the policy over options, ``(len(runs), n_options)`` (ties of the greedy option split)."""
+        q = self.q_omega[runs, states]
+        if self.option_selection == "softmax":
+            return _softmax(q, self.option_temperature)
+        best = q == q.max(axis=1, keepdims=True)
+        return (1.0 - self.epsilon) * best / best.sum(axis=1, keepdims=True) + self.epsilon / self.n_options
+
+    def option_values(self, runs: IntArray, states: IntArray) -> FloatArray:
+        """``V_Omega(s)`` of the termination advantage (see ``termination_value``)."""
+        if self.termination_value == "max":
+            return self.q_omega[runs, states].max(axis=1)
+        return (self.option_probabilities(runs, states) * self.q_omega[runs, states]).sum(axis=1)
+
+    def _choose_options(self, runs: IntArray, states: IntArray) -> IntArray:
+        if self.option_selection == "softmax":
+            return _sample_rows(self.option_probabilities(runs, states), self.rng)
+        return _epsilon_greedy(self.q_omega[runs, states], self.epsilon, self.rng)
+
     def begin(self, runs: IntArray, states: IntArray) -> None:
         """Choose the first option of an episode in ``states``."""
-        self.options[runs] = _epsilon_greedy(self.q_omega[runs, states], self.epsilon, self.rng)
+        self.options[runs] = self._choose_options(runs, states)
 
     def act(self, runs: IntArray, states: IntArray) -> IntArray:
         """Sample actions of the current options' Boltzmann policies."""
@@ -211,13 +254,14 @@ class TabularOptionCritic:
         grad[np.arange(len(runs)), actions] += 1.0
         self.theta[runs, states, w] += self.lr_intra * critic[:, None] * grad
         # ... and termination gradient at s' (none at the end of the episode)
-        advantage = self.q_omega[runs, next_states, w] - self.q_omega[runs, next_states].max(axis=1) + self.xi
+        advantage = self.q_omega[runs, next_states, w] - self.option_values(runs, next_states) + self.xi
         step = self.lr_term * beta_next * (1.0 - beta_next) * advantage
         self.vartheta[runs, next_states, w] -= np.where(terminal, 0.0, step)
         # the option ends in s' with probability beta_w(s'); the policy over options picks the next one
         ends = ~terminal & (self.rng.random(len(runs)) < _sigmoid(self.vartheta[runs, next_states, w]))
+        self.ended[runs] = ends
         if ends.any():
-            self.options[runs[ends]] = _epsilon_greedy(self.q_omega[runs[ends], next_states[ends]], self.epsilon, self.rng)
+            self.options[runs[ends]] = self._choose_options(runs[ends], next_states[ends])
             self.switches[runs[ends]] += 1
 
 
@@ -319,12 +363,39 @@ class GoalSwitchResult:
     :param snapshots: ``episode -> termination probabilities (runs, states, options)`` of every run when it finished that
         many episodes (Option-Critic only).
     :param switches: option switches per run and episode (Option-Critic only).
+    :param visits: ``(first, last) -> (runs, states, options)`` counts, over the episodes ``first + 1 .. last`` of
+        each run, of the steps that arrived in a non-terminal state ``s'`` with option ``w`` in force, i.e. of the
+        chances ``w`` had to terminate in ``s'`` (Option-Critic only; the windows are ``count_windows``).
+    :param terminations: same shape: how many of those steps ended ``w`` in ``s'``.
     """
 
     steps: IntArray
     new_goals: IntArray
     snapshots: dict[int, FloatArray] = field(default_factory=dict)
     switches: IntArray | None = None
+    visits: dict[tuple[int, int], IntArray] = field(default_factory=dict)
+    terminations: dict[tuple[int, int], IntArray] = field(default_factory=dict)
+
+
+def termination_rates(visits: IntArray, terminations: IntArray, states: IntArray | list[int] | None = None) -> FloatArray:
+    """Empirical termination rate ``terminations / visits`` pooled over options, per run.
+
+    :param visits: ``(runs, states, options)`` counts (:attr:`GoalSwitchResult.visits`).
+    :param terminations: the matching termination counts.
+    :param states: pool these states together (one rate per run); ``None``: one rate per run and state.
+    :return: ``(runs,)`` or ``(runs, states)`` rates, NaN where there was no visit.
+
+    Example:
+        >>> visits = np.array([[[2, 2], [1, 0]]])  # 1 run, 2 states, 2 options
+        >>> ends = np.array([[[1, 0], [1, 0]]])
+        >>> termination_rates(visits, ends).tolist(), termination_rates(visits, ends, [0, 1]).tolist()
+        ([[0.25, 1.0]], [0.4])
+    """
+    v, e = visits.sum(axis=2).astype(np.float64), terminations.sum(axis=2).astype(np.float64)
+    if states is not None:
+        v, e = v[:, states].sum(axis=1), e[:, states].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(v > 0, e / np.maximum(v, 1.0), np.nan)
 
 
 def run_goal_switch(
@@ -337,12 +408,17 @@ def run_goal_switch(
     goal: int = 62,
     new_goal_room: str = "lower_right",
     snapshot_episodes: tuple[int, ...] = (),
+    count_windows: tuple[tuple[int, int], ...] = (),
+    slip_prob: float = 1.0 / 3.0,
 ) -> GoalSwitchResult:
     """The Four Rooms goal-switch experiment: ``n_runs`` runs of ``n_episodes`` episodes, stepped together.
 
     The goal starts at ``goal`` (the east doorway) and, after ``switch_at`` episodes of a run, moves to a uniformly
     random cell of ``new_goal_room`` (drawn per run). Episodes start in a uniformly random non-goal cell and are cut
-    after ``max_steps`` steps.
+    after ``max_steps`` steps; moves slip with probability ``slip_prob``. For Option-Critic, ``snapshot_episodes``
+    keeps ``beta`` after those many episodes, and each ``(first, last)`` of ``count_windows`` counts, per state and
+    option, the arrivals and option terminations over the episodes ``first + 1 .. last``
+    (:attr:`GoalSwitchResult.visits`, :func:`termination_rates`).
 
     Example:
         >>> rng = np.random.default_rng(0)
@@ -352,12 +428,23 @@ def run_goal_switch(
         >>> bool(np.isin(result.new_goals, FourRoomsEnv.room_states("lower_right")).all())
         True
     """
-    env = VectorFourRooms(n_runs, rng, goal=goal)
+    env = VectorFourRooms(n_runs, rng, goal=goal, slip_prob=slip_prob)
     room = np.array(FourRoomsEnv.room_states(new_goal_room), dtype=np.int64)
     new_goals = room[rng.integers(len(room), size=n_runs)]
     steps = np.zeros((n_runs, n_episodes), dtype=np.int64)
     switches = np.zeros((n_runs, n_episodes), dtype=np.int64) if isinstance(learner, TabularOptionCritic) else None
     snapshots: dict[int, FloatArray] = {}
+    counter = learner if isinstance(learner, TabularOptionCritic) and count_windows else None
+    visits: dict[tuple[int, int], IntArray] = {}
+    terminations: dict[tuple[int, int], IntArray] = {}
+    for first, last in count_windows:
+        if not 0 <= first < last <= n_episodes:
+            raise ValueError(
+                f"count_windows must hold (first, last) with 0 <= first < last <= n_episodes, got {(first, last)}"
+            )
+        if counter is not None:
+            visits[(first, last)] = np.zeros((n_runs, counter.n_states, counter.n_options), dtype=np.int64)
+            terminations[(first, last)] = np.zeros_like(visits[(first, last)])
     episode = np.zeros(n_runs, dtype=np.int64)
     length = np.zeros(n_runs, dtype=np.int64)
     all_runs = np.arange(n_runs)
@@ -368,7 +455,15 @@ def run_goal_switch(
         s = states[runs]
         actions = learner.act(runs, s)
         next_states, rewards, terminal = env.step(s, actions, runs)
+        in_force = counter.options[runs].copy() if counter is not None else None
         learner.update(runs, s, actions, rewards, next_states, terminal)
+        if counter is not None and in_force is not None:
+            for (first, last), count in visits.items():
+                sel = (episode[runs] >= first) & (episode[runs] < last) & ~terminal
+                index = (runs[sel], next_states[sel], in_force[sel])
+                np.add.at(count, index, 1)
+                ends = counter.ended[runs][sel]
+                np.add.at(terminations[(first, last)], (index[0][ends], index[1][ends], index[2][ends]), 1)
         length[runs] += 1
         ended = terminal | (length[runs] >= max_steps)
         states[runs] = next_states
@@ -393,4 +488,11 @@ def run_goal_switch(
             states[going] = env.reset(going)
             learner.begin(going, states[going])
             runs = all_runs[episode < n_episodes]
-    return GoalSwitchResult(steps=steps, new_goals=new_goals, snapshots=snapshots, switches=switches)
+    return GoalSwitchResult(
+        steps=steps,
+        new_goals=new_goals,
+        snapshots=snapshots,
+        switches=switches,
+        visits=visits,
+        terminations=terminations,
+    )

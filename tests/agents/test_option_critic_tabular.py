@@ -11,6 +11,7 @@ from agents.option_critic.tabular import (
     TabularSARSA,
     VectorFourRooms,
     run_goal_switch,
+    termination_rates,
 )
 from hrl_wrappers.envs import FourRoomsEnv
 
@@ -21,7 +22,9 @@ def _sigmoid(x: float) -> float:
 
 def test_option_critic_update_matches_algorithm_1() -> None:
     rng = np.random.default_rng(0)
-    oc = TabularOptionCritic(2, n_options=3, rng=rng, gamma=0.9, lr_critic=0.5, lr_intra=0.25, lr_term=0.25, xi=0.01)
+    oc = TabularOptionCritic(
+        2, n_options=3, rng=rng, gamma=0.9, lr_critic=0.5, lr_intra=0.25, lr_term=0.25, xi=0.01, termination_value="max"
+    )
     oc.q_omega[:] = rng.normal(size=oc.q_omega.shape)
     oc.q_u[:] = rng.normal(size=oc.q_u.shape)
     oc.theta[:] = rng.normal(size=oc.theta.shape) * 0.01
@@ -101,3 +104,147 @@ def test_goal_switch_moves_the_goal_into_the_lower_right_room() -> None:
     assert set(result.new_goals) <= set(FourRoomsEnv.room_states("lower_right"))
     assert result.snapshots[3].shape == (3, FourRoomsEnv.n_states, 2)
     assert result.switches is not None and result.switches.shape == (3, 6)
+
+
+@pytest.mark.parametrize(
+    ("option_selection", "termination_value"),
+    [("epsilon_greedy", "policy"), ("softmax", "policy"), ("epsilon_greedy", "max"), ("softmax", "max")],
+)
+def test_termination_advantage_uses_the_value_of_the_policy_over_options(
+    option_selection: str, termination_value: str
+) -> None:
+    """vartheta_w(s') -= lr_term beta (1 - beta) (Q(s', w) - V(s') + xi), V(s') = sum_w pi_Omega(w|s') Q(s', w) or max."""
+    epsilon, temp, lr_term, xi = 0.1, 0.5, 0.25, 0.01
+    oc = TabularOptionCritic(
+        1,
+        n_options=3,
+        rng=np.random.default_rng(0),
+        epsilon=epsilon,
+        lr_term=lr_term,
+        xi=xi,
+        option_selection=option_selection,
+        option_temperature=temp,
+        termination_value=termination_value,
+    )
+    q = np.array([1.0, 0.2, 0.5])
+    oc.q_omega[0, 5] = q
+    oc.vartheta[0, 5, 1] = 0.3
+    oc.options[:] = 1
+    oc.update(np.array([0]), np.array([4]), np.array([0]), np.zeros(1), np.array([5]), np.zeros(1, dtype=bool))
+    if termination_value == "max":
+        v = 1.0
+    elif option_selection == "epsilon_greedy":
+        v = (1 - epsilon) * 1.0 + epsilon * (1.0 + 0.2 + 0.5) / 3
+    else:
+        pi = np.exp(q / temp) / np.exp(q / temp).sum()
+        v = float(pi @ q)
+    beta = _sigmoid(0.3)
+    assert oc.vartheta[0, 5, 1] == pytest.approx(0.3 - lr_term * beta * (1 - beta) * (0.2 - v + xi))
+    assert oc.option_values(np.array([0]), np.array([5]))[0] == pytest.approx(v)
+
+
+def test_greedy_option_termination_moves_only_under_the_policy_value() -> None:
+    """With V = max Q (and xi = 0) the greedy option's advantage is 0; under the epsilon-greedy policy it is > 0."""
+    for termination_value, moves in (("max", False), ("policy", True)):
+        oc = TabularOptionCritic(1, n_options=2, rng=np.random.default_rng(0), termination_value=termination_value)
+        oc.q_omega[0, 5] = [1.0, 0.0]
+        oc.options[:] = 0
+        oc.update(np.array([0]), np.array([4]), np.array([0]), np.zeros(1), np.array([5]), np.zeros(1, dtype=bool))
+        assert bool(oc.termination_probabilities()[0, 5, 0] < 0.5) is moves
+
+
+def test_option_probabilities_and_softmax_selection() -> None:
+    oc = TabularOptionCritic(1, n_options=3, rng=np.random.default_rng(0), epsilon=0.3)
+    oc.q_omega[0, 7] = [2.0, 2.0, 0.0]  # tied greedy options share 1 - epsilon
+    np.testing.assert_allclose(oc.option_probabilities(np.array([0]), np.array([7]))[0], [0.45, 0.45, 0.1])
+    n = 40_000
+    oc = TabularOptionCritic(n, n_options=3, rng=np.random.default_rng(1), option_selection="softmax", option_temperature=0.5)
+    oc.q_omega[:, 7] = [1.0, 0.2, 0.5]
+    expected = np.exp(oc.q_omega[0, 7] / 0.5) / np.exp(oc.q_omega[0, 7] / 0.5).sum()
+    oc.begin(np.arange(n), np.full(n, 7))
+    np.testing.assert_allclose(np.bincount(oc.options, minlength=3) / n, expected, atol=0.01)
+
+
+def test_termination_rates_formula() -> None:
+    visits = np.array([[[3, 1], [0, 0], [2, 2]], [[1, 0], [4, 0], [0, 0]]])  # 2 runs, 3 states, 2 options
+    ends = np.array([[[1, 1], [0, 0], [0, 1]], [[0, 0], [1, 0], [0, 0]]])
+    rates = termination_rates(visits, ends)
+    np.testing.assert_allclose(rates, [[2 / 4, np.nan, 1 / 4], [0.0, 1 / 4, np.nan]])
+    np.testing.assert_allclose(termination_rates(visits, ends, [0, 2]), [3 / 8, 0.0])
+
+
+class _RecordingOptionCritic(TabularOptionCritic):
+    """Records, per update, what the counts of ``run_goal_switch`` must be computed from."""
+
+    log: list[tuple[int, int, int, bool, bool]]
+
+    def update(self, runs, states, actions, rewards, next_states, terminal):  # type: ignore[no-untyped-def]
+        w = self.options[runs].copy()
+        super().update(runs, states, actions, rewards, next_states, terminal)
+        for i, run in enumerate(runs):
+            self.log.append((int(run), int(next_states[i]), int(w[i]), bool(terminal[i]), bool(self.ended[run])))
+
+
+def test_goal_switch_counts_visits_and_terminations_per_state_in_the_windows() -> None:
+    rng = np.random.default_rng(3)
+    oc = _RecordingOptionCritic(2, n_options=2, rng=rng)
+    oc.log = []
+    windows = ((1, 3), (0, 4))
+    result = run_goal_switch(oc, 2, rng, n_episodes=4, switch_at=2, max_steps=7, count_windows=windows)
+    # replay the log: a run's episode ends at the goal or after 7 steps
+    expected_v = {w: np.zeros((2, 104, 2), dtype=np.int64) for w in windows}
+    expected_e = {w: np.zeros((2, 104, 2), dtype=np.int64) for w in windows}
+    episode, length = [0, 0], [0, 0]
+    for run, s2, w, terminal, ended in oc.log:
+        for first, last in windows:
+            if first <= episode[run] < last and not terminal:
+                expected_v[(first, last)][run, s2, w] += 1
+                expected_e[(first, last)][run, s2, w] += ended
+        assert not (terminal and ended)  # no termination decision at the end of an episode
+        length[run] += 1
+        if terminal or length[run] == 7:
+            episode[run], length[run] = episode[run] + 1, 0
+    for w in windows:
+        np.testing.assert_array_equal(result.visits[w], expected_v[w])
+        np.testing.assert_array_equal(result.terminations[w], expected_e[w])
+    # every step of episodes 1..4 is an arrival, except the one that reaches the goal
+    reached = result.steps < 7
+    assert result.visits[(0, 4)].sum() == result.steps.sum() - reached.sum()
+    assert result.visits[(1, 3)].sum() == result.steps[:, 1:3].sum() - reached[:, 1:3].sum()
+    assert 0 < result.terminations[(0, 4)].sum() < result.visits[(0, 4)].sum()
+
+
+def test_counts_with_certain_and_impossible_terminations() -> None:
+    """beta = 1 everywhere: every visit ends the option; beta = 0: none does. Without slips, an option that always
+    moves up visits exactly the cells above the start until the wall, then the top cell again and again."""
+    for vartheta, all_end in ((50.0, True), (-50.0, False)):
+        rng = np.random.default_rng(0)
+        oc = TabularOptionCritic(1, n_options=2, rng=rng, temperature=0.01)
+        oc.vartheta[:] = vartheta
+        oc.theta[..., 0] = 1.0  # always "up"
+        result = run_goal_switch(
+            oc, 1, rng, n_episodes=1, switch_at=5, max_steps=12, count_windows=((0, 1),), slip_prob=0.0, goal=103
+        )
+        visits, ends = result.visits[(0, 1)], result.terminations[(0, 1)]
+        assert visits.sum() == 12
+        np.testing.assert_array_equal(ends, visits if all_end else 0)
+        cells = np.flatnonzero(visits.sum(axis=(0, 2)))
+        column = {FourRoomsEnv.cell_of(int(s))[1] for s in cells}
+        assert len(column) == 1  # one column, climbed to the wall above
+        top = min(cells, key=lambda s: FourRoomsEnv.cell_of(int(s))[0])
+        assert visits[0, top].sum() == 12 - (len(cells) - 1)
+        assert FourRoomsEnv.intended_next_state(int(top), 0) == top
+
+
+def test_tabular_option_critic_bad_input() -> None:
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="n_options"):
+        TabularOptionCritic(1, n_options=0, rng=rng)
+    with pytest.raises(ValueError, match="option_selection"):
+        TabularOptionCritic(1, rng=rng, option_selection="greedy")
+    with pytest.raises(ValueError, match="termination_value"):
+        TabularOptionCritic(1, rng=rng, termination_value="mean")
+    with pytest.raises(ValueError, match="option_temperature"):
+        TabularOptionCritic(1, rng=rng, option_temperature=0.0)
+    with pytest.raises(ValueError, match="count_windows"):
+        run_goal_switch(TabularOptionCritic(1, rng=rng), 1, rng, n_episodes=3, count_windows=((2, 5),))

@@ -358,14 +358,25 @@ class DADSReward(IntrinsicReward):
             return torch.cat(out) if len(out) != 1 else out[0]
 
     # --------------------------------------------------------------------------------------- training
-    def loss_th(self, obs: TensorObs, next_obs: TensorObs, with_metrics: bool = True) -> tuple[torch.Tensor, dict[str, float]]:
+    def loss_th(
+        self, obs: TensorObs, next_obs: TensorObs, with_metrics: bool = True, weights: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, dict[str, float]]:
+        """``-mean(log q(delta | s, z))``, or ``-mean(weights * log q)`` with per-transition ``weights`` (the
+        importance weights of off-policy DADS)."""
         state, delta = self.input_state(obs), self.target_delta(obs, next_obs)
         if self.normalize and self.training:
             self.input_norm.update(state)
             self.target_norm.update(delta)
         z = self.layout.skill_encoding(obs).float()
         log_q = self.log_prob(state, z, delta)
-        loss = -log_q.mean()
+        if weights is not None:
+            if weights.shape != log_q.shape:
+                raise ValueError(
+                    f"weights must have one entry per transition, shape {tuple(log_q.shape)}, got {tuple(weights.shape)}"
+                )
+            loss = -(weights.to(log_q) * log_q).mean()
+        else:
+            loss = -log_q.mean()
         metrics: dict[str, float] = {}
         if with_metrics:
             with torch.no_grad():
@@ -374,6 +385,24 @@ class DADSReward(IntrinsicReward):
                     # the same density per unit of the raw change (nats), independent of the normalisation
                     metrics["log_likelihood_raw"] = float(log_q.mean() - torch.log(self.target_norm.std).sum())
         return loss, metrics
+
+    def update_th(
+        self,
+        obs: TensorObs,
+        next_obs: TensorObs,
+        max_grad_norm: float | None = None,
+        with_metrics: bool = True,
+        weights: torch.Tensor | None = None,
+    ) -> dict[str, float]:
+        """One optimizer step on a batch, optionally with per-transition ``weights`` in the loss."""
+        if weights is None:
+            return super().update_th(obs, next_obs, max_grad_norm, with_metrics)
+        with torch.enable_grad():
+            self.train()
+            loss, metrics = self.loss_th(obs, next_obs, with_metrics, weights=weights)
+            self._optimizer_step(loss, max_grad_norm)
+            self.eval()
+        return metrics
 
     def config(self) -> dict[str, Any]:
         return {

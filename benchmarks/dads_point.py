@@ -7,7 +7,10 @@ episode. Reports the final distance over the initial distance per goal and its m
 seed with one configuration, draws the planned and executed paths, and records during training how spread the skills
 are (the headings of 16 skills on the unit circle of skill space).
 
-    python -m benchmarks.dads_point --seeds 0 1 2
+    python -m benchmarks.dads_point --seeds 0 1 2 --steps 20000
+    python -m benchmarks.dads_point --seeds 0 1 2 --steps 20000 --replan --hold-steps 3 --name dads_point_xyprior_hz3
+
+(the second plans again with the models the first saved to /tmp, holding each skill 3 steps instead of 10).
 
 The default configuration is the x-y prior of the paper (the policy does not see x-y, ``hide_features``; the skill
 dynamics does) with the skill redrawn every 10 steps (``resample_every``; 100 skills per 1000-step iteration).
@@ -32,6 +35,8 @@ from benchmarks.report import write_section
 from hrl_wrappers.envs import POINT_WORLD_ID
 
 OUT = pathlib.Path(__file__).resolve().parent / "results" / "dads_point"
+#: name of the training run's results and section (the earlier single-seed runs used ``dads_point_seed<S>``)
+TRAIN_NAME = "dads_point_xyprior"
 
 
 def skill_directions(model: Any, env: gym.Env, n: int = 16, steps: int = 10) -> np.ndarray:
@@ -88,6 +93,10 @@ class SpreadLog(BaseCallback):
         print(f"  {self.rows[-1]}", flush=True)
 
 
+def saved_model(seed: int) -> pathlib.Path:
+    return pathlib.Path(f"/tmp/dads_point_seed{seed}.zip")
+
+
 def train(args: argparse.Namespace, seed: int) -> tuple[Any, list[dict[str, float]], float]:
     started = time.time()
     kwargs: dict[str, Any] = (
@@ -112,7 +121,7 @@ def train(args: argparse.Namespace, seed: int) -> tuple[Any, list[dict[str, floa
     )
     log = SpreadLog()
     model.learn(args.steps, callback=log)
-    model.save(f"/tmp/dads_point_seed{seed}.zip")
+    model.save(saved_model(seed))
     return model, log.rows, time.time() - started
 
 
@@ -160,21 +169,27 @@ def main() -> None:
     parser.add_argument("--resample-every", type=int, default=10, help="redraw the skill every this many steps (0: never)")
     parser.add_argument("--std-decay", type=float, default=1.0, help="planner noise decay per refinement (1: paper)")
     parser.add_argument("--hold-steps", type=int, default=10, help="H_Z, steps each skill is held (paper: 10)")
-    parser.add_argument("--model", type=pathlib.Path, help="plan with this saved model (one seed) instead of training")
-    parser.add_argument("--name", default="dads_point", help="results file prefix and BENCHMARKS.md section")
+    parser.add_argument(
+        "--replan",
+        action="store_true",
+        help="plan with the models a training run saved to /tmp/dads_point_seed<S>.zip instead of training "
+        f"(its training record is read from results/dads_point/{TRAIN_NAME}_seed<S>.json)",
+    )
+    parser.add_argument(
+        "--name", default=TRAIN_NAME, help=f"results file prefix and BENCHMARKS.md section (default: {TRAIN_NAME})"
+    )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(1)
     OUT.mkdir(parents=True, exist_ok=True)
-    if args.model is not None and len(args.seeds) != 1:
-        parser.error("--model plans with one saved model: give one seed")
     per_seed: list[dict[str, Any]] = []
     for seed in args.seeds:
         print(f"seed {seed}", flush=True)
-        if args.model is not None:
-            model: Any = DADS.load(args.model, device="cpu")
-            curve: list[dict[str, float]] = []
-            train_s = float("nan")
+        if args.replan:
+            model: Any = DADS.load(saved_model(seed), device="cpu")
+            record = json.loads((OUT / f"{TRAIN_NAME}_seed{seed}.json").read_text())
+            curve: list[dict[str, float]] = record["training_curve"]
+            train_s = float(record["train_s"])
         else:
             model, curve, train_s = train(args, seed)
         results, directions = evaluate(model, args, seed)
@@ -211,7 +226,9 @@ def main() -> None:
         if not args.no_write:
             write_section(
                 args.name,
-                "DADS zero-shot planning on the point world (seeds " + ", ".join(str(s["seed"]) for s in per_seed) + ")",
+                "DADS zero-shot planning on the point world, x-y prior (seeds "
+                + ", ".join(str(s["seed"]) for s in per_seed)
+                + f"; H_Z={args.hold_steps})",
                 report(args, per_seed),
             )
 
@@ -242,6 +259,11 @@ def report(args: argparse.Namespace, per_seed: list[dict[str, Any]]) -> str:
     plots = ", ".join(f"[seed {s['seed']}](benchmarks/results/{OUT.name}/{args.name}_seed{s['seed']}.png)" for s in per_seed)
     return (
         config_text(args)
+        + (
+            f" The models are the ones the training run (section `{TRAIN_NAME}`) saved; only the planner settings differ."
+            if args.replan
+            else ""
+        )
         + "\n\n"
         + "\n".join(lines)
         + f"\n\nTarget met on {met} of {len(per_seed)} seeds; mean over seeds {np.mean(means):.3f}. The headings gap is "

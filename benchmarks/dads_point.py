@@ -93,8 +93,9 @@ class SpreadLog(BaseCallback):
         print(f"  {self.rows[-1]}", flush=True)
 
 
-def saved_model(seed: int) -> pathlib.Path:
-    return pathlib.Path(f"/tmp/dads_point_seed{seed}.zip")
+def saved_model(seed: int, name: str = TRAIN_NAME) -> pathlib.Path:
+    """Where a training run keeps its model for ``--replan`` (outside the repository)."""
+    return pathlib.Path(f"/tmp/dads_point_seed{seed}.zip" if name == TRAIN_NAME else f"/tmp/{name}_seed{seed}.zip")
 
 
 def train(args: argparse.Namespace, seed: int) -> tuple[Any, list[dict[str, float]], float]:
@@ -121,7 +122,7 @@ def train(args: argparse.Namespace, seed: int) -> tuple[Any, list[dict[str, floa
     )
     log = SpreadLog()
     model.learn(args.steps, callback=log)
-    model.save(saved_model(seed))
+    model.save(saved_model(seed, args.name))
     return model, log.rows, time.time() - started
 
 

@@ -227,7 +227,10 @@ def main() -> None:
         if not args.no_write:
             write_section(
                 args.name,
-                "DADS zero-shot planning on the point world, x-y prior (seeds "
+                "DADS zero-shot planning on the point world, "
+                + ("policy sees x-y" if args.see_xy else "x-y prior")
+                + (f", skill redrawn every {args.resample_every} steps" if args.resample_every else ", one skill per episode")
+                + (" (seed " if len(per_seed) == 1 else " (seeds ")
                 + ", ".join(str(s["seed"]) for s in per_seed)
                 + f"; H_Z={args.hold_steps})",
                 report(args, per_seed),

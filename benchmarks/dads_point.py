@@ -126,6 +126,26 @@ def train(args: argparse.Namespace, seed: int) -> tuple[Any, list[dict[str, floa
     return model, log.rows, time.time() - started
 
 
+def wall_fraction(model: Any, resample_every: int, episodes: int = 20, seed: int = 0) -> float:
+    """Fraction of steps that end against a wall of the point world (within 0.1 of it), with the stochastic policy and
+    skills drawn from the prior on the training run's schedule (every ``resample_every`` steps, 0: once an episode)."""
+    env = gym.make(POINT_WORLD_ID)
+    size = float(env.unwrapped.size)  # type: ignore[attr-defined]
+    rng = np.random.default_rng(seed)
+    at_wall = total = 0
+    z = np.zeros(2, np.float32)
+    for episode in range(episodes):
+        obs, _ = env.reset(seed=seed + episode)
+        for t in range(100):
+            if t == 0 or (resample_every and t % resample_every == 0):
+                z = rng.uniform(-1, 1, 2).astype(np.float32)
+            action, _ = model.predict_skill(obs, z, deterministic=False)
+            obs, *_ = env.step(action)
+            at_wall += bool(np.any(np.abs(obs) >= size - 0.1))
+            total += 1
+    return at_wall / total
+
+
 def evaluate(model: Any, args: argparse.Namespace, seed: int) -> tuple[list[Any], np.ndarray]:
     env = gym.make(POINT_WORLD_ID)
     directions = skill_directions(model, env)
@@ -173,9 +193,10 @@ def main() -> None:
     parser.add_argument(
         "--replan",
         action="store_true",
-        help="plan with the models a training run saved to /tmp/dads_point_seed<S>.zip instead of training "
-        f"(its training record is read from results/dads_point/{TRAIN_NAME}_seed<S>.json)",
+        help="plan with the models the training run --train-name saved to /tmp instead of training (its training "
+        "record is read from results/dads_point/<train-name>_seed<S>.json; give it the same configuration flags)",
     )
+    parser.add_argument("--train-name", default=TRAIN_NAME, help="--replan: the training run's --name")
     parser.add_argument(
         "--name", default=TRAIN_NAME, help=f"results file prefix and BENCHMARKS.md section (default: {TRAIN_NAME})"
     )
@@ -187,8 +208,8 @@ def main() -> None:
     for seed in args.seeds:
         print(f"seed {seed}", flush=True)
         if args.replan:
-            model: Any = DADS.load(saved_model(seed), device="cpu")
-            record = json.loads((OUT / f"{TRAIN_NAME}_seed{seed}.json").read_text())
+            model: Any = DADS.load(saved_model(seed, args.train_name), device="cpu")
+            record = json.loads((OUT / f"{args.train_name}_seed{seed}.json").read_text())
             curve: list[dict[str, float]] = record["training_curve"]
             train_s = float(record["train_s"])
         else:
@@ -215,6 +236,7 @@ def main() -> None:
             "normalized_distance": [round(r.normalized_distance, 4) for r in results],
             "largest_gap_deg": round(gap, 1),
             "sv_ratio": round(sv_ratio, 3),
+            "wall_fraction": round(wall_fraction(model, args.resample_every, seed=seed), 3),
             "training_curve": curve,
             "skill_displacement_10_steps": np.round(directions, 3).tolist(),
             "results": results,
@@ -240,15 +262,16 @@ def main() -> None:
 def report(args: argparse.Namespace, per_seed: list[dict[str, Any]]) -> str:
     lines = [
         "| seed | " + " | ".join(f"goal {k * 45} deg" for k in range(8)) + " | **mean final / initial** | "
-        "mean distance over the episode / initial | largest gap between skill headings | train min |",
-        "|---" * 13 + "|",
+        "mean distance over the episode / initial | largest gap between skill headings | steps against a wall | "
+        "train min |",
+        "|---" * 14 + "|",
     ]
     for s in per_seed:
         lines.append(
             f"| {s['seed']} | "
             + " | ".join(f"{r:.3f}" for r in s["final_over_initial"])
             + f" | **{s['mean_final_over_initial']:.3f}** | {np.mean(s['normalized_distance']):.3f} | "
-            f"{s['largest_gap_deg']:.0f} deg | {s['train_s'] / 60:.1f} |"
+            f"{s['largest_gap_deg']:.0f} deg | {s['wall_fraction']:.2f} | {s['train_s'] / 60:.1f} |"
         )
     means = [s["mean_final_over_initial"] for s in per_seed]
     met = sum(m <= 0.2 for m in means)
@@ -264,7 +287,7 @@ def report(args: argparse.Namespace, per_seed: list[dict[str, Any]]) -> str:
     return (
         config_text(args)
         + (
-            f" The models are the ones the training run (section `{TRAIN_NAME}`) saved; only the planner settings differ."
+            f" The models are the ones the training run (section `{args.train_name}`) saved; only the planner settings differ."
             if args.replan
             else ""
         )
@@ -272,8 +295,11 @@ def report(args: argparse.Namespace, per_seed: list[dict[str, Any]]) -> str:
         + "\n".join(lines)
         + f"\n\nTarget met on {met} of {len(per_seed)} seeds; mean over seeds {np.mean(means):.3f}. The headings gap is "
         "over 16 skills on the unit circle of skill space, 10 steps from the start (22.5 deg: evenly spread; near 180 "
-        "deg: skills on one line).\n\nDuring training (every 5 iterations: largest heading gap / mean DADS reward of the "
-        "buffer):\n\n" + "\n".join(curves) + f"\n\nPlots (planned and executed paths): {plots}\n"
+        "deg: skills on one line). Steps against a wall: fraction of the steps of 20 episodes with the stochastic policy and "
+        "skills drawn on the training schedule that end within 0.1 of a wall.\n\nDuring training (every 5 iterations: largest "
+        "heading gap / mean DADS reward of the buffer):\n\n"
+        + "\n".join(curves)
+        + f"\n\nPlots (planned and executed paths): {plots}\n"
     )
 
 

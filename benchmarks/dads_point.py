@@ -254,7 +254,8 @@ def main() -> None:
                 + (f", skill redrawn every {args.resample_every} steps" if args.resample_every else ", one skill per episode")
                 + (" (seed " if len(per_seed) == 1 else " (seeds ")
                 + ", ".join(str(s["seed"]) for s in per_seed)
-                + f"; H_Z={args.hold_steps})",
+                + f"; {args.steps // 1000}k steps; H_Z={args.hold_steps}"
+                + (", re-planned)" if args.replan else ")"),
                 report(args, per_seed),
             )
 

@@ -726,6 +726,9 @@ def _add_dads_arguments(parser: argparse.ArgumentParser) -> None:
     kind = skills.add_mutually_exclusive_group()
     kind.add_argument("--skill-dim", type=_positive_int, metavar="D", help="continuous skills U(-1,1)^D (default: 2)")
     kind.add_argument("--n-skills", type=_positive_int, metavar="K", help="categorical skills instead")
+    skills.add_argument(
+        "--resample-every", type=_positive_int, metavar="N", help="redraw the skill every N steps (default: per episode)"
+    )
     dyn = parser.add_argument_group("skill dynamics")
     dyn.add_argument("--features", type=int, nargs="+", metavar="I", help="observation indices it predicts (default: all)")
     dyn.add_argument("--hide-features", action="store_true", help="hide those features (or the --prior) from the policy")
@@ -738,6 +741,12 @@ def _add_dads_arguments(parser: argparse.ArgumentParser) -> None:
     learner.add_argument("--algo", type=str.upper, choices=["SAC", "PPO"], default="SAC", help="SB3 back end (default: SAC)")
     learner.add_argument(
         "--schedule", choices=["on-policy", "off-policy"], default="on-policy", help="SAC schedule (default: on-policy)"
+    )
+    learner.add_argument(
+        "--importance-clip",
+        type=float,
+        metavar="EPS",
+        help="off-policy schedule: weight skill-dynamics updates by clip(pi/mu, 1/EPS, EPS) (reference: 10)",
     )
     learner.add_argument("--iteration-steps", type=_positive_int, default=2000, metavar="N", help="N per iteration")
     learner.add_argument("--dynamics-steps", type=_positive_int, default=32, metavar="K1", help="K1 per iteration")
@@ -771,6 +780,8 @@ def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "schedule": args.schedule,
         "features": features,
         "hide_features": bool(args.hide_features),
+        "resample_every": args.resample_every,
+        "importance_clip": args.importance_clip,
         "n_steps": args.iteration_steps,
         "dynamics_steps": args.dynamics_steps,
         "agent_steps": args.agent_steps,

@@ -98,3 +98,29 @@ def test_train_dads_usage_errors(tmp_path: pathlib.Path, capsys: pytest.CaptureF
     assert "--hide-features" in capsys.readouterr().err
     assert main(["train", "dads", "--env", POINT, "--steps", "10", "--features", "5", "--run-dir", str(run)]) == 2
     assert "features has indices [5] outside the observation" in capsys.readouterr().err
+
+
+def test_train_dads_off_policy_importance_weighted(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "run"
+    argv = [
+        "train",
+        "dads",
+        "--env",
+        POINT,
+        "--steps",
+        "120",
+        "--net",
+        "16",
+        "--alternatives",
+        "4",
+        "--schedule",
+        "off-policy",
+    ]
+    argv += ["--importance-clip", "10", "--resample-every", "10", "--features", "0", "1", "--hide-features"]
+    argv += ["--algo-kwargs", '{"learning_starts": 40, "batch_size": 16, "dynamics_batch_size": 16}']
+    assert main([*argv, "--run-dir", str(run), "--no-progress"]) == 0
+    model = DADS.load(run / "model.zip", device="cpu")
+    assert model.importance_clip == 10.0 and model.skill_config["resample_every"] == 10
+    on_policy = ["train", "dads", "--env", POINT, "--steps", "10", "--importance-clip", "10", "--run-dir", str(tmp_path / "x")]
+    assert main(on_policy) == 2
+    assert "importance_clip needs schedule='off-policy'" in capsys.readouterr().err

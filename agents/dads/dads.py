@@ -11,6 +11,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.common.skill_agent import EnvLike, SkillAgent
+from agents.dads.importance import ImportanceWeightedDynamicsCallback
 from agents.dads.policies import HideFeaturesExtractor
 from agents.dads.schedule import OnPolicyScheduleCallback
 from hrl_wrappers.rewards.base import IntrinsicReward
@@ -38,7 +39,9 @@ class DADS(SkillAgent):
       computed once, and SAC takes ``agent_steps`` (K2) gradient steps;
     * ``"off-policy"``: an ordinary replay buffer of ``buffer_size``; rewards are relabelled with the current skill
       dynamics every time a batch is sampled, and the skill dynamics takes ``update_ratio`` steps per env step on
-      the learner's own batches. (The reference's off-DADS also importance-weights old transitions; not done here.)
+      the learner's own batches. With ``importance_clip`` (the reference's off-DADS ``is_clip_eps``), the skill
+      dynamics trains on its own batches instead, each transition weighted by the clipped ratio of the current to
+      the behaviour policy's likelihood of its action (:mod:`agents.dads.importance`).
 
     PPO is on-policy by nature: rewards of each rollout are computed when GAE runs, with the skill dynamics as it
     was before training on that rollout (SB3 computes advantages before the callback's ``on_rollout_end``), then the
@@ -69,6 +72,10 @@ class DADS(SkillAgent):
     :param dynamics_batch_size: skill-dynamics minibatch size.
     :param update_ratio: off-policy schedule: skill-dynamics steps per environment step.
     :param dynamics_epochs: PPO: passes of the skill dynamics over each rollout.
+    :param importance_clip: off-policy schedule on SAC: weight each skill-dynamics transition by
+        ``clip(pi(a|s,z) / mu(a|s,z), 1/importance_clip, importance_clip)``, mu the policy that collected it (10 in
+        the reference's off-DADS); None: no weighting.
+    :param importance_normalize: divide those weights by their batch mean (``normalized_importance_sampling``).
     :param track_intrinsic_returns: score every environment step to log ``dads/ep_intrinsic_return`` (L + 1 forward
         passes of the skill dynamics per step; off by default, the on-policy schedule logs
         ``dads/buffer_intrinsic_reward`` instead).
@@ -122,6 +129,8 @@ class DADS(SkillAgent):
         dynamics_batch_size: int = 256,
         update_ratio: float = 1.0,
         dynamics_epochs: int = 1,
+        importance_clip: float | None = None,
+        importance_normalize: bool = False,
         track_intrinsic_returns: bool = False,
         intrinsic_coef: float = 1.0,
         extrinsic_coef: float = 0.0,
@@ -141,6 +150,17 @@ class DADS(SkillAgent):
             skill_dim = 2
         if n_alternatives is None and n_skills is None:
             n_alternatives = 100  # continuous skills: L = 100 prior samples, as the reference code
+        if importance_clip is not None:
+            if schedule != "off-policy" or str(algo).upper() != "SAC":
+                raise ValueError(
+                    "importance_clip needs schedule='off-policy' and algo='SAC' (the on-policy schedule has no old data)"
+                )
+            if isinstance(importance_clip, bool) or not isinstance(importance_clip, int | float) or not importance_clip > 1:
+                raise ValueError(
+                    f"importance_clip must be a number > 1 (ratios are clipped to [1/c, c]) or None, got {importance_clip!r}"
+                )
+        self.importance_clip = None if importance_clip is None else float(importance_clip)
+        self.importance_normalize = bool(importance_normalize)
         self.schedule = schedule
         self.n_steps_per_iter = int(n_steps)
         self.dynamics_steps = int(dynamics_steps)
@@ -166,7 +186,7 @@ class DADS(SkillAgent):
             "batch_size": int(dynamics_batch_size),
             "update_ratio": float(dynamics_steps) / float(n_steps) if on_policy_sac else float(update_ratio),
             "n_epochs": int(dynamics_epochs),
-            "train_on_learner_batches": not on_policy_sac,
+            "train_on_learner_batches": not on_policy_sac and importance_clip is None,
             "track_returns": bool(track_intrinsic_returns),
         }
         wrapped = self._init_skill_agent(
@@ -234,6 +254,15 @@ class DADS(SkillAgent):
         if buffer_size < n_steps:
             raise ValueError(f"buffer_size={buffer_size} must hold one iteration's n_steps={n_steps}")
         algo_kwargs["buffer_size"] = buffer_size
+
+    def _setup_model(self) -> None:
+        super()._setup_model()
+        clip = getattr(self, "importance_clip", None)
+        if clip is not None:
+            kwargs = {**self.callback_kwargs, "train_on_learner_batches": False}
+            self._reward_callback = ImportanceWeightedDynamicsCallback(
+                self.reward_model, clip=clip, normalize=self.importance_normalize, **kwargs
+            )
 
     def _make_reward_model(self) -> IntrinsicReward:
         algo: Any = self

@@ -215,3 +215,52 @@ def test_scoring_in_chunks_changes_nothing() -> None:
     whole = model.reward(obs, next_obs)
     model.score_chunk_rows = 12  # 2 transitions x 5 terms per pass
     assert np.allclose(model.reward(obs, next_obs), whole, atol=1e-6)
+
+
+@pytest.mark.parametrize("learn_variance", [False, True])
+@pytest.mark.parametrize("n_alternatives", [None, 5])
+def test_fast_scoring_equals_log_prob(
+    monkeypatch: pytest.MonkeyPatch, learn_variance: bool, n_alternatives: int | None
+) -> None:
+    """The reward's one-pass scoring gives the numbers of ``log_prob`` (the model's plain forward) fed to the formula,
+    with hidden layers, normalisation statistics that are not the identity, and several chunks."""
+    prior: object = CategoricalPrior(4, [0.1, 0.2, 0.3, 0.4]) if n_alternatives is None else UniformPrior(2)
+    layout = SkillLayout(STATE, prior)  # type: ignore[arg-type]
+    torch.manual_seed(0)
+    model = DADSReward(
+        layout,
+        features=[0, 1],
+        input_features=[0, 1, 2],
+        net_arch=[16, 8],
+        n_alternatives=n_alternatives,
+        learn_variance=learn_variance,
+        device="cpu",
+    )
+    rng = np.random.default_rng(0)
+    n = 23
+    s = (3 + 2 * rng.normal(size=(n, 3))).astype(np.float32)
+    if n_alternatives is None:
+        skills: np.ndarray = rng.integers(0, 4, size=n)
+    else:
+        skills = rng.uniform(-1, 1, size=(n, 2)).astype(np.float32)
+    obs = layout.join(s, skills)
+    next_obs = layout.join(s + rng.normal(size=(n, 3)).astype(np.float32), skills)
+    model.update(obs, next_obs)  # sets the running statistics and moves the weights
+    obs_t, next_t = torch.as_tensor(obs), torch.as_tensor(next_obs)
+    state, delta = model.input_state(obs_t), model.target_delta(obs_t, next_t)
+    z = layout.skill_encoding(obs_t).float()
+    if n_alternatives is None:
+        z_alt = torch.eye(4).expand(n, 4, 4)
+    else:
+        z_alt = torch.as_tensor(rng.uniform(-1, 1, size=(n, n_alternatives, 2)).astype(np.float32))
+        monkeypatch.setattr(model, "_alternatives", lambda batch, generator=None: z_alt)
+    with torch.no_grad():
+        log_q = model.log_prob(state, z, delta).double()
+        m = z_alt.shape[1]
+        log_q_alt = model.log_prob(state.unsqueeze(1).expand(n, m, 3), z_alt, delta.unsqueeze(1).expand(n, m, 2)).double()
+    if n_alternatives is None:
+        expected = log_q - torch.logsumexp(log_q_alt + torch.log(torch.tensor([0.1, 0.2, 0.3, 0.4], dtype=torch.float64)), -1)
+    else:
+        expected = log_q - torch.logsumexp(torch.cat([log_q[:, None], log_q_alt], 1), -1) + math.log(m + 1)
+    model.score_chunk_rows = 3 * (m + 1)  # 3 transitions per pass: several chunks, the last one partial
+    assert np.allclose(model.reward(obs, next_obs), expected.numpy(), atol=1e-5)

@@ -196,7 +196,7 @@ class DADSReward(IntrinsicReward):
         if isinstance(prior, CategoricalPrior):
             self.register_buffer("log_p_table", torch.as_tensor(np.log(prior.probs).astype(np.float32)))
         self.to(self.device)
-        self.optimizer = torch.optim.Adam(self.parameters(), lr=self.learning_rate)
+        self.optimizer = self.make_optimizer(self.learning_rate)
         self.eval()
 
     @classmethod

@@ -213,6 +213,9 @@ class HIRO:
             raise ValueError(f"n_candidates must be >= 2, got {n_candidates}")
         if not 0.0 <= high_hindsight <= 1.0:
             raise ValueError(f"high_hindsight must be in [0, 1], got {high_hindsight}")
+        for steps_name, steps in (("gradient_steps", gradient_steps), ("high_gradient_steps", high_gradient_steps)):
+            if int(steps) < 1:
+                raise ValueError(f"{steps_name} must be >= 1 (gradient steps per env step / per goal), got {steps}")
         if high_noise < 0 or low_noise < 0:
             raise ValueError(f"high_noise and low_noise must be >= 0, got {high_noise} and {low_noise}")
         self.policy_name = policy

@@ -16,7 +16,8 @@ Examples::
     hrl train diayn --env Ant-v5 --steps 1000000 --prior xy --no-termination \\
         --env-kwargs '{"include_cfrc_ext_in_observation": false}'
     hrl train diayn --env hrl_wrappers/PointWorld-v0 --steps 20000 --algo PPO --algo-kwargs '{"n_steps": 512}'
-    hrl train hiro --env PointMaze_UMaze-v3 --steps 100000 --goal-indices 0 1 --goal-range 1.0
+    hrl train hiro --env PointMaze_UMaze-v3 --steps 100000 --goal-indices 0 1 --goal-range 1.0 --net 64 64 \\
+        --high-gradient-steps 10 --high-hindsight 0.8 --hindsight-success-distance 0.45
     hrl eval runs/diayn-PointWorld-v0-20250101-120000 --rollouts 8 --video
     hrl plot runs/diayn-PointWorld-v0-20250101-120000
 

@@ -32,6 +32,11 @@ LABELS = {
     "sac_her": "flat SAC + HER",
     "sac_tee": "flat SAC + held noise (temporally extended exploration)",
 }
+#: curves kept from earlier runs with other HIRO settings (renamed CSVs; plotted and tabled, never trained here)
+EARLIER = {
+    "hiro_prev": "HIRO, earlier settings (1 high-level update per goal)",
+    "hiro_her_prev": "HIRO + hindsight, earlier settings (1 high-level update per goal)",
+}
 
 
 def make_env(env_id: str) -> gym.Env:
@@ -58,6 +63,10 @@ def build(name: str, env_id: str, net: list[int], seed: int, learning_starts: in
             c=args.c,
             goal_indices=[0, 1],
             goal_range=args.goal_range,
+            reward_scale=args.reward_scale,
+            high_noise=args.high_noise,
+            low_noise=args.low_noise,
+            high_gradient_steps=args.high_gradient_steps,
             policy_kwargs={"net_arch": net},
             learning_starts=learning_starts,
             seed=seed,
@@ -115,11 +124,11 @@ def plot(rows: list[dict[str, Any]], path: pathlib.Path, title: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4))
-    for name in AGENTS:
+    for name in [*AGENTS, *EARLIER]:
         pts = [(r["steps"], r["success"]) for r in rows if r["agent"] == name]
         if pts:
             xs, ys = zip(*pts, strict=True)
-            ax.plot(xs, ys, marker="o", label=LABELS[name])
+            ax.plot(xs, ys, marker="o", label={**LABELS, **EARLIER}[name], linestyle=":" if name in EARLIER else "-")
     ax.set_xlabel("environment steps")
     ax.set_ylabel("success rate (20 eval episodes)")
     ax.set_ylim(-0.02, 1.02)
@@ -133,7 +142,8 @@ def plot(rows: list[dict[str, Any]], path: pathlib.Path, title: str) -> None:
 
 def table(rows: list[dict[str, Any]], agents: list[str]) -> str:
     steps = sorted({r["steps"] for r in rows})
-    lines = ["| steps | " + " | ".join(LABELS[a] for a in agents) + " |", "|---" * (len(agents) + 1) + "|"]
+    labels = {**LABELS, **EARLIER}
+    lines = ["| steps | " + " | ".join(labels[a] for a in agents) + " |", "|---" * (len(agents) + 1) + "|"]
     for s in steps:
         cells = []
         for a in agents:
@@ -159,11 +169,18 @@ def main() -> None:
     parser.add_argument("--learning-starts", type=int, default=1000)
     parser.add_argument("--c", type=int, default=10)
     parser.add_argument("--goal-range", type=float, default=1.0)
+    parser.add_argument("--reward-scale", type=float, default=0.1, help="HIRO's high-level reward scale")
+    parser.add_argument("--high-noise", type=float, default=0.2, help="HIRO's high-level TD3 noise (x goal half-range)")
+    parser.add_argument("--low-noise", type=float, default=0.1, help="HIRO's low-level TD3 noise (x action half-range)")
+    parser.add_argument("--high-gradient-steps", type=int, default=1, help="HIRO's high-level gradient steps per goal")
     parser.add_argument("--tee-sigma", type=float, default=0.5)
     parser.add_argument("--her-ratio", type=float, default=0.8)
     parser.add_argument("--agents", default=",".join(AGENTS))
     parser.add_argument("--out", default=None)
     parser.add_argument("--report-only", action="store_true", help="only redraw the plot and table from the CSVs")
+    parser.add_argument(
+        "--no-section", action="store_true", help="leave BENCHMARKS.md alone (settings sweeps: CSVs and plot in --out)"
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     net = [int(w) for w in args.net.split(",")]
@@ -200,20 +217,27 @@ def main() -> None:
 def report(args: argparse.Namespace, net: list[int], out: pathlib.Path, name: str) -> None:
     """Plot every agent's curve found in ``out`` and write the BENCHMARKS.md section."""
     rows_all = read_curves(out)
-    shown = [a for a in AGENTS if any(r["agent"] == a for r in rows_all)]
+    shown = [a for a in [*AGENTS, *EARLIER] if any(r["agent"] == a for r in rows_all)]
     plot(rows_all, out / "success.png", f"{args.env}, sparse, continuing_task=False, seed {args.seed}")
+    if args.no_section:
+        return
+    # settings tried before this run and where the earlier rows come from, kept beside the CSVs
+    notes = (out / "notes.md").read_text().strip() + "\n\n" if (out / "notes.md").exists() else ""
     body = (
         f"{args.env} (sparse reward, `continuing_task=False`), seed {args.seed}, success rate over "
         f"{args.eval_episodes} deterministic evaluation episodes after each {args.chunk}-step chunk; networks "
         f"{net} for every agent, learning starts at {args.learning_starts} steps. Budget: {args.steps} steps "
-        f"per agent; see the last row each agent reached. HIRO: c={args.c}, relative x-y goals within "
-        f"+-{args.goal_range}, and, for "
+        f"per agent; see the last row each agent reached. HIRO (TD3 at both levels): c={args.c}, relative x-y goals "
+        f"within +-{args.goal_range}, high-level reward {args.reward_scale} x the sum of env rewards, TD3 noise "
+        f"{args.high_noise} (high, x goal half-range) / {args.low_noise} (low, x action half-range), "
+        f"{args.high_gradient_steps} high-level gradient step(s) per goal, and, for "
         f"the HIRO + hindsight row, the desired goal of {args.her_ratio:.0%} of high-level samples replaced by "
         f"an achieved goal later in the same episode. Held noise: N(0, {args.tee_sigma}) held for {args.c} steps.\n\n"
         "The run shared 2 CPU cores with other jobs (niced), so the budget reached is what the session allowed; "
         "train wall time covers training only.\n\n"
         "If the agents were split over several runs of this script (`--agents`), those runs went one after another on "
         "the same machine.\n\n"
+        f"{notes}"
         f"{table(rows_all, shown)}\n\n![curves](benchmarks/results/hiro_pointmaze/{name}/success.png) "
         f"(data: `benchmarks/results/hiro_pointmaze/{name}/curve_<agent>.csv`)"
     )

@@ -16,7 +16,8 @@ Examples::
     hrl train diayn --env Ant-v5 --steps 1000000 --prior xy --no-termination \\
         --env-kwargs '{"include_cfrc_ext_in_observation": false}'
     hrl train diayn --env hrl_wrappers/PointWorld-v0 --steps 20000 --algo PPO --algo-kwargs '{"n_steps": 512}'
-    hrl train hiro --env PointMaze_UMaze-v3 --steps 100000 --goal-indices 0 1 --goal-range 1.0
+    hrl train hiro --env PointMaze_UMaze-v3 --steps 100000 --goal-indices 0 1 --goal-range 1.0 --net 64 64 \\
+        --high-gradient-steps 10 --high-hindsight 0.8 --hindsight-success-distance 0.45
     hrl eval runs/diayn-PointWorld-v0-20250101-120000 --rollouts 8 --video
     hrl plot runs/diayn-PointWorld-v0-20250101-120000
 
@@ -129,6 +130,7 @@ def _number_parser(cast: Callable[[str], Any], accept: Callable[[Any], bool], ex
 _positive_int = _number_parser(int, lambda v: v >= 1, "a positive integer")
 _non_negative_int = _number_parser(int, lambda v: v >= 0, "an integer >= 0")
 _positive_float = _number_parser(float, lambda v: v > 0 and math.isfinite(v), "a positive number")
+_non_negative_float = _number_parser(float, lambda v: v >= 0 and math.isfinite(v), "a number >= 0")
 
 
 def _json_object(text: str) -> dict[str, Any]:
@@ -862,6 +864,18 @@ def _add_hiro_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --high-hindsight: relabelled episodes end within this distance (Gymnasium-Robotics mazes: 0.45)",
     )  # fmt: skip
     hiro.add_argument("--reward-scale", type=float, default=0.1, help="high-level reward scale (default: %(default)s)")
+    hiro.add_argument(
+        "--high-gradient-steps", type=_positive_int, default=1, metavar="N",
+        help="high-level gradient steps per goal (default: 1, as in the paper; c: one per env step)",
+    )  # fmt: skip
+    hiro.add_argument(
+        "--high-noise", type=_non_negative_float, default=0.2, metavar="S",
+        help="high-level TD3 exploration std, as a fraction of the goal half-range (default: %(default)s)",
+    )  # fmt: skip
+    hiro.add_argument(
+        "--low-noise", type=_non_negative_float, default=0.1, metavar="S",
+        help="low-level TD3 exploration std, as a fraction of the action half-range (default: %(default)s)",
+    )  # fmt: skip
     learner = parser.add_argument_group("learners")
     learner.add_argument("--net", type=_positive_int, nargs="+", default=[300, 300], metavar="W", help="hidden layers")
     learner.add_argument("--learning-starts", type=_non_negative_int, default=1000, metavar="N")
@@ -909,6 +923,9 @@ def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "high_hindsight": args.high_hindsight,
         "hindsight_success_distance": args.hindsight_success_distance,
         "reward_scale": args.reward_scale,
+        "high_gradient_steps": args.high_gradient_steps,
+        "high_noise": args.high_noise,
+        "low_noise": args.low_noise,
         "policy_kwargs": {"net_arch": list(args.net)},
         "learning_starts": args.learning_starts,
         "batch_size": args.batch_size,

@@ -131,7 +131,9 @@ class HIRO:
     :param high_buffer_size: high-level replay buffer size (default ``buffer_size // c``, at least 1000).
     :param batch_size: minibatch size of both levels (100 in the paper).
     :param gradient_steps: low-level gradient steps per environment step (per env).
-    :param high_gradient_steps: high-level gradient steps per period (per env).
+    :param high_gradient_steps: high-level gradient steps per period (per env); 1 as in the paper, ``c`` gives the
+        high level one update per environment step, as the low level gets (better within 100k steps on
+        PointMaze_UMaze, see BENCHMARKS.md).
     :param policy_kwargs: ``policy_kwargs`` of both levels (``net_arch=[300, 300]`` in the paper).
     :param high_kwargs: extra SB3 arguments of the high level (``learning_rate``, ``gamma``, ...).
     :param low_kwargs: extra SB3 arguments of the low level.
@@ -213,6 +215,9 @@ class HIRO:
             raise ValueError(f"n_candidates must be >= 2, got {n_candidates}")
         if not 0.0 <= high_hindsight <= 1.0:
             raise ValueError(f"high_hindsight must be in [0, 1], got {high_hindsight}")
+        for steps_name, steps in (("gradient_steps", gradient_steps), ("high_gradient_steps", high_gradient_steps)):
+            if int(steps) < 1:
+                raise ValueError(f"{steps_name} must be >= 1 (gradient steps per env step / per goal), got {steps}")
         if high_noise < 0 or low_noise < 0:
             raise ValueError(f"high_noise and low_noise must be >= 0, got {high_noise} and {low_noise}")
         self.policy_name = policy

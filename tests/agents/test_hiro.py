@@ -91,6 +91,16 @@ def test_high_level_reward_is_scaled_sum_of_env_rewards(counting_model: HIRO) ->
     assert np.all(buf.dones[:n, 0][last] == 1) and np.all(buf.timeouts[:n, 0][last] == 1)
 
 
+def test_gradient_steps_of_each_level() -> None:
+    # 100 steps, c=5, training from step 41 (learning_starts=40): the low level trains after each of steps 41..100
+    # (60 calls of 2 steps); the high level after each step that closes a period, 45, 50, ..., 100 (12 calls of 3)
+    kwargs = {**TINY, "learning_starts": 40}
+    model = HIRO("MlpPolicy", CountingEnv, c=5, goal_range=0.5, gradient_steps=2, high_gradient_steps=3, **kwargs)
+    model.learn(100)
+    assert model.low._n_updates == 60 * 2
+    assert model.high._n_updates == 12 * 3
+
+
 def test_predict_carries_goal_and_step_counter(counting_model: HIRO) -> None:
     env = CountingEnv()
     obs, _ = env.reset(seed=1)
@@ -219,6 +229,8 @@ def test_bad_input_names_the_argument() -> None:
         HIRO("MlpPolicy", lambda: TinyDictEnv(nested=True), state_keys=["pos"], desired_goal_key=None, goal_range=1.0)
     with pytest.raises(ValueError, match="goal_range must be given"):
         HIRO("MlpPolicy", pointmaze)
+    with pytest.raises(ValueError, match="high_gradient_steps must be >= 1"):
+        HIRO("MlpPolicy", CountingEnv, goal_range=1.0, high_gradient_steps=0)
     with pytest.raises(ValueError, match="algo must be one of"):
         HIRO("MlpPolicy", CountingEnv, algo="PPO", goal_range=1.0)
     with pytest.raises(ValueError, match="high_hindsight needs a goal-conditioned env"):

@@ -39,6 +39,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from hrl_wrappers.locomotion import POSITION_DIMS
 from hrl_wrappers.priors import CategoricalPrior
+from hrl_wrappers.sb3.terminal import copy_observations
 from hrl_wrappers.skill_layout import SkillLayout
 
 if TYPE_CHECKING:
@@ -369,12 +370,6 @@ class _Episode:
     steps: int
 
 
-def _copy_obs(obs: Any) -> Any:
-    if isinstance(obs, dict):
-        return {k: np.array(v, copy=True) for k, v in obs.items()}
-    return np.array(obs, copy=True)
-
-
 def _stack_obs(observations: Sequence[Any]) -> Any:
     if isinstance(observations[0], dict):
         return {k: np.stack([o[k] for o in observations]) for k in observations[0]}
@@ -405,14 +400,14 @@ def _run_episode(
 ) -> _Episode:
     obs, info = env.reset(seed=seed)
     feats = [feature_fn(obs, info)]
-    observations = [_copy_obs(obs)]
+    observations = [copy_observations(obs)]
     ret, steps = 0.0, 0
     while limit is None or steps < limit:
         obs, reward, terminated, truncated, info = env.step(act(obs))
         ret += float(reward)
         steps += 1
         feats.append(feature_fn(obs, info))
-        observations.append(_copy_obs(obs))
+        observations.append(copy_observations(obs))
         if terminated or truncated:
             break
     dims = {f.shape for f in feats}

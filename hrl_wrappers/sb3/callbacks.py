@@ -28,7 +28,7 @@ from stable_baselines3.common.on_policy_algorithm import OnPolicyAlgorithm
 from hrl_wrappers.rewards.base import IntrinsicReward
 from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer
 from hrl_wrappers.sb3.rollout_buffer import RelabelingDictRolloutBuffer, RelabelingRolloutBuffer
-from hrl_wrappers.sb3.terminal import true_next_observations
+from hrl_wrappers.sb3.terminal import copy_observations, true_next_observations
 
 __all__ = ["IntrinsicRewardCallback"]
 
@@ -150,7 +150,7 @@ class IntrinsicRewardCallback(BaseCallback):
         if last_obs is None:
             return
         next_obs = true_next_observations(new_obs, dones, infos)
-        self._unscored.append((_copy_obs(last_obs), _copy_obs(next_obs)))
+        self._unscored.append((copy_observations(last_obs), copy_observations(next_obs)))
         if np.any(dones) or len(self._unscored) >= self.track_every:
             self._score_unscored()
         if self._episode_returns is None:
@@ -264,13 +264,6 @@ class IntrinsicRewardCallback(BaseCallback):
             self.logger.record(f"{self.log_prefix}/relabeled_reward", relabeled)
         if self._finished_returns:
             self.logger.record(f"{self.log_prefix}/ep_intrinsic_return", float(np.mean(self._finished_returns)))
-
-
-def _copy_obs(obs: Any) -> Any:
-    """A copy of a (Dict) VecEnv observation batch, safe to keep after the env reuses its arrays."""
-    if isinstance(obs, dict):
-        return {k: np.array(v, copy=True) for k, v in obs.items()}
-    return np.array(obs, copy=True)
 
 
 def _concat_obs(batches: list[Any]) -> Any:

@@ -10,7 +10,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["true_next_observations"]
+__all__ = ["copy_observations", "true_next_observations"]
+
+
+def copy_observations(obs: Any) -> Any:
+    """A copy of a (Dict) VecEnv observation batch, safe to keep after the env reuses its arrays.
+
+    Example:
+        >>> obs = {"observation": np.zeros((2, 3))}
+        >>> copy_observations(obs)["observation"] is obs["observation"]
+        False
+    """
+    if isinstance(obs, dict):
+        return {k: np.array(v, copy=True) for k, v in obs.items()}
+    return np.array(obs, copy=True)
 
 
 def true_next_observations(new_obs: Any, dones: np.ndarray, infos: list[dict[str, Any]]) -> Any:
@@ -26,7 +39,7 @@ def true_next_observations(new_obs: Any, dones: np.ndarray, infos: list[dict[str
     if not np.any(dones):
         return new_obs
     is_dict = isinstance(new_obs, dict)
-    out: Any = {k: np.array(v, copy=True) for k, v in new_obs.items()} if is_dict else np.array(new_obs, copy=True)
+    out = copy_observations(new_obs)
     for i in np.flatnonzero(dones):
         terminal = infos[i].get("terminal_observation")
         if terminal is None:

@@ -1,12 +1,49 @@
-"""Small environments shared by the tests."""
+"""Small environments and helpers shared by the tests."""
 
 from __future__ import annotations
 
+import os
+import pathlib
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
+
+from hrl_wrappers.sb3.checkpoint import Checkpoint, latest_checkpoint
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def start_cli(argv: Sequence[str]) -> subprocess.Popen[bytes]:
+    """Run ``hrl <argv>`` in a child process (one torch thread), in its own process group, stderr captured."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "hrl_wrappers.cli", *argv],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, which the SIGINT tests signal as a terminal's Ctrl-C does
+    )
+
+
+def wait_for_checkpoint(proc: subprocess.Popen[bytes], run: pathlib.Path, steps: int, timeout: float = 240) -> Checkpoint:
+    """The first checkpoint of ``run`` at ``steps`` or more; fails if ``proc`` exits first or none comes in time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        checkpoint = latest_checkpoint(run / "checkpoints")
+        if checkpoint is not None and checkpoint.num_timesteps >= steps:
+            return checkpoint
+        if proc.poll() is not None:
+            raise AssertionError(f"training exited early ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+        time.sleep(0.05)
+    proc.kill()
+    raise AssertionError(f"no checkpoint at {steps} steps within {timeout} s")
 
 
 class TinyDictEnv(gym.Env):

@@ -13,7 +13,6 @@ import os
 import pathlib
 import signal
 import subprocess
-import sys
 import time
 from typing import Any
 
@@ -25,8 +24,8 @@ import hrl_wrappers.training_run as training_run_module
 from agents import DIAYN
 from hrl_wrappers.cli import main
 from hrl_wrappers.sb3.checkpoint import Checkpoint, CheckpointCallback, latest_checkpoint
+from tests.helpers import start_cli, wait_for_checkpoint
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 POINT = "hrl_wrappers/PointWorld-v0"
 EVERY = 100
 
@@ -40,28 +39,7 @@ def _train_args(run: pathlib.Path, steps: int, *extra: str) -> list[str]:
 
 
 def _start(run: pathlib.Path, steps: int, *extra: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "hrl_wrappers.cli", *_train_args(run, steps, *extra)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group, which the SIGINT test signals as a terminal's Ctrl-C does
-    )
-
-
-def _wait_for_checkpoint(proc: subprocess.Popen[bytes], run: pathlib.Path, steps: int, timeout: float = 240) -> Checkpoint:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        checkpoint = latest_checkpoint(run / "checkpoints")
-        if checkpoint is not None and checkpoint.num_timesteps >= steps:
-            return checkpoint
-        if proc.poll() is not None:
-            raise AssertionError(f"training exited early ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-        time.sleep(0.05)
-    proc.kill()
-    raise AssertionError(f"no checkpoint at {steps} steps within {timeout} s")
+    return start_cli(_train_args(run, steps, *extra))
 
 
 def _progress_steps(run: pathlib.Path) -> list[int]:
@@ -79,7 +57,7 @@ def test_sigkill_mid_run_then_resume_continues_from_the_last_checkpoint(
     run = tmp_path / "run"
     proc = _start(run, steps=1_000_000)
     try:
-        _wait_for_checkpoint(proc, run, EVERY)
+        wait_for_checkpoint(proc, run, EVERY)
         time.sleep(0.3)  # let it run on past the checkpoint, so that something is lost
     finally:
         proc.send_signal(signal.SIGKILL)
@@ -138,7 +116,7 @@ def test_sigint_saves_a_checkpoint_and_the_model_before_exiting(tmp_path: pathli
     run = tmp_path / "run"
     proc = _start(run, 1_000_000, "--n-envs", "2", "--vec-env", vec_env)
     try:
-        _wait_for_checkpoint(proc, run, EVERY)
+        wait_for_checkpoint(proc, run, EVERY)
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=120)
     finally:

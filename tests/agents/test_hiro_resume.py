@@ -13,8 +13,6 @@ import os
 import pathlib
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from typing import Any
 
@@ -29,8 +27,8 @@ from agents import DIAYN, HIRO
 from hrl_wrappers.cli import main
 from hrl_wrappers.sb3.checkpoint import Checkpoint, CheckpointCallback, latest_checkpoint, load_checkpoint, read_checkpoint
 from tests.agents.test_hiro import TINY, CountingEnv
+from tests.helpers import start_cli, wait_for_checkpoint
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 EVERY = 100
 
 
@@ -202,23 +200,9 @@ def test_resume_refuses_a_checkpoint_of_another_algorithm(
 
 def test_sigkill_mid_run_then_resume(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run = tmp_path / "run"
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hrl_wrappers.cli", *_train_args(run, 1_000_000)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    proc = start_cli(_train_args(run, 1_000_000))
     try:
-        deadline = time.monotonic() + 240
-        checkpoint = None
-        while checkpoint is None or checkpoint.num_timesteps < 2 * EVERY:
-            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "no second checkpoint in time"
-            time.sleep(0.05)
-            checkpoint = latest_checkpoint(run / "checkpoints")
+        wait_for_checkpoint(proc, run, 2 * EVERY)
         time.sleep(0.3)  # let it run on past the checkpoint
     finally:
         proc.send_signal(signal.SIGKILL)
@@ -243,21 +227,9 @@ def test_sigkill_mid_run_then_resume(tmp_path: pathlib.Path, monkeypatch: pytest
 
 def test_sigint_saves_a_checkpoint_and_the_model_before_exiting(tmp_path: pathlib.Path) -> None:
     run = tmp_path / "run"
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hrl_wrappers.cli", *_train_args(run, 1_000_000)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    proc = start_cli(_train_args(run, 1_000_000))
     try:
-        deadline = time.monotonic() + 240
-        while latest_checkpoint(run / "checkpoints") is None:
-            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "no checkpoint in time"
-            time.sleep(0.05)
+        wait_for_checkpoint(proc, run, EVERY)
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=120)
     finally:

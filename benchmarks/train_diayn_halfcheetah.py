@@ -18,12 +18,12 @@ import json
 import pathlib
 
 import gymnasium as gym
-import numpy as np
 import torch
 from stable_baselines3.common.callbacks import CheckpointCallback
 
 from agents import DIAYN
 from hrl_wrappers.locomotion import locomotion_kwargs, position_features
+from hrl_wrappers.sb3.terminal import true_next_observations
 
 
 def main() -> None:
@@ -107,9 +107,7 @@ def refill(model: DIAYN, n_steps: int) -> None:
     for _ in range(n_steps // vec.num_envs):
         action, _ = model.predict(obs, deterministic=False)
         new_obs, rewards, dones, infos = vec.step(action)
-        next_obs = np.array(new_obs, copy=True)
-        for i in np.flatnonzero(dones):
-            next_obs[i] = infos[i]["terminal_observation"]
+        next_obs = true_next_observations(new_obs, dones, infos)
         model.replay_buffer.add(obs, next_obs, model.policy.scale_action(action), rewards, dones, infos)  # type: ignore[union-attr]
         obs = new_obs
 

@@ -1,6 +1,6 @@
 """Evaluate the DADS Ant run of ``benchmarks/train_dads_ant.py``: curve, skills, zero-shot navigation.
 
-Writes into ``benchmarks/results/dads_ant/``:
+Writes into the run folder (``--out``, by default ``benchmarks/results/dads_ant/``):
 
 * ``log_likelihood.png``: the skill dynamics' log-likelihood of each iteration's fresh data over training;
 * ``skills_xy.png``: x-y trajectories (200 steps, deterministic) of skills on a grid of skill space;
@@ -101,19 +101,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkpoint", type=pathlib.Path, default=pathlib.Path("/tmp/dads_ant/model.zip"))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--out", type=pathlib.Path, default=OUT, help="the run folder of train_dads_ant (its --out); results go there too"
+    )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    config = json.loads((OUT / "config.json").read_text())
-    curve = read_curve(OUT / "curve.csv")
-    plot_curve(curve, OUT / "log_likelihood.png")
+    out = args.out.resolve()
+    rel = out.relative_to(pathlib.Path(__file__).resolve().parent.parent).as_posix()
+    config = json.loads((out / "config.json").read_text())
+    curve = read_curve(out / "curve.csv")
+    plot_curve(curve, out / "log_likelihood.png")
     model: Any = DADS.load(args.checkpoint, device="cpu")
     env = gym.make(ENV_ID, **ant_env_kwargs())
     trajs = skill_trajectories(model, env)
     final_dist = [float(np.linalg.norm(p[-1])) for _, p in trajs]
     plot_skills(
         trajs,
-        OUT / "skills_xy.png",
+        out / "skills_xy.png",
         f"DADS Ant x-y skills after {model.num_timesteps} steps: 200-step deterministic rollouts on a 3x3 grid of z",
     )
     results = []
@@ -122,7 +127,7 @@ def main() -> None:
         results.append(planner.run(env, goal=goal, max_steps=200, seed=args.seed + k))
     plot_plans(
         results,
-        str(OUT / "navigation.png"),
+        str(out / "navigation.png"),
         title=f"DADS Ant zero-shot navigation after {model.num_timesteps} steps: executed (solid), plans (dotted)",
     )
     nav = {
@@ -133,7 +138,7 @@ def main() -> None:
         "final_xy": [np.round(r.executed[-1], 3).tolist() for r in results],
         "skill_final_distance_from_start": [round(d, 3) for d in final_dist],
     }
-    (OUT / "navigation.json").write_text(json.dumps(nav, indent=2))
+    (out / "navigation.json").write_text(json.dumps(nav, indent=2))
     print(json.dumps(nav, indent=2))
     if args.no_write:
         return
@@ -164,11 +169,11 @@ def main() -> None:
         "(the reference config allows up to 20M).\n\n"
         f"Skill-dynamics log-likelihood of each iteration's data (raw units, nats): first {k} iterations "
         f"{np.nanmean(ll[:k]):.3f}, last {k} iterations {np.nanmean(ll[-k:]):.3f} "
-        "([plot](benchmarks/results/dads_ant/log_likelihood.png)). "
+        f"([plot]({rel}/log_likelihood.png)). "
         f"x-y trajectories of 9 skills: distance from the start after 200 steps {min(final_dist):.2f} to "
-        f"{max(final_dist):.2f} m, mean {np.mean(final_dist):.2f} m ([plot](benchmarks/results/dads_ant/skills_xy.png)).\n\n"
+        f"{max(final_dist):.2f} m, mean {np.mean(final_dist):.2f} m ([plot]({rel}/skills_xy.png)).\n\n"
         "Zero-shot navigation (MPPI over skills with the learned skill dynamics, dense reward, H_P=1, H_Z=10, K=50, "
-        "R=10, gamma=10, one 200-step episode per goal; [plot](benchmarks/results/dads_ant/navigation.png)):\n\n"
+        f"R=10, gamma=10, one 200-step episode per goal; [plot]({rel}/navigation.png)):\n\n"
         + "\n".join(lines)
         + "\n\nBeside the paper: DADS (Sharma et al., 2020) reports this metric only in figures (no table), for goals "
         "drawn from [-15, 15]^2 after millions of training steps, with DADS+MPPI reaching lower normalised distances "
@@ -176,7 +181,10 @@ def main() -> None:
         "a policy that does not move scores 1.0 on this metric and one that reaches the goal at constant speed "
         "within the episode about 0.5.\n"
     )
-    write_section("dads-ant", "DADS on Ant-v5 with the x-y prior: skill dynamics, skills, zero-shot navigation", body)
+    key, title = "dads-ant", "DADS on Ant-v5 with the x-y prior: skill dynamics, skills, zero-shot navigation"
+    if out != OUT.resolve():  # another run gets its own section beside the first
+        key, title = f"dads-ant-{out.name}", f"{title} ({out.name})"
+    write_section(key, title, body)
 
 
 if __name__ == "__main__":

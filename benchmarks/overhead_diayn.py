@@ -14,6 +14,8 @@ import argparse
 import os
 import statistics
 import time
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import torch
@@ -25,11 +27,71 @@ from benchmarks.report import write_section
 from hrl_wrappers import SkillWrapper
 
 
+def _time_interleaved(fns: dict[str, Callable[[], Any]], repeats: int, calls: int = 100) -> dict[str, float]:
+    """Median over ``repeats`` rounds of the mean wall time of ``calls`` calls of each function, in milliseconds.
+
+    The functions take turns within each round, so all see the same machine load.
+    """
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            times[name].append((time.perf_counter() - start) / calls * 1e3)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def breakdown(learners: dict[str, Any], rounds: list[dict[str, float]], repeats: int) -> str:
+    """Where the extra time goes: the discriminator's step beside a whole plain-SAC env step, and the ratio it allows.
+
+    Times one SAC gradient step of the plain learner and one fused discriminator step (reward + gradient step on a
+    256 batch, as the relabelling buffer takes it) of each DIAYN learner, interleaved; then predicts the ratio
+    ``1 / (1 + t_disc * update_ratio / t_env_step)`` that the discriminator's arithmetic alone would give, where
+    ``t_env_step`` is the plain learner's measured time per env step (acting, env, buffer and its SAC step).
+    """
+    plain = learners["plain SAC"]
+    fns: dict[str, Callable[[], Any]] = {"SAC": partial(plain.train, gradient_steps=1, batch_size=256)}
+    for name, model in learners.items():
+        if name != "plain SAC":
+            batch = model.replay_buffer.sample(256)  # relabelled by the buffer; only the observations are used
+            fns[name] = partial(model.reward_model.reward_and_update_th, batch.observations, batch.next_observations)
+    ms = _time_interleaved(fns, repeats)
+    t_env_step = 1e3 / statistics.median(r["plain SAC"] for r in rounds)
+    lines = [
+        f"Cost per step (median of {repeats} interleaved rounds of 100 calls): a whole plain-SAC env step "
+        f"{t_env_step:.2f} ms (from the rounds above), of which one SAC gradient step {ms['SAC']:.2f} ms.\n",
+        "| learner | discriminator step (ms) | predicted ratio from that step alone | measured median ratio |",
+        "|---|---|---|---|",
+    ]
+    for name, model in learners.items():
+        if name == "plain SAC":
+            continue
+        ratio = model._reward_callback.update_ratio
+        predicted = 1.0 / (1.0 + ms[name] * ratio / t_env_step)
+        measured = statistics.median(r[name] / r["plain SAC"] for r in rounds)
+        lines.append(f"| {name} | {ms[name]:.2f} | {predicted:.3f} | {measured:.3f} |")
+    lines.append(
+        "\nThe prediction counts the fused discriminator steps only. With update_ratio < 1 the batches without a "
+        "discriminator step still pay a forward pass for their rewards, so its prediction is an upper bound. A "
+        "64x64 discriminator step costs far more than its arithmetic: most of it is per-call work (autograd, Adam, "
+        "Python) that does not shrink with the width."
+    )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--env", default="HalfCheetah-v5")
     parser.add_argument("--net", type=int, nargs="+", default=[256, 256], help="policy and critic layers")
     parser.add_argument("--disc-nets", nargs="+", default=["256,256", "64,64"], help="discriminator layers, one per learner")
+    parser.add_argument(
+        "--update-ratios",
+        type=float,
+        nargs="*",
+        default=[0.5],
+        help="also time the first discriminator at these update ratios (discriminator steps per env step)",
+    )
     parser.add_argument("--n-skills", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--chunk", type=int, default=500)
@@ -45,6 +107,16 @@ def main() -> None:
         arch = [int(w) for w in disc.split(",")]
         learners[f"DIAYN, discriminator {disc.replace(',', 'x')}"] = DIAYN(
             "MlpPolicy", args.env, n_skills=args.n_skills, discriminator_arch=arch, **common
+        )
+    first = args.disc_nets[0]
+    for ratio in args.update_ratios:
+        learners[f"DIAYN, discriminator {first.replace(',', 'x')}, update_ratio {ratio:g}"] = DIAYN(
+            "MlpPolicy",
+            args.env,
+            n_skills=args.n_skills,
+            discriminator_arch=[int(w) for w in first.split(",")],
+            update_ratio=ratio,
+            **common,
         )
     for model in learners.values():
         model.learn(500)  # warm-up past learning_starts
@@ -71,10 +143,12 @@ def main() -> None:
         )
     body = (
         f"{args.env}, {args.n_skills} skills, policy and critics {args.net}, batch 256, one SAC gradient step per env step, "
-        f"one discriminator step per env step (taken on SAC's own batch); {args.repeats} rounds of {args.chunk} steps per "
+        "one discriminator step per env step unless an update_ratio is named (taken on SAC's own batch);"
+        f" {args.repeats} rounds of {args.chunk} steps per "
         f"learner, alternating. Goal: ratio at least 0.90. 1-minute load average {load_before:.1f} before the rounds and "
         f"{os.getloadavg()[0]:.1f} after (2 cores).\n\n" + "\n".join(lines) + "\n"
     )
+    body += "\n" + breakdown(learners, rounds, args.repeats) + "\n"
     print(body)
     if not args.no_write:
         write_section(f"overhead-diayn-{args.env}", f"DIAYN-SAC overhead against plain SAC ({args.env})", body)

@@ -432,7 +432,9 @@ def run_grid(args: argparse.Namespace, out: pathlib.Path) -> str:
         f"{args.lr_term}; epsilon {args.epsilon}; the softmax policy over options uses the Boltzmann temperature of the "
         "row. Every setting tried is listed. Termination rate = option terminations / arrivals, per run and cell type, "
         "mean ± standard error over runs (differences paired per run). Settings run: "
-        f"{len(grid['runs'])} of {len(combos)}.\n\n"
+        f"{len(grid['runs'])} of {len(combos)}. These rates are pooled over options, which hides options that end at a "
+        'doorway another option passes through; the section "Tabular Option-Critic on Four Rooms: where each option '
+        'ends" (`benchmarks/option_critic_doorways.py`) scores each option on its own.\n\n'
         + "\n".join(lines)
         + "\n\nPer doorway, from the per-cell rates pooled over runs and options (the maps below): the doorway cell, the "
         "mean over the two cells next to it, and the mean over all other cells. Doorways are named by the rooms they "

@@ -32,7 +32,14 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from agents.option_critic.tabular import TabularOptionCritic, run_goal_switch
-from benchmarks.option_critic_fourrooms import RESULTS, count_windows, doorway_names, draw_cells, oc_settings
+from benchmarks.option_critic_fourrooms import (
+    RESULTS,
+    add_goal_switch_arguments,
+    count_windows,
+    doorway_names,
+    draw_cells,
+    oc_settings,
+)
 from benchmarks.report import write_section
 from hrl_wrappers.envs.four_rooms import FourRoomsEnv
 
@@ -187,19 +194,10 @@ def option_maps(betas: np.ndarray, visits: np.ndarray, runs: int, path: pathlib.
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=100)
+    add_goal_switch_arguments(parser)
     parser.add_argument("--options", type=int, default=4)
-    parser.add_argument("--episodes", type=int, default=2000)
-    parser.add_argument("--switch-at", type=int, default=1000)
-    parser.add_argument("--lr-critic", type=float, default=0.5)
-    parser.add_argument("--lr-intra", type=float, default=0.25)
-    parser.add_argument("--lr-term", type=float, default=0.25)
-    parser.add_argument("--epsilon", type=float, default=0.01)
     parser.add_argument("--temperature", type=float, default=0.001)
-    parser.add_argument("--option-selection", choices=["epsilon_greedy", "softmax"], default="epsilon_greedy")
-    parser.add_argument("--termination-value", choices=["policy", "max"], default="policy")
     parser.add_argument("--xi", type=float, nargs="+", default=[0.0, 0.01])
-    parser.add_argument("--count-episodes", type=int, default=200)
     parser.add_argument("--min-arrivals", type=int, default=10)
     parser.add_argument(
         "--exclude-within",
@@ -209,8 +207,6 @@ def main() -> None:
         help="leave out the cells this many moves or fewer from the goal (one table row each)",
     )
     parser.add_argument("--maps", type=int, default=2, help="runs drawn in the per-option figure")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     out = RESULTS
     out.mkdir(parents=True, exist_ok=True)

@@ -454,8 +454,8 @@ def run_grid(args: argparse.Namespace, out: pathlib.Path) -> str:
     return body
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_goal_switch_arguments(parser: argparse.ArgumentParser) -> None:
+    """The goal-switch experiment's options shared by this script and ``option_critic_doorways``."""
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--episodes", type=int, default=2000)
     parser.add_argument("--switch-at", type=int, default=1000)
@@ -463,18 +463,23 @@ def main() -> None:
     parser.add_argument("--lr-intra", type=float, default=0.25)
     parser.add_argument("--lr-term", type=float, default=0.25)
     parser.add_argument("--epsilon", type=float, default=0.01)
-    parser.add_argument("--temperatures", type=float, nargs="+", default=[0.001])
     parser.add_argument("--option-selection", choices=["epsilon_greedy", "softmax"], default="epsilon_greedy")
     parser.add_argument("--termination-value", choices=["policy", "max"], default="policy")
-    parser.add_argument("--xi", type=float, default=0.0)
     parser.add_argument("--count-episodes", type=int, default=200, help="episodes per termination-count window")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-write", action="store_true")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_goal_switch_arguments(parser)
+    parser.add_argument("--temperatures", type=float, nargs="+", default=[0.001])
+    parser.add_argument("--xi", type=float, default=0.0)
     parser.add_argument("--recovered-below", type=float, default=50.0)
     parser.add_argument("--recovery-average", type=int, default=20)
     parser.add_argument("--grid", action="store_true", help="the termination-setting grid instead of the 4 methods")
     parser.add_argument("--resume", action="store_true", help="--grid: keep the settings already in grid.json")
     parser.add_argument("--render-only", action="store_true", help="--grid: only tables and maps from grid.json")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(1)
     out = RESULTS if not args.no_write else pathlib.Path(tempfile.mkdtemp())  # --no-write keeps the committed results

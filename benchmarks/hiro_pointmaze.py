@@ -67,6 +67,7 @@ def build(name: str, env_id: str, net: list[int], seed: int, learning_starts: in
             high_noise=args.high_noise,
             low_noise=args.low_noise,
             high_gradient_steps=args.high_gradient_steps,
+            low_level_hidden=[int(i) for i in args.low_level_hidden.split(",")] if args.low_level_hidden else None,
             policy_kwargs={"net_arch": net},
             learning_starts=learning_starts,
             seed=seed,
@@ -158,7 +159,8 @@ def table(rows: list[dict[str, Any]], agents: list[str]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: Any) -> None:
+    """Train, evaluate and report; ``defaults`` override the command line's defaults (see hiro_antmaze.py)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env", default="PointMaze_UMaze-v3")
     parser.add_argument("--steps", type=int, default=100_000)
@@ -175,18 +177,23 @@ def main() -> None:
     parser.add_argument("--high-gradient-steps", type=int, default=1, help="HIRO's high-level gradient steps per goal")
     parser.add_argument("--tee-sigma", type=float, default=0.5)
     parser.add_argument("--her-ratio", type=float, default=0.8)
+    parser.add_argument(
+        "--low-level-hidden", default="", help="state indices HIRO's low level does not see (e.g. 0,1: blind to x-y)"
+    )
     parser.add_argument("--agents", default=",".join(AGENTS))
     parser.add_argument("--out", default=None)
     parser.add_argument("--report-only", action="store_true", help="only redraw the plot and table from the CSVs")
     parser.add_argument(
         "--no-section", action="store_true", help="leave BENCHMARKS.md alone (settings sweeps: CSVs and plot in --out)"
     )
+    parser.set_defaults(**defaults)
     args = parser.parse_args()
+    args.results_root = results_root
     torch.set_num_threads(1)
     net = [int(w) for w in args.net.split(",")]
     agents = [a.strip() for a in args.agents.split(",")]
     name = args.env.split("-")[0].lower()
-    out = pathlib.Path(args.out or f"benchmarks/results/hiro_pointmaze/{name}")
+    out = pathlib.Path(args.out or f"{results_root}/{name}")
     out.mkdir(parents=True, exist_ok=True)
     if args.report_only:  # redraw the plot and the section from the CSVs (e.g. of a run stopped mid-round)
         report(args, net, out, name)
@@ -230,7 +237,9 @@ def report(args: argparse.Namespace, net: list[int], out: pathlib.Path, name: st
         f"per agent; see the last row each agent reached. HIRO (TD3 at both levels): c={args.c}, relative x-y goals "
         f"within +-{args.goal_range}, high-level reward {args.reward_scale} x the sum of env rewards, TD3 noise "
         f"{args.high_noise} (high, x goal half-range) / {args.low_noise} (low, x action half-range), "
-        f"{args.high_gradient_steps} high-level gradient step(s) per goal, and, for "
+        f"{args.high_gradient_steps} high-level gradient step(s) per goal, "
+        + (f"the low level blind to state indices {args.low_level_hidden}, " if args.low_level_hidden else "")
+        + "and, for "
         f"the HIRO + hindsight row, the desired goal of {args.her_ratio:.0%} of high-level samples replaced by "
         f"an achieved goal later in the same episode. Held noise: N(0, {args.tee_sigma}) held for {args.c} steps.\n\n"
         "The run shared 2 CPU cores with other jobs (niced), so the budget reached is what the session allowed; "
@@ -238,8 +247,8 @@ def report(args: argparse.Namespace, net: list[int], out: pathlib.Path, name: st
         "If the agents were split over several runs of this script (`--agents`), the notes below say how those runs "
         "were scheduled.\n\n"
         f"{notes}"
-        f"{table(rows_all, shown)}\n\n![curves](benchmarks/results/hiro_pointmaze/{name}/success.png) "
-        f"(data: `benchmarks/results/hiro_pointmaze/{name}/curve_<agent>.csv`)"
+        f"{table(rows_all, shown)}\n\n![curves]({args.results_root}/{name}/success.png) "
+        f"(data: `{args.results_root}/{name}/curve_<agent>.csv`)"
     )
     cmd = command().replace(" --report-only", "")  # the training command that wrote the CSVs
     write_section(f"hiro_{name}", f"HIRO vs flat agents: {args.env}", body, cmd=cmd)

@@ -109,7 +109,9 @@ def main() -> None:
         f"N={args.n_steps} env steps then K2=64 SAC steps; DADS adds K1=32 skill-dynamics steps and scores the N "
         f"transitions against L+1 skills (policy blind to x-y). {args.repeats} rounds of {chunk} steps per learner, "
         f"alternating, so any other load on the machine is spread evenly; 1-minute load average {load_before:.1f} before "
-        f"the rounds and {os.getloadavg()[0]:.1f} after (2 cores). Goal: ratio at least 0.85.\n\n" + "\n".join(lines) + "\n"
+        f"the rounds and {os.getloadavg()[0]:.1f} after ({os.cpu_count()} cores). Goal: ratio at least 0.85.\n\n"
+        + "\n".join(lines)
+        + "\n"
     )
     print(body)
     if not args.no_write:

@@ -389,7 +389,7 @@ def _add_diayn_arguments(parser: argparse.ArgumentParser) -> None:
     disc.add_argument(
         "--features", type=int, nargs="+", metavar="I", help="observation indices the discriminator sees (default: all)"
     )
-    disc.add_argument("--disc-net", type=_positive_int, nargs="+", metavar="W", help="hidden layers (default: --net)")
+    disc.add_argument("--disc-net", type=_positive_int, nargs="+", metavar="W", help="hidden layers (default: 128 128)")
     disc.add_argument(
         "--feature-scale",
         type=float,
@@ -540,6 +540,8 @@ def _diayn_env_kwargs(args: argparse.Namespace) -> tuple[dict[str, Any], list[in
 
 def _diayn_agent_kwargs(args: argparse.Namespace, env_kwargs: dict[str, Any], features: list[int] | None) -> dict[str, Any]:
     """Keyword arguments of ``DIAYN("MlpPolicy", env_id, ...)`` from the parsed options."""
+    from hrl_wrappers.rewards.diayn import DEFAULT_DISCRIMINATOR_ARCH
+
     if args.distribution is not None and args.skill_dim is None:
         raise CLIError("--distribution is the prior of continuous skills: give --skill-dim too")
     if args.learning_starts is not None and args.algo != "SAC":
@@ -550,7 +552,7 @@ def _diayn_agent_kwargs(args: argparse.Namespace, env_kwargs: dict[str, Any], fe
         "distribution": args.distribution or "uniform",
         "algo": args.algo,
         "features": features,
-        "discriminator_arch": list(args.disc_net or args.net),
+        "discriminator_arch": list(args.disc_net or DEFAULT_DISCRIMINATOR_ARCH),
         "feature_scale": args.feature_scale,
         "feature_noise": args.feature_noise,
         "update_ratio": args.update_ratio,
@@ -734,7 +736,7 @@ def _add_dads_arguments(parser: argparse.ArgumentParser) -> None:
     dyn = parser.add_argument_group("skill dynamics")
     dyn.add_argument("--features", type=int, nargs="+", metavar="I", help="observation indices it predicts (default: all)")
     dyn.add_argument("--hide-features", action="store_true", help="hide those features (or the --prior) from the policy")
-    dyn.add_argument("--dyn-net", type=_positive_int, nargs="+", metavar="W", help="hidden layers (default: --net)")
+    dyn.add_argument("--dyn-net", type=_positive_int, nargs="+", metavar="W", help="hidden layers (default: 128 128)")
     dyn.add_argument("--experts", type=_positive_int, default=4, metavar="K", help="Gaussian experts (default: 4)")
     dyn.add_argument(
         "--alternatives", type=_positive_int, metavar="L", help="prior samples in the reward (default 100; exact: categorical)"

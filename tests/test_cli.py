@@ -13,7 +13,7 @@ import torch
 import yaml
 
 from agents import DIAYN
-from hrl_wrappers.cli import TRAINERS, _diayn_env_kwargs, build_parser, main
+from hrl_wrappers.cli import TRAINERS, _diayn_agent_kwargs, _diayn_env_kwargs, build_parser, main
 
 torch.set_num_threads(1)
 
@@ -31,6 +31,8 @@ def _train_args(run: pathlib.Path, *extra: str, steps: int = 300) -> list[str]:
         "--n-skills",
         "3",
         "--net",
+        "16",
+        "--disc-net",
         "16",
         "--run-dir",
         str(run),
@@ -201,3 +203,14 @@ def test_train_eval_plot_hiro(tmp_path: pathlib.Path, capsys: pytest.CaptureFixt
     assert main(["train", "hiro", "--env", "PointMaze_UMaze-v3", "--steps", "10", "--goal-indices", "0", "9",
                  "--goal-range", "1", "--run-dir", str(tmp_path / "bad"), "--no-progress"]) == 2  # fmt: skip
     assert "goal_indices=[0, 9]" in capsys.readouterr().err
+
+
+def test_discriminator_width_defaults_to_diayns_own_not_the_policys() -> None:
+    from hrl_wrappers.rewards.diayn import DEFAULT_DISCRIMINATOR_ARCH
+
+    parser = build_parser()
+    base = ["train", "diayn", "--env", POINT, "--steps", "1", "--net", "32"]
+    default = _diayn_agent_kwargs(parser.parse_args(base), {}, None)
+    assert default["discriminator_arch"] == list(DEFAULT_DISCRIMINATOR_ARCH) == [128, 128]
+    given = _diayn_agent_kwargs(parser.parse_args([*base, "--disc-net", "16", "8"]), {}, None)
+    assert given["discriminator_arch"] == [16, 8]

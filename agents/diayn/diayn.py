@@ -11,7 +11,7 @@ from stable_baselines3.common.vec_env import VecEnv
 
 from agents.common.skill_agent import EnvLike, SkillAgent
 from hrl_wrappers.rewards.base import IntrinsicReward
-from hrl_wrappers.rewards.diayn import DIAYNReward
+from hrl_wrappers.rewards.diayn import DEFAULT_DISCRIMINATOR_ARCH, DIAYNReward
 
 __all__ = ["DIAYN", "DIAYNPPO", "DIAYNSAC"]
 
@@ -35,7 +35,8 @@ class DIAYN(SkillAgent):
     :param features: indices of the environment observation the discriminator sees (the "x-y prior"); all if None.
     :param obs_mode: ``"flat"`` or ``"dict"`` skill layout (see :class:`~hrl_wrappers.SkillWrapper`).
     :param resample_every: redraw the skill every this many steps (None: once per episode).
-    :param discriminator_arch: hidden layers of the discriminator.
+    :param discriminator_arch: hidden layers of the discriminator (default 128x128: see
+        :data:`hrl_wrappers.rewards.diayn.DEFAULT_DISCRIMINATOR_ARCH` for why it is narrower than SB3's policy).
     :param discriminator_lr: its Adam learning rate.
     :param feature_scale: multiplies the discriminator's input features.
     :param feature_noise: std of Gaussian noise on the discriminator's input features while it trains (see
@@ -77,7 +78,7 @@ class DIAYN(SkillAgent):
         features: Sequence[int] | None = None,
         obs_mode: str | None = None,
         resample_every: int | None = None,
-        discriminator_arch: Sequence[int] = (256, 256),
+        discriminator_arch: Sequence[int] = DEFAULT_DISCRIMINATOR_ARCH,
         discriminator_lr: float = 3e-4,
         feature_scale: float | Sequence[float] = 1.0,
         feature_noise: float = 0.0,

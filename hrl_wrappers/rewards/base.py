@@ -13,6 +13,7 @@ A new method is one subclass of :class:`IntrinsicReward` implementing :meth:`~In
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -60,6 +61,11 @@ class IntrinsicReward(nn.Module, ABC):
 
     optimizer: torch.optim.Optimizer
 
+    #: whether the model's forward pass differs between train and eval mode (running normalisers, dropout). When
+    #: False, :meth:`training_mode` only turns gradients on: walking the module tree twice per step to switch modes
+    #: that change nothing costs about 0.1 ms, a visible share of a learner step.
+    mode_dependent: bool = True
+
     def __init__(
         self, layout: SkillLayout, features: Sequence[int] | None = None, device: torch.device | str = "auto"
     ) -> None:
@@ -95,6 +101,9 @@ class IntrinsicReward(nn.Module, ABC):
     def training_mode(self) -> Iterator[None]:
         """Gradients on and train mode (running normalisers update, dropout is active); back to eval mode after."""
         with torch.enable_grad():
+            if not self.mode_dependent:
+                yield
+                return
             self.train()
             try:
                 yield
@@ -105,13 +114,18 @@ class IntrinsicReward(nn.Module, ABC):
         """The chosen features of the environment state inside ``obs``."""
         return self.layout.features(obs, self.features)
 
-    def to_tensor(self, obs: ArrayObs | TensorObs, argument: str = "obs") -> TensorObs:
-        """Move a numpy (or dict of numpy) batch to this model's device as float tensors."""
+    def to_tensor(self, obs: ArrayObs | TensorObs, argument: str = "obs", check_finite: bool = True) -> TensorObs:
+        """Move a numpy (or dict of numpy) batch to this model's device as float tensors.
+
+        :param argument: the name a NaN or infinite value is reported under.
+        :param check_finite: raise on NaN or infinite values (callers that check the result instead pass False).
+        """
         if isinstance(obs, Mapping):
             out = {k: _as_tensor(v, self.device) for k, v in obs.items()}
         else:
             out = _as_tensor(obs, self.device)  # type: ignore[assignment]
-        _check_finite(out, argument)
+        if check_finite:
+            _check_finite(out, argument)
         return out
 
     def reward(self, obs: ArrayObs, next_obs: ArrayObs) -> np.ndarray:
@@ -121,6 +135,12 @@ class IntrinsicReward(nn.Module, ABC):
         return r.cpu().numpy()
 
     def _optimizer_step(self, loss: torch.Tensor, max_grad_norm: float | None) -> None:
+        value = float(loss.detach())  # one scalar read: cheaper than checking every input of the batch
+        if not math.isfinite(value):
+            raise ValueError(
+                f"{type(self).__name__}'s training loss is {value}; no gradient step was taken (NaN or infinite "
+                "values in the batch, or a diverged model)"
+            )
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         if max_grad_norm is not None:

@@ -23,7 +23,12 @@ from hrl_wrappers.rewards.networks import mlp
 from hrl_wrappers.skill_layout import SkillLayout
 from hrl_wrappers.skill_wrapper import find_skill_layout
 
-__all__ = ["DIAYNReward"]
+__all__ = ["DEFAULT_DISCRIMINATOR_ARCH", "DIAYNReward"]
+
+#: hidden layers of the discriminator unless ``net_arch`` is given: the width of the HalfCheetah runs in
+#: BENCHMARKS.md. One as wide as SB3's 256x256 policy costs about 13% of DIAYN-SAC's throughput
+#: (``benchmarks/overhead_diayn.py``): its gradient step alone weighs about a seventh of SAC's.
+DEFAULT_DISCRIMINATOR_ARCH: tuple[int, ...] = (128, 128)
 
 
 class DIAYNReward(IntrinsicReward):
@@ -60,12 +65,13 @@ class DIAYNReward(IntrinsicReward):
 
     feature_scale: torch.Tensor
     log_p_table: torch.Tensor
+    mode_dependent = False  # an MLP of Linear and ReLU layers: train and eval mode compute the same
 
     def __init__(
         self,
         layout: SkillLayout,
         features: Sequence[int] | None = None,
-        net_arch: Sequence[int] = (256, 256),
+        net_arch: Sequence[int] = DEFAULT_DISCRIMINATOR_ARCH,
         learning_rate: float = 3e-4,
         feature_scale: float | Sequence[float] = 1.0,
         feature_noise: float = 0.0,

@@ -33,6 +33,12 @@ from hrl_wrappers.rewards.base import IntrinsicReward
 __all__ = ["RelabelingDictReplayBuffer", "RelabelingReplayBuffer", "relabeling_replay_buffer_class"]
 
 
+def _total(x: Any) -> torch.Tensor:
+    """Sum of every floating-point value of a tensor or dict of tensors (NaN or infinite if any value is)."""
+    values = x.values() if isinstance(x, dict) else [x]
+    return sum((v.sum() for v in values if v.is_floating_point()), torch.zeros((), device=next(iter(values)).device))
+
+
 class _RelabelingMixin:
     """Sample-time relabelling shared by the Box and Dict replay buffers."""
 
@@ -81,6 +87,12 @@ class _RelabelingMixin:
 
         return unnormalize(obs), unnormalize(next_obs)
 
+    @staticmethod
+    def _name_non_finite(model: IntrinsicReward, obs: Any, next_obs: Any) -> None:
+        """Raise the error that names which sampled observations hold NaN or infinite values, if any do."""
+        model.to_tensor(obs, "observations sampled from the replay buffer")
+        model.to_tensor(next_obs, "next_observations sampled from the replay buffer")
+
     def _relabel(self, samples: Any, env: VecNormalize | None) -> Any:
         if not self.relabel:
             return samples
@@ -93,19 +105,31 @@ class _RelabelingMixin:
             )
         model = self.reward_model
         obs, next_obs = self._raw_pair(samples, env)
-        obs_t, next_obs_t = model.to_tensor(obs, "observations"), model.to_tensor(next_obs, "next_observations")
-        if self.pending_updates > 0:
-            # the reward model is due a gradient step: take it on this batch, sharing the forward pass
-            with_metrics = self.n_fused_updates % self.metrics_every == 0
-            r_int, metrics = model.reward_and_update_th(obs_t, next_obs_t, self.update_max_grad_norm, with_metrics)
-            self.pending_updates -= 1
-            self.n_fused_updates += 1
-            if metrics:
-                self.update_metrics.append(metrics)
-        else:
-            r_int = model.reward_th(obs_t, next_obs_t)
+        # NaN and infinities are caught from one scalar read (below) and from the training loss, not by scanning
+        # every sampled observation each step with its own read; the scan runs only to name the culprit
+        obs_t = model.to_tensor(obs, "observations", check_finite=False)
+        next_obs_t = model.to_tensor(next_obs, "next_observations", check_finite=False)
+        try:
+            if self.pending_updates > 0:
+                # the reward model is due a gradient step: take it on this batch, sharing the forward pass
+                with_metrics = self.n_fused_updates % self.metrics_every == 0
+                r_int, metrics = model.reward_and_update_th(obs_t, next_obs_t, self.update_max_grad_norm, with_metrics)
+                self.pending_updates -= 1
+                self.n_fused_updates += 1
+                if metrics:
+                    self.update_metrics.append(metrics)
+            else:
+                r_int = model.reward_th(obs_t, next_obs_t)
+        except ValueError:
+            self._name_non_finite(model, obs_t, next_obs_t)
+            raise
         r_int = r_int.reshape(-1, 1).to(self.device, dtype=samples.rewards.dtype)
-        self.last_intrinsic_reward = float(r_int.mean())
+        # 0 * (sum of every sampled value) is 0 unless one is NaN or infinite: one read checks the batch and the rewards
+        probe = 0.0 * (_total(obs_t) + _total(next_obs_t)).to(r_int.device)
+        self.last_intrinsic_reward = float(r_int.mean() + probe)
+        if not np.isfinite(self.last_intrinsic_reward):
+            self._name_non_finite(model, obs_t, next_obs_t)
+            raise ValueError(f"{type(model).__name__} gave NaN or infinite rewards on finite observations (diverged?)")
         rewards = self.intrinsic_coef * r_int
         if self.extrinsic_coef != 0.0:
             rewards = rewards + self.extrinsic_coef * samples.rewards

@@ -34,7 +34,7 @@ def perturb(reward: DIAYNReward, seed: int) -> None:
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for p in reward.discriminator.parameters():
-            p.add_(torch.randn(p.shape, generator=gen))
+            p.add_(torch.randn(p.shape, generator=gen).to(p.device))
 
 
 # ------------------------------------------------------------------------------------------------ replay buffers
@@ -91,6 +91,30 @@ def test_replay_relabels_with_the_current_discriminator(box_setup: tuple[SkillWr
     np.testing.assert_allclose(updated, reward.reward(data["obs"][inds], data["next_obs"][inds]), rtol=1e-6)
     assert not np.allclose(updated, after)
     assert buffer.last_intrinsic_reward == pytest.approx(float(updated.mean()), rel=1e-5)
+
+
+@pytest.mark.parametrize("fused_update", [False, True])
+@pytest.mark.parametrize("field", ["observations", "next_observations"])
+def test_replay_names_nan_in_sampled_observations_and_keeps_the_model(
+    box_setup: tuple[SkillWrapper, DIAYNReward], field: str, fused_update: bool
+) -> None:
+    """A NaN in the buffer is reported by field, and the discriminator takes no gradient step on values it reads."""
+    env, reward = box_setup
+    buffer = RelabelingReplayBuffer(8, env.observation_space, env.action_space, device="cpu", reward=reward)
+    fill_box_buffer(buffer, 8, np.random.default_rng(0))
+    getattr(buffer, field)[3, 0, 1] = np.nan  # the y of one stored state
+    buffer.pending_updates = 1 if fused_update else 0
+    before = [p.detach().clone() for p in reward.parameters()]
+    with pytest.raises(ValueError, match=rf"^{field} sampled from the replay buffer contains NaN"):
+        buffer._get_samples(np.arange(8))
+    if field == "next_observations" or not fused_update:  # DIAYN scores s': a NaN in s alone does not reach it
+        assert all(torch.equal(a, b) for a, b in zip(before, reward.parameters(), strict=True))
+    # the skill part is not a feature of the discriminator; a NaN there still makes the reward NaN and is named
+    getattr(buffer, field)[3, 0, 1] = 0.0
+    buffer.observations[5, 0, 2] = np.inf
+    buffer.pending_updates = 1 if fused_update else 0
+    with pytest.raises(ValueError, match=r"^observations sampled from the replay buffer contains NaN or infinite"):
+        buffer._get_samples(np.arange(8))
 
 
 @pytest.mark.parametrize(("intrinsic_coef", "extrinsic_coef"), [(1.0, 0.0), (0.5, 2.0), (0.0, 3.0), (2.0, -1.0)])

@@ -11,7 +11,11 @@ row to ``<out>/curve.csv`` (the skill dynamics' log-likelihood on the iteration'
 intrinsic reward, the distance travelled); every ``--save-every`` steps the model is saved to ``--checkpoint``.
 ``benchmarks/eval_dads_ant.py`` then draws the curve and the skills and runs zero-shot navigation.
 
+``--resume`` continues from ``--checkpoint`` (networks, optimizers, step count; the on-policy buffer is cleared each
+iteration anyway) and appends to the curve, so a run can go on over several sessions.
+
     nohup nice -n 10 python -m benchmarks.train_dads_ant --minutes 85 > /tmp/dads_ant.log 2>&1 &
+    nohup nice -n 10 python -m benchmarks.train_dads_ant --minutes 85 --resume > /tmp/dads_ant.log 2>&1 &
 """
 
 from __future__ import annotations
@@ -46,14 +50,16 @@ def ant_env_kwargs(episode_steps: int = 200) -> dict[str, Any]:
 class CurveCallback(BaseCallback):
     """Append one row per iteration to a CSV; save the model every ``save_every`` steps; stop at a deadline."""
 
-    def __init__(self, path: pathlib.Path, checkpoint: pathlib.Path, save_every: int, deadline: float) -> None:
+    def __init__(
+        self, path: pathlib.Path, checkpoint: pathlib.Path, save_every: int, deadline: float, append: bool = False
+    ) -> None:
         super().__init__()
         self.path = path
         self.checkpoint = checkpoint
         self.save_every = save_every
         self.deadline = deadline
         self.started = time.time()
-        self.last_save = 0
+        self.last_save = -1  # set from the model's step count at the first rollout (a resumed run starts above 0)
         self.stop = False
         self.fields = [
             "steps",
@@ -63,8 +69,9 @@ class CurveCallback(BaseCallback):
             "buffer_intrinsic_reward",
             "mean_xy_distance_from_origin",
         ]
-        with self.path.open("w", newline="") as f:
-            csv.writer(f).writerow(self.fields)
+        if not (append and self.path.exists()):
+            with self.path.open("w", newline="") as f:
+                csv.writer(f).writerow(self.fields)
 
     def _on_step(self) -> bool:
         return not self.stop
@@ -86,6 +93,8 @@ class CurveCallback(BaseCallback):
         ]
         with self.path.open("a", newline="") as f:
             csv.writer(f).writerow(row)
+        if self.last_save < 0:
+            self.last_save = self.model.num_timesteps
         if self.model.num_timesteps - self.last_save >= self.save_every:
             self.model.save(self.checkpoint)
             self.last_save = self.model.num_timesteps
@@ -106,6 +115,7 @@ def main() -> None:
     parser.add_argument("--save-every", type=int, default=20_000)
     parser.add_argument("--checkpoint", type=pathlib.Path, default=pathlib.Path("/tmp/dads_ant/model.zip"))
     parser.add_argument("--out", type=pathlib.Path, default=OUT)
+    parser.add_argument("--resume", action="store_true", help="continue from --checkpoint, appending to the curve")
     args = parser.parse_args()
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -133,6 +143,13 @@ def main() -> None:
         seed=args.seed,
         device="cpu",
     )
+    previous: dict[str, Any] = {}
+    if args.resume:
+        if not args.checkpoint.exists():
+            raise SystemExit(f"--resume: no checkpoint at {args.checkpoint}")
+        model = DADS.load(args.checkpoint, env=model.get_env(), device="cpu")  # the env built above, skill-wrapped
+        config_path = args.out / "config.json"
+        previous = json.loads(config_path.read_text()) if config_path.exists() else {}
     model.set_logger(configure(None, []))
     config = {
         "env": ENV_ID,
@@ -155,19 +172,21 @@ def main() -> None:
         + " ".join(
             f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
             for k, v in vars(args).items()
-            if k not in ("out", "checkpoint")
+            if k not in ("out", "checkpoint", "resume")
         ),
     }
+    if args.resume:  # keep the first session's command and add this one's
+        config["sessions"] = [*previous.get("sessions", [previous] if previous else []), {"resumed_at": model.num_timesteps}]
     (args.out / "config.json").write_text(json.dumps(config, indent=2))
     deadline = time.time() + 60 * args.minutes
-    curve = CurveCallback(args.out / "curve.csv", args.checkpoint, args.save_every, deadline)
+    curve = CurveCallback(args.out / "curve.csv", args.checkpoint, args.save_every, deadline, append=args.resume)
     started = time.time()
-    model.learn(args.steps, callback=curve)
+    start_steps = model.num_timesteps
+    model.learn(args.steps - start_steps, callback=curve, reset_num_timesteps=not args.resume)
     model.save(args.checkpoint)
     wall = time.time() - started
-    config.update(
-        total_steps=int(model.num_timesteps), wall_s=round(wall, 1), steps_per_s=round(model.num_timesteps / wall, 1)
-    )
+    done = model.num_timesteps - start_steps
+    config.update(total_steps=int(model.num_timesteps), wall_s=round(wall, 1), steps_per_s=round(done / wall, 1))
     (args.out / "config.json").write_text(json.dumps(config, indent=2))
     print(json.dumps(config, indent=2))
 

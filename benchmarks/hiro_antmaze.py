@@ -7,8 +7,10 @@ the original), one high-level gradient step per goal (the original's schedule), 
 an evaluation (20 deterministic episodes of up to 700 steps) every 25k steps. Results go to
 ``benchmarks/results/hiro_antmaze/antmaze_umaze``. The target (0.8 at 1M steps) is days of CPU here: run as long as
 the machine allows, and split agents over processes with ``--agents`` / ``--no-section``, then ``--report-only``.
+With ``--checkpoint-dir`` the agents are saved after every chunk and ``--resume`` goes on in a later session.
 
     python -m benchmarks.hiro_antmaze --steps 1000000
+    python -m benchmarks.hiro_antmaze --agents hiro_her --no-section --checkpoint-dir /work/runs/antmaze/ckpt [--resume]
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ All agents get the same environment steps, networks and learning start, and are 
 had the same. After each chunk an agent is evaluated on ``--eval-episodes`` episodes (deterministic policies, fixed
 reset seeds, ``continuing_task=False``: an episode ends when the goal is reached); success = ``info["success"]`` at
 the last step. The curve is written to CSV after every evaluation, and the plot and the BENCHMARKS.md section after
-every round, so a run cut short still leaves its numbers.
+every round, so a run cut short still leaves its numbers. With ``--checkpoint-dir`` every agent is saved with its
+replay buffer after each chunk, and ``--resume`` continues from there in a later session, appending to the curves.
 
     python -m benchmarks.hiro_pointmaze --env PointMaze_UMaze-v3 --steps 100000
 """
@@ -84,6 +85,33 @@ def build(name: str, env_id: str, net: list[int], seed: int, learning_starts: in
             NormalActionNoise(np.zeros(dim), args.tee_sigma * np.ones(dim)), hold_steps=args.c
         )
     return SAC("MultiInputPolicy", env, **kwargs)
+
+
+def save(model: Any, name: str, folder: pathlib.Path) -> None:
+    """Write ``<name>.zip`` and ``<name>_buffer.pkl`` (both levels' buffers for HIRO); replaced only once complete."""
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save(folder / f"{name}.tmp.zip")
+    model.save_replay_buffer(folder / f"{name}_buffer.tmp.pkl")
+    (folder / f"{name}.tmp.zip").replace(folder / f"{name}.zip")
+    (folder / f"{name}_buffer.tmp.pkl").replace(folder / f"{name}_buffer.pkl")
+
+
+def restore(name: str, env_id: str, folder: pathlib.Path) -> Any:
+    """An agent written by :func:`save`, with its replay buffer, ready to train on."""
+    from stable_baselines3 import SAC
+
+    from agents import HIRO
+
+    path = folder / f"{name}.zip"
+    if not path.exists():
+        raise SystemExit(f"--resume: no checkpoint of agent {name!r} at {path}")
+    model: Any
+    if name in ("hiro", "hiro_her"):
+        model = HIRO.load(path, env=lambda: make_env(env_id))
+    else:
+        model = SAC.load(path, env=make_env(env_id))
+    model.load_replay_buffer(folder / f"{name}_buffer.pkl")
+    return model
 
 
 def evaluate(model: Any, env_id: str, n_episodes: int) -> float:
@@ -182,6 +210,8 @@ def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: An
     )
     parser.add_argument("--agents", default=",".join(AGENTS))
     parser.add_argument("--out", default=None)
+    parser.add_argument("--checkpoint-dir", default=None, help="save every agent and its buffer here after each chunk")
+    parser.add_argument("--resume", action="store_true", help="continue the agents in --checkpoint-dir")
     parser.add_argument("--report-only", action="store_true", help="only redraw the plot and table from the CSVs")
     parser.add_argument(
         "--no-section", action="store_true", help="leave BENCHMARKS.md alone (settings sweeps: CSVs and plot in --out)"
@@ -198,10 +228,23 @@ def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: An
     if args.report_only:  # redraw the plot and the section from the CSVs (e.g. of a run stopped mid-round)
         report(args, net, out, name)
         return
-    models = {a: build(a, args.env, net, args.seed, args.learning_starts, args) for a in agents}
+    checkpoints = pathlib.Path(args.checkpoint_dir) if args.checkpoint_dir else None
     rows: list[dict[str, Any]] = []
-    fieldnames = ["agent", "steps", "success", "train_s"]
     done_steps = 0
+    if args.resume:
+        if checkpoints is None:
+            parser.error("--resume needs --checkpoint-dir")
+        models = {a: restore(a, args.env, checkpoints) for a in agents}
+        reached = {a: int(models[a].num_timesteps) for a in agents}
+        if len(set(reached.values())) != 1:
+            parser.error(f"--resume: the agents' checkpoints are at different steps {reached}; resume them one by one")
+        done_steps = next(iter(reached.values()))
+        # the curve up to the checkpoint (a row written after the last checkpoint is dropped, and redone)
+        rows = [r for r in read_curves(out) if r["agent"] in agents and r["steps"] <= done_steps]
+        print(f"resumed {agents} at {done_steps} steps", flush=True)
+    else:
+        models = {a: build(a, args.env, net, args.seed, args.learning_starts, args) for a in agents}
+    fieldnames = ["agent", "steps", "success", "train_s"]
     while done_steps < args.steps:
         chunk = min(args.chunk, args.steps - done_steps)
         for a in agents:
@@ -216,6 +259,8 @@ def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: An
                 writer = csv.DictWriter(f, fieldnames=fieldnames)
                 writer.writeheader()
                 writer.writerows(r for r in rows if r["agent"] == a)
+            if checkpoints is not None:
+                save(models[a], a, checkpoints)
         done_steps += chunk
         # every agent's curve in this folder, also those of an earlier run of this script (other --agents)
         report(args, net, out, name)
@@ -250,7 +295,7 @@ def report(args: argparse.Namespace, net: list[int], out: pathlib.Path, name: st
         f"{table(rows_all, shown)}\n\n![curves]({args.results_root}/{name}/success.png) "
         f"(data: `{args.results_root}/{name}/curve_<agent>.csv`)"
     )
-    cmd = command().replace(" --report-only", "")  # the training command that wrote the CSVs
+    cmd = command().replace(" --report-only", "").replace(" --resume", "")  # the training command that wrote the CSVs
     write_section(f"hiro_{name}", f"HIRO vs flat agents: {args.env}", body, cmd=cmd)
 
 

@@ -1,4 +1,4 @@
-"""Success rate of an agent over whole episodes, for goal-reaching tasks (HIRO's evaluation)."""
+"""HIRO's evaluation: success over whole episodes, and how close the low level gets to the goals it is given."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-__all__ = ["evaluate_success"]
+__all__ = ["evaluate_subgoal_reaching", "evaluate_success"]
 
 
 def evaluate_success(model: Any, make_env: Callable[[], gym.Env], n_episodes: int = 20, seed: int = 0) -> float:
@@ -43,3 +43,69 @@ def evaluate_success(model: Any, make_env: Callable[[], gym.Env], n_episodes: in
     finally:
         env.close()
     return wins / n_episodes
+
+
+def evaluate_subgoal_reaching(
+    model: Any, make_env: Callable[[], gym.Env], n_episodes: int = 5, seed: int = 0
+) -> dict[str, float]:
+    """How far the low level of a HIRO agent gets towards each goal in its ``c`` steps, on deterministic episodes.
+
+    For every period (a goal drawn by the high level, then up to ``c`` low-level steps), the goal's absolute target is
+    ``s_0[goal_indices] + g``; its distance is ``|g|`` when drawn and ``|s_0 + g - s_end|`` when the period ends
+    (``s_end``: the state after the period's last action; an episode's last period ends with the episode). A low level
+    that reaches its goals has ``final_distance`` near 0; one that does not move has it equal to ``goal_distance``.
+
+    :return: ``periods`` (count), ``goal_distance`` and ``final_distance`` (means over periods), and
+        ``final_over_goal`` (their ratio).
+
+    Example:
+        >>> import gymnasium as gym
+        >>> from agents import HIRO
+        >>> model = HIRO("MlpPolicy", "Pendulum-v1", c=5, goal_indices=[0, 1], goal_range=0.5,
+        ...              policy_kwargs={"net_arch": [8]}, seed=0)
+        >>> stats = evaluate_subgoal_reaching(model, lambda: gym.make("Pendulum-v1", max_episode_steps=12), 1)
+        >>> stats["periods"]  # 12 steps in periods of 5: 5, 5 and 2
+        3.0
+    """
+    if n_episodes < 1:
+        raise ValueError(f"n_episodes must be >= 1, got {n_episodes}")
+    env = make_env()
+    goal_dist: list[float] = []
+    final_dist: list[float] = []
+    try:
+        for episode in range(n_episodes):
+            obs, _ = env.reset(seed=seed + episode)
+            state: Any = None
+            start = np.array([True])
+            target: np.ndarray | None = None
+            done = False
+            while not done:
+                position = _goal_position(model, obs)
+                action, state = model.predict(obs, state=state, episode_start=start, deterministic=True)
+                start = np.array([False])
+                if (int(state[1][0]) - 1) % model.c == 0:  # the high level drew a goal at this step
+                    if target is not None:
+                        final_dist.append(float(np.linalg.norm(target - position)))
+                    goal = np.asarray(state[0][0], dtype=np.float64)
+                    target = position + goal
+                    goal_dist.append(float(np.linalg.norm(goal)))
+                obs, _, terminated, truncated, _ = env.step(action)
+                done = terminated or truncated
+            if target is not None:
+                end = _goal_position(model, obs)
+                final_dist.append(float(np.linalg.norm(target - end)))
+    finally:
+        env.close()
+    goal_mean, final_mean = float(np.mean(goal_dist)), float(np.mean(final_dist))
+    return {
+        "periods": float(len(goal_dist)),
+        "goal_distance": goal_mean,
+        "final_distance": final_mean,
+        "final_over_goal": final_mean / goal_mean if goal_mean > 0 else float("nan"),
+    }
+
+
+def _goal_position(model: Any, obs: Any) -> np.ndarray:
+    """The goal-space coordinates of one raw observation (a Box array or a Dict of arrays)."""
+    batch = {k: np.asarray(v)[None] for k, v in obs.items()} if isinstance(obs, dict) else np.asarray(obs)[None]
+    return np.asarray(model.states(batch)[0, model.goal_indices], dtype=np.float64)

@@ -257,3 +257,47 @@ def test_antmaze_goal_space_from_achieved_goal_and_blind_low_level() -> None:
     # the stored low-level observations never contain the absolute position: they match the state without x-y
     assert buf.observations.shape[-1] == 107
     assert model.high_buffer.size() > 0
+
+
+class _LineEnv(gym.Env):
+    """Position on a line; the action is added to it; 5 steps per episode."""
+
+    observation_space = gym.spaces.Box(-100.0, 100.0, (1,), np.float32)
+    action_space = gym.spaces.Box(-1.0, 1.0, (1,), np.float32)
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
+        super().reset(seed=seed)
+        self.x, self.t = 0.0, 0
+        return np.array([self.x], np.float32), {}
+
+    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
+        self.x += float(action[0])
+        self.t += 1
+        return np.array([self.x], np.float32), 0.0, False, self.t >= 5, {}
+
+
+class _HalfwayHIRO:
+    """A hand-made two-level agent: every c=2 steps the goal +2, then steps of 0.5 (a quarter of the goal)."""
+
+    c = 2
+    goal_indices = np.array([0])
+
+    def states(self, observation: np.ndarray) -> np.ndarray:
+        return np.asarray(observation, dtype=np.float32)
+
+    def predict(self, obs: np.ndarray, state: Any, episode_start: np.ndarray, deterministic: bool) -> Any:
+        steps = np.zeros(1, np.int64) if state is None or episode_start[0] else state[1]
+        goals = np.array([[2.0]], np.float32) if steps[0] % self.c == 0 else state[0] - 0.5
+        return np.array([0.5], np.float32), (goals, steps + 1, np.asarray(obs)[None])
+
+
+def test_subgoal_reaching_against_a_direct_computation() -> None:
+    from agents.hiro.evaluation import evaluate_subgoal_reaching
+
+    stats = evaluate_subgoal_reaching(_HalfwayHIRO(), _LineEnv, n_episodes=2)
+    # periods of an episode: from 0 to target 2, reaching 1; from 1 to 3, reaching 2; from 2 to 4, reaching 2.5 at
+    # the episode's end. Distances when drawn: 2, 2, 2; at the end: 1, 1, 1.5. Two identical episodes.
+    assert stats["periods"] == 6
+    assert stats["goal_distance"] == pytest.approx(2.0)
+    assert stats["final_distance"] == pytest.approx((1 + 1 + 1.5) / 3)
+    assert stats["final_over_goal"] == pytest.approx((1 + 1 + 1.5) / 3 / 2)

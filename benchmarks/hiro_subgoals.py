@@ -1,0 +1,41 @@
+"""How close a saved HIRO agent's low level gets to the goals its high level sets (a diagnosis of a maze run).
+
+Loads a HIRO checkpoint (e.g. the ones ``benchmarks/hiro_pointmaze.py --checkpoint-dir`` writes after every chunk)
+and runs :func:`agents.hiro.evaluation.evaluate_subgoal_reaching` on deterministic episodes of the maze, then prints
+one Markdown row: the goal distance when drawn, the distance left when the period ends, their ratio, and the
+success rate of the same episodes. A ratio near 1 means the low level does not move towards its goals; near 0, it
+reaches them.
+
+    python -m benchmarks.hiro_subgoals /work/runs/antmaze/ckpt/hiro_her.zip --env AntMaze_UMaze-v5
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+
+from agents import HIRO
+from agents.hiro.evaluation import evaluate_subgoal_reaching, evaluate_success
+from benchmarks.hiro_pointmaze import make_env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoint", type=pathlib.Path)
+    parser.add_argument("--env", default="PointMaze_UMaze-v3")
+    parser.add_argument("--episodes", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=10_000)
+    args = parser.parse_args()
+    model = HIRO.load(args.checkpoint, load_buffers=False)
+    stats = evaluate_subgoal_reaching(model, lambda: make_env(args.env), args.episodes, args.seed)
+    success = evaluate_success(model, lambda: make_env(args.env), args.episodes, args.seed)
+    print("| checkpoint | steps | periods | goal distance when drawn | distance left at the period's end | ratio | success |")
+    print("|---|---|---|---|---|---|---|")
+    print(
+        f"| `{args.checkpoint}` | {model.num_timesteps} | {stats['periods']:.0f} | {stats['goal_distance']:.3f} | "
+        f"{stats['final_distance']:.3f} | {stats['final_over_goal']:.2f} | {success:.2f} |"
+    )
+
+
+if __name__ == "__main__":
+    main()

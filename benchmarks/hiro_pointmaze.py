@@ -68,6 +68,7 @@ def build(name: str, env_id: str, net: list[int], seed: int, learning_starts: in
             high_noise=args.high_noise,
             low_noise=args.low_noise,
             high_gradient_steps=args.high_gradient_steps,
+            high_algo=args.high_algo,
             low_level_hidden=[int(i) for i in args.low_level_hidden.split(",")] if args.low_level_hidden else None,
             policy_kwargs={"net_arch": net},
             learning_starts=learning_starts,
@@ -203,6 +204,7 @@ def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: An
     parser.add_argument("--high-noise", type=float, default=0.2, help="HIRO's high-level TD3 noise (x goal half-range)")
     parser.add_argument("--low-noise", type=float, default=0.1, help="HIRO's low-level TD3 noise (x action half-range)")
     parser.add_argument("--high-gradient-steps", type=int, default=1, help="HIRO's high-level gradient steps per goal")
+    parser.add_argument("--high-algo", default="TD3", help="HIRO's high-level learner (TD3 or SAC); the low level is TD3")
     parser.add_argument("--tee-sigma", type=float, default=0.5)
     parser.add_argument("--her-ratio", type=float, default=0.8)
     parser.add_argument(
@@ -279,7 +281,8 @@ def report(args: argparse.Namespace, net: list[int], out: pathlib.Path, name: st
         f"{args.env} (sparse reward, `continuing_task=False`), seed {args.seed}, success rate over "
         f"{args.eval_episodes} deterministic evaluation episodes after each {args.chunk}-step chunk; networks "
         f"{net} for every agent, learning starts at {args.learning_starts} steps. Budget: {args.steps} steps "
-        f"per agent; see the last row each agent reached. HIRO (TD3 at both levels): c={args.c}, relative x-y goals "
+        f"per agent; see the last row each agent reached. HIRO ({args.high_algo} high level, TD3 low level): "
+        f"c={args.c}, relative x-y goals "
         f"within +-{args.goal_range}, high-level reward {args.reward_scale} x the sum of env rewards, TD3 noise "
         f"{args.high_noise} (high, x goal half-range) / {args.low_noise} (low, x action half-range), "
         f"{args.high_gradient_steps} high-level gradient step(s) per goal, "

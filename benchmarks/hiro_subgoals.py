@@ -2,9 +2,11 @@
 
 Loads a HIRO checkpoint (e.g. the ones ``benchmarks/hiro_pointmaze.py --checkpoint-dir`` writes after every chunk)
 and runs :func:`agents.hiro.evaluation.evaluate_subgoal_reaching` on deterministic episodes of the maze, then prints
-one Markdown row: the goal distance when drawn, the distance left when the period ends, their ratio, and the
-success rate of the same episodes. A ratio near 1 means the low level does not move towards its goals; near 0, it
-reaches them.
+one Markdown row: the goal distance when drawn, the distance left when the period ends, their ratio, the fraction
+of goal coordinates at the edge of the goal box (a saturated high level), and the success rate of the same episodes.
+A ratio near 1 means the low level does not move towards its goals; near 0, it reaches them. Goals farther than the
+low level can travel in ``c`` steps keep the ratio high even for a good low level: compare with the distance a
+straight run covers in ``c`` steps.
 
     python -m benchmarks.hiro_subgoals /work/runs/antmaze/ckpt/hiro_her.zip --env AntMaze_UMaze-v5
 """
@@ -29,11 +31,14 @@ def main() -> None:
     model = HIRO.load(args.checkpoint, load_buffers=False)
     stats = evaluate_subgoal_reaching(model, lambda: make_env(args.env), args.episodes, args.seed)
     success = evaluate_success(model, lambda: make_env(args.env), args.episodes, args.seed)
-    print("| checkpoint | steps | periods | goal distance when drawn | distance left at the period's end | ratio | success |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| checkpoint | steps | periods | goal distance when drawn | distance left at the period's end | ratio "
+        "| goal coordinates at the box's edge | success |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     print(
         f"| `{args.checkpoint}` | {model.num_timesteps} | {stats['periods']:.0f} | {stats['goal_distance']:.3f} | "
-        f"{stats['final_distance']:.3f} | {stats['final_over_goal']:.2f} | {success:.2f} |"
+        f"{stats['final_distance']:.3f} | {stats['final_over_goal']:.2f} | {stats['saturated']:.2f} | {success:.2f} |"
     )
 
 

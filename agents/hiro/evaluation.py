@@ -55,8 +55,11 @@ def evaluate_subgoal_reaching(
     (``s_end``: the state after the period's last action; an episode's last period ends with the episode). A low level
     that reaches its goals has ``final_distance`` near 0; one that does not move has it equal to ``goal_distance``.
 
-    :return: ``periods`` (count), ``goal_distance`` and ``final_distance`` (means over periods), and
-        ``final_over_goal`` (their ratio).
+    :return: ``periods`` (count), ``goal_distance`` and ``final_distance`` (means over periods),
+        ``final_over_goal`` (their ratio) and, when the model has ``goal_low`` / ``goal_high``, ``saturated``: the
+        fraction of goal coordinates within 5% of the goal box's edge. A high level whose goals sit at the box's
+        corners (``saturated`` near 1) only ever points the low level along the diagonals: a deterministic actor
+        stuck where its tanh output has no gradient left.
 
     Example:
         >>> import gymnasium as gym
@@ -72,6 +75,7 @@ def evaluate_subgoal_reaching(
     env = make_env()
     goal_dist: list[float] = []
     final_dist: list[float] = []
+    goals: list[np.ndarray] = []
     try:
         for episode in range(n_episodes):
             obs, _ = env.reset(seed=seed + episode)
@@ -87,6 +91,7 @@ def evaluate_subgoal_reaching(
                     if target is not None:
                         final_dist.append(float(np.linalg.norm(target - position)))
                     goal = np.asarray(state[0][0], dtype=np.float64)
+                    goals.append(goal)
                     target = position + goal
                     goal_dist.append(float(np.linalg.norm(goal)))
                 obs, _, terminated, truncated, _ = env.step(action)
@@ -97,12 +102,17 @@ def evaluate_subgoal_reaching(
     finally:
         env.close()
     goal_mean, final_mean = float(np.mean(goal_dist)), float(np.mean(final_dist))
-    return {
+    stats = {
         "periods": float(len(goal_dist)),
         "goal_distance": goal_mean,
         "final_distance": final_mean,
         "final_over_goal": final_mean / goal_mean if goal_mean > 0 else float("nan"),
     }
+    low, high = getattr(model, "goal_low", None), getattr(model, "goal_high", None)
+    if low is not None and high is not None:
+        half, mid = (np.asarray(high) - np.asarray(low)) / 2, (np.asarray(high) + np.asarray(low)) / 2
+        stats["saturated"] = float(np.mean(np.abs(np.array(goals) - mid) >= 0.95 * half))
+    return stats
 
 
 def _goal_position(model: Any, obs: Any) -> np.ndarray:

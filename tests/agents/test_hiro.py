@@ -281,6 +281,7 @@ class _HalfwayHIRO:
 
     c = 2
     goal_indices = np.array([0])
+    goal_low, goal_high = np.array([-2.0]), np.array([2.5])  # the goal +2 is 0.8 of the way from the centre 0.25
 
     def states(self, observation: np.ndarray) -> np.ndarray:
         return np.asarray(observation, dtype=np.float32)
@@ -301,3 +302,9 @@ def test_subgoal_reaching_against_a_direct_computation() -> None:
     assert stats["goal_distance"] == pytest.approx(2.0)
     assert stats["final_distance"] == pytest.approx((1 + 1 + 1.5) / 3)
     assert stats["final_over_goal"] == pytest.approx((1 + 1 + 1.5) / 3 / 2)
+    assert stats["saturated"] == 0.0  # |2 - 0.25| = 1.75 < 0.95 x 2.25
+    _HalfwayHIRO.goal_high = np.array([2.1])  # centre 0.05, half-width 2.05: |2 - 0.05| = 1.95 >= 1.9475
+    try:
+        assert evaluate_subgoal_reaching(_HalfwayHIRO(), _LineEnv, n_episodes=1)["saturated"] == 1.0
+    finally:
+        _HalfwayHIRO.goal_high = np.array([2.5])

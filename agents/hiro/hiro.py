@@ -439,9 +439,13 @@ class HIRO:
     def _setup_model(self) -> None:
         cfg = self.config
         high_env, low_env = self._placeholder_envs()
-        common = {"policy_kwargs": cfg["policy_kwargs"], "verbose": 0, "seed": self.seed, "device": self.device}
-        high_kw = {"buffer_size": cfg["high_buffer_size"], "batch_size": cfg["batch_size"], **common, **cfg["high_kwargs"]}
-        low_kw = {"buffer_size": cfg["buffer_size"], "batch_size": cfg["batch_size"], **common, **cfg["low_kwargs"]}
+        common = {"verbose": 0, "seed": self.seed, "device": self.device}
+        # each level gets its own policy_kwargs dict: SB3's SAC writes use_sde into the one it is given, which a TD3
+        # level would then refuse (and the saved config would carry)
+        high_kw = {"buffer_size": cfg["high_buffer_size"], "batch_size": cfg["batch_size"], **common}
+        high_kw.update({"policy_kwargs": dict(cfg["policy_kwargs"] or {}), **cfg["high_kwargs"]})
+        low_kw = {"buffer_size": cfg["buffer_size"], "batch_size": cfg["batch_size"], **common}
+        low_kw.update({"policy_kwargs": dict(cfg["policy_kwargs"] or {}), **cfg["low_kwargs"]})
         self.high = ALGOS[cfg["high_algo"]](
             self.policy_name,
             high_env,

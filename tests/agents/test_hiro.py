@@ -308,3 +308,16 @@ def test_subgoal_reaching_against_a_direct_computation() -> None:
         assert evaluate_subgoal_reaching(_HalfwayHIRO(), _LineEnv, n_episodes=1)["saturated"] == 1.0
     finally:
         _HalfwayHIRO.goal_high = np.array([2.5])
+
+
+@pytest.mark.parametrize(("algo", "high_algo"), [("TD3", "SAC"), ("SAC", "TD3")])
+def test_mixed_back_ends_train_and_keep_the_config_clean(tmp_path: pathlib.Path, algo: str, high_algo: str) -> None:
+    """SB3's SAC writes use_sde into its policy_kwargs: a dict shared with a TD3 level made TD3 refuse to build."""
+    model = HIRO("MlpPolicy", CountingEnv, c=5, goal_range=0.5, algo=algo, high_algo=high_algo, **TINY)
+    assert type(model.high).__name__ == high_algo and type(model.low).__name__ == algo
+    assert model.config["policy_kwargs"] == {"net_arch": [16]}
+    model.learn(60)
+    model.save(tmp_path / "mixed")
+    loaded = HIRO.load(tmp_path / "mixed", env=CountingEnv)
+    assert type(loaded.high).__name__ == high_algo and type(loaded.low).__name__ == algo
+    loaded.learn(10)

@@ -736,7 +736,7 @@ def _add_dads_arguments(parser: argparse.ArgumentParser) -> None:
     dyn = parser.add_argument_group("skill dynamics")
     dyn.add_argument("--features", type=int, nargs="+", metavar="I", help="observation indices it predicts (default: all)")
     dyn.add_argument("--hide-features", action="store_true", help="hide those features (or the --prior) from the policy")
-    dyn.add_argument("--dyn-net", type=_positive_int, nargs="+", metavar="W", help="hidden layers (default: 128 128)")
+    dyn.add_argument("--dyn-net", type=_positive_int, nargs="+", metavar="W", help="hidden layers (default: --net)")
     dyn.add_argument("--experts", type=_positive_int, default=4, metavar="K", help="Gaussian experts (default: 4)")
     dyn.add_argument(
         "--alternatives", type=_positive_int, metavar="L", help="prior samples in the reward (default 100; exact: categorical)"

@@ -116,18 +116,10 @@ def restore(name: str, env_id: str, folder: pathlib.Path) -> Any:
 
 
 def evaluate(model: Any, env_id: str, n_episodes: int) -> float:
-    env = make_env(env_id)
-    wins = 0
-    for episode in range(n_episodes):
-        obs, _ = env.reset(seed=10_000 + episode)
-        state, start, done, info = None, np.array([True]), False, {}
-        while not done:
-            action, state = model.predict(obs, state=state, episode_start=start, deterministic=True)
-            start = np.array([False])
-            obs, _, terminated, truncated, info = env.step(action)
-            done = terminated or truncated
-        wins += bool(info.get("success", False))
-    return wins / n_episodes
+    """Success over ``n_episodes`` deterministic episodes reset with seeds 10000, 10001, ..."""
+    from agents.hiro.evaluation import evaluate_success
+
+    return evaluate_success(model, lambda: make_env(env_id), n_episodes, seed=10_000)
 
 
 def read_curves(folder: pathlib.Path) -> list[dict[str, Any]]:

@@ -68,6 +68,7 @@ def build(name: str, env_id: str, net: list[int], seed: int, learning_starts: in
             high_noise=args.high_noise,
             low_noise=args.low_noise,
             high_gradient_steps=args.high_gradient_steps,
+            high_action_penalty=args.high_action_penalty,
             high_algo=args.high_algo,
             low_level_hidden=[int(i) for i in args.low_level_hidden.split(",")] if args.low_level_hidden else None,
             policy_kwargs={"net_arch": net},
@@ -196,6 +197,9 @@ def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: An
     parser.add_argument("--high-noise", type=float, default=0.2, help="HIRO's high-level TD3 noise (x goal half-range)")
     parser.add_argument("--low-noise", type=float, default=0.1, help="HIRO's low-level TD3 noise (x action half-range)")
     parser.add_argument("--high-gradient-steps", type=int, default=1, help="HIRO's high-level gradient steps per goal")
+    parser.add_argument(
+        "--high-action-penalty", type=float, default=0.0, help="HIRO's L2 penalty on TD3 high-level goals (0: none)"
+    )
     parser.add_argument("--high-algo", default="TD3", help="HIRO's high-level learner (TD3 or SAC); the low level is TD3")
     parser.add_argument("--tee-sigma", type=float, default=0.5)
     parser.add_argument("--her-ratio", type=float, default=0.8)

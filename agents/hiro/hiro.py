@@ -36,10 +36,19 @@ from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.utils import configure_logger, get_device
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
 
+from agents.hiro.action_penalty import add_action_penalty
 from hrl_wrappers.rewards.subgoal import SubgoalReward
 from hrl_wrappers.sb3.off_policy_correction import OffPolicyCorrectionReplayBuffer
 
 __all__ = ["HIRO"]
+
+
+def _check_action_penalty(penalty: float, high_algo: str) -> None:
+    if not (0.0 <= penalty < float("inf")):
+        raise ValueError(f"high_action_penalty must be a finite number >= 0, got {penalty}")
+    if penalty > 0 and high_algo.upper() != "TD3":
+        raise ValueError(f"high_action_penalty needs a TD3 high level (high_algo='TD3'), got {high_algo!r}")
+
 
 SelfHIRO = TypeVar("SelfHIRO", bound="HIRO")
 EnvLike = str | Callable[[], gym.Env] | gym.Env | VecEnv
@@ -126,6 +135,9 @@ class HIRO:
     :param correction_sigma: std of the sampled candidates, as a fraction of the goal half-range (0.5).
     :param high_noise: TD3 exploration std of the high level, as a fraction of the goal half-range.
     :param low_noise: TD3 exploration std of the low level, as a fraction of the action half-range.
+    :param high_action_penalty: weight of an L2 penalty on the high-level TD3 actor's goals, scaled to [-1, 1]
+        (:mod:`agents.hiro.action_penalty`, as in HER's DDPG); keeps the goals off the corners of the goal box.
+        0 (default, as in the paper) disables it; TD3 high level only.
     :param learning_starts: environment steps of uniformly random goals and actions before training starts.
     :param buffer_size: low-level replay buffer size (transitions).
     :param high_buffer_size: high-level replay buffer size (default ``buffer_size // c``, at least 1000).
@@ -183,6 +195,7 @@ class HIRO:
         correction_sigma: float = 0.5,
         high_noise: float = 0.2,
         low_noise: float = 0.1,
+        high_action_penalty: float = 0.0,
         learning_starts: int = 1000,
         buffer_size: int = 200_000,
         high_buffer_size: int | None = None,
@@ -220,6 +233,7 @@ class HIRO:
                 raise ValueError(f"{steps_name} must be >= 1 (gradient steps per env step / per goal), got {steps}")
         if high_noise < 0 or low_noise < 0:
             raise ValueError(f"high_noise and low_noise must be >= 0, got {high_noise} and {low_noise}")
+        _check_action_penalty(high_action_penalty, str(high_algo if high_algo is not None else algo))
         self.policy_name = policy
         self.config: dict[str, Any] = {
             "c": int(c),
@@ -237,6 +251,7 @@ class HIRO:
             "correction_sigma": float(correction_sigma),
             "high_noise": float(high_noise),
             "low_noise": float(low_noise),
+            "high_action_penalty": float(high_action_penalty),
             "learning_starts": int(learning_starts),
             "buffer_size": int(buffer_size),
             "high_buffer_size": int(high_buffer_size) if high_buffer_size is not None else max(int(buffer_size) // c, 1000),
@@ -455,6 +470,8 @@ class HIRO:
         )
         self.low = ALGOS[cfg["algo"]](self.policy_name, low_env, **low_kw)
         self._attach_correction()
+        if cfg["high_action_penalty"] > 0:
+            add_action_penalty(self.high, cfg["high_action_penalty"])
 
     def _attach_correction(self) -> None:
         buffer = self.high_buffer
@@ -963,6 +980,8 @@ class HIRO:
         if not isinstance(agent.high.replay_buffer, OffPolicyCorrectionReplayBuffer):
             raise ValueError(f"path={str(path)!r}: the high level's replay buffer is not an OffPolicyCorrectionReplayBuffer")
         agent._attach_correction()
+        if agent.config["high_action_penalty"] > 0:
+            add_action_penalty(agent.high, agent.config["high_action_penalty"])
         agent.num_timesteps = int(meta["num_timesteps"])
         if env is not None:
             agent.set_env(env, n_envs=n_envs)

@@ -3,8 +3,13 @@
 Ant-v5 with x, y exposed at observation indices 0, 1, no contact forces, no early termination and 200-step episodes
 (the DADS/METRA setups, via :mod:`hrl_wrappers.locomotion`). Continuous 2-D skills U(-1, 1)^2; the skill dynamics sees
 and predicts x-y only, the policy does not see x-y; the paper's on-policy schedule on SAC (N=2000 steps per
-iteration, K1=32 skill-dynamics steps, K2=64 SAC steps, batch 256, entropy 0.1, gamma 0.995; ``--dynamics-steps`` and
+iteration, K1=32 skill-dynamics steps, K2=64 SAC steps, batch 256, gamma 0.995; ``--dynamics-steps`` and
 ``--agent-steps`` change K1 and K2, e.g. to take more gradient steps per sample on a small step budget).
+
+The entropy: ``--ent-coef 0.1`` (the default here, a fixed alpha) is how earlier runs read the reference's
+``agent_entropy=0.1``. The reference code passes it to TF-Agents' SAC as ``reward_scale_factor = 1 / 0.1`` and also
+gives SAC an alpha optimizer, so alpha is learned from TF-Agents' initial 1.0 towards its default target entropy
+-dim(A)/2. On rewards x1 that is ``--ent-coef auto_0.1 --target-entropy -4`` for Ant's 8 actions.
 
 The run stops at ``--steps`` or after ``--minutes`` of wall time, whichever comes first. Every iteration appends a
 row to ``<out>/curve.csv`` (the skill dynamics' log-likelihood on the iteration's fresh data, the buffer's mean
@@ -47,6 +52,15 @@ def ant_env_kwargs(episode_steps: int = 200) -> dict[str, Any]:
     }
 
 
+def current_ent_coef(model: Any) -> float:
+    """SAC's entropy coefficient now (learned or fixed); NaN for a back end without one."""
+    log_coef = getattr(model, "log_ent_coef", None)
+    if log_coef is not None:
+        return float(log_coef.detach().exp().item())
+    fixed = getattr(model, "ent_coef_tensor", None)
+    return float(fixed.item()) if fixed is not None else float("nan")
+
+
 class CurveCallback(BaseCallback):
     """Append one row per iteration to a CSV; save the model every ``save_every`` steps; stop at a deadline."""
 
@@ -68,8 +82,12 @@ class CurveCallback(BaseCallback):
             "log_likelihood_raw",
             "buffer_intrinsic_reward",
             "mean_xy_distance_from_origin",
+            "ent_coef",
         ]
-        if not (append and self.path.exists()):
+        if append and self.path.exists():  # a curve written before a column was added keeps its columns
+            with self.path.open() as f:
+                self.fields = next(csv.reader(f), self.fields)
+        else:
             with self.path.open("w", newline="") as f:
                 csv.writer(f).writerow(self.fields)
 
@@ -83,14 +101,16 @@ class CurveCallback(BaseCallback):
         # distance travelled in x-y by the end of each 200-step episode, from the buffer's last observations
         obs = buffer.next_observations[:n, :, :2]
         disp = float(np.linalg.norm(obs, axis=-1).mean()) if n else float("nan")
-        row = [
-            self.model.num_timesteps,
-            round(time.time() - self.started, 1),
-            values.get("dads/log_likelihood", float("nan")),
-            values.get("dads/log_likelihood_raw", float("nan")),
-            values.get("dads/buffer_intrinsic_reward", float("nan")),
-            disp,
-        ]
+        row_values = {
+            "steps": self.model.num_timesteps,
+            "wall_s": round(time.time() - self.started, 1),
+            "log_likelihood": values.get("dads/log_likelihood", float("nan")),
+            "log_likelihood_raw": values.get("dads/log_likelihood_raw", float("nan")),
+            "buffer_intrinsic_reward": values.get("dads/buffer_intrinsic_reward", float("nan")),
+            "mean_xy_distance_from_origin": disp,
+            "ent_coef": current_ent_coef(self.model),
+        }
+        row = [row_values[k] for k in self.fields]
         with self.path.open("a", newline="") as f:
             csv.writer(f).writerow(row)
         if self.last_save < 0:
@@ -112,6 +132,13 @@ def main() -> None:
     parser.add_argument("--alternatives", type=int, default=100)
     parser.add_argument("--dynamics-steps", type=int, default=32, help="K1 per iteration (reference: 32)")
     parser.add_argument("--agent-steps", type=int, default=64, help="K2 per iteration (reference: 64)")
+    parser.add_argument(
+        "--ent-coef",
+        default="0.1",
+        help="SAC's entropy coefficient: a number (fixed) or 'auto_<initial>' (learned). The reference's "
+        "agent_entropy=0.1 is a reward scale of 1/0.1 with a learned alpha starting at 1, i.e. 'auto_0.1' here",
+    )
+    parser.add_argument("--target-entropy", default="auto", help="with a learned alpha: its target ('auto': SB3's -dim(A))")
     parser.add_argument("--save-every", type=int, default=20_000)
     parser.add_argument("--checkpoint", type=pathlib.Path, default=pathlib.Path("/tmp/dads_ant/model.zip"))
     parser.add_argument("--out", type=pathlib.Path, default=OUT)
@@ -121,6 +148,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
     xy = position_features(ENV_ID)
+    ent_coef: float | str = args.ent_coef if args.ent_coef.startswith("auto") else float(args.ent_coef)
+    target_entropy: float | str = args.target_entropy if args.target_entropy == "auto" else float(args.target_entropy)
     model = DADS(
         "MlpPolicy",
         ENV_ID,
@@ -135,7 +164,8 @@ def main() -> None:
         dynamics_batch_size=256,
         batch_size=256,
         gamma=0.995,
-        ent_coef=0.1,
+        ent_coef=ent_coef,
+        target_entropy=target_entropy,
         learning_rate=3e-4,
         policy_kwargs={"net_arch": args.net},
         n_envs=args.n_envs,
@@ -165,7 +195,8 @@ def main() -> None:
         "net": args.net,
         "n_envs": args.n_envs,
         "gamma": 0.995,
-        "ent_coef": 0.1,
+        "ent_coef": ent_coef,
+        "target_entropy": target_entropy,
         "seed": args.seed,
         "checkpoint": str(args.checkpoint),
         "command": "python -m benchmarks.train_dads_ant "

@@ -139,6 +139,13 @@ def main() -> None:
         "agent_entropy=0.1 is a reward scale of 1/0.1 with a learned alpha starting at 1, i.e. 'auto_0.1' here",
     )
     parser.add_argument("--target-entropy", default="auto", help="with a learned alpha: its target ('auto': SB3's -dim(A))")
+    parser.add_argument(
+        "--dynamics-input",
+        choices=["xy", "none"],
+        default="xy",
+        help="what the skill dynamics reads besides the skill: x-y ('xy', earlier runs) or nothing ('none': "
+        "q(delta xy | z), the reference's restrict_observation, so episodes cannot be told apart by position)",
+    )
     parser.add_argument("--save-every", type=int, default=20_000)
     parser.add_argument("--checkpoint", type=pathlib.Path, default=pathlib.Path("/tmp/dads_ant/model.zip"))
     parser.add_argument("--out", type=pathlib.Path, default=OUT)
@@ -155,6 +162,7 @@ def main() -> None:
         ENV_ID,
         skill_dim=2,
         features=xy,
+        input_features=[] if args.dynamics_input == "none" else None,
         hide_features=True,
         n_steps=2000,
         dynamics_steps=args.dynamics_steps,
@@ -187,6 +195,7 @@ def main() -> None:
         "skill_dim": 2,
         "features": xy,
         "hide_features": True,
+        "dynamics_input": args.dynamics_input,
         "schedule": "on-policy",
         "n_steps": 2000,
         "dynamics_steps": args.dynamics_steps,

@@ -55,7 +55,8 @@ class DADS(SkillAgent):
     :param algo: ``"SAC"`` or ``"PPO"``.
     :param schedule: ``"on-policy"`` or ``"off-policy"`` (SAC only).
     :param features: observation indices whose change the skill dynamics predicts (``[0, 1]``: the x-y prior).
-    :param input_features: observation indices the skill dynamics reads (default: ``features``).
+    :param input_features: observation indices the skill dynamics reads (default: ``features``; ``[]``: none, the
+        skill dynamics is ``q(delta | z)``, as the reference's x-y prior has it).
     :param hide_features: hide ``features`` from the policy (True), hide these indices (a list), or nothing (False).
     :param obs_mode: ``"flat"`` or ``"dict"`` skill layout.
     :param resample_every: redraw the skill every this many steps (None: once per episode, the paper).
@@ -204,7 +205,8 @@ class DADS(SkillAgent):
         if env is not None:
             layout = self.skill_layout
             layout.check_feature_indices(features, "features")
-            layout.check_feature_indices(input_features, "input_features")
+            if input_features is None or len(input_features) > 0:  # [] reads no state: q(delta | z)
+                layout.check_feature_indices(input_features, "input_features")
             if hide_features is not False:
                 algo_kwargs["policy_kwargs"] = self._hide_features_kwargs(features, hide_features, algo_kwargs)
             if isinstance(layout.observation_space, spaces.Dict) and policy == "MlpPolicy":

@@ -72,7 +72,7 @@ class _RunningNorm(nn.Module):
 
     @torch.no_grad()
     def update(self, x: torch.Tensor) -> None:
-        if x.shape[0] < 2:
+        if x.shape[0] < 2 or x.shape[-1] == 0:  # one sample has no spread; a model reading no state has nothing
             return
         mean, var = x.mean(0), x.var(0, unbiased=False)
         if int(self.count) == 0:
@@ -106,7 +106,10 @@ class DADSReward(IntrinsicReward):
     :param layout: skill layout of the environment (see :meth:`for_env`).
     :param features: indices of the environment observation whose change is predicted (``[0, 1]``: the x-y prior);
         all when None.
-    :param input_features: indices the model reads from ``s`` (default: ``features``).
+    :param input_features: indices the model reads from ``s`` (default: ``features``). An empty list gives
+        ``q(delta | z)``, a model that reads the skill only: the reference's x-y prior, whose skill dynamics drops
+        the x-y it predicts from its input (``restrict_observation``), so that it cannot tell episodes apart by
+        where they are instead of by their skill.
     :param n_experts: number of Gaussian experts in the mixture (4 in the reference).
     :param net_arch: hidden layer sizes (the reference uses the policy's width: 128 HalfCheetah, 512 Ant).
     :param learning_rate: Adam learning rate (3e-4 in the reference).
@@ -154,9 +157,13 @@ class DADSReward(IntrinsicReward):
         if not isinstance(prior, CategoricalPrior | UniformPrior | GaussianPrior):
             raise ValueError(f"DADSReward supports categorical, uniform and gaussian priors, got {prior!r}")
         self.prior = prior
-        self.input_features = layout.check_feature_indices(
-            input_features if input_features is not None else features, "input_features"
-        )
+        self.input_features: list[int] | None
+        if input_features is not None and len(input_features) == 0:
+            self.input_features = []  # q(delta | z): the skill only
+        else:
+            self.input_features = layout.check_feature_indices(
+                input_features if input_features is not None else features, "input_features"
+            )
         self.input_dim = layout.feature_dim(self.input_features)
         if isinstance(n_experts, bool) or not isinstance(n_experts, int | np.integer) or n_experts < 1:
             raise ValueError(f"n_experts must be an integer >= 1, got {n_experts!r}")

@@ -35,12 +35,13 @@ class HandMadeSkills:
             input_features=input_features,
             device="cpu",
         )
+        n_in = self.reward_model.input_dim  # the heads read [state inputs, z]
         with torch.no_grad():
-            w = torch.zeros(2, 2 + enc)
+            w = torch.zeros(2, n_in + enc)
             if directions is None:
-                w[:, 2:] = 0.5 * torch.eye(2)  # delta = 0.5 z
+                w[:, n_in:] = 0.5 * torch.eye(2)  # delta = 0.5 z
             else:
-                w[:, 2:] = 0.5 * torch.as_tensor(directions.T, dtype=torch.float32)  # delta = 0.5 directions[z]
+                w[:, n_in:] = 0.5 * torch.as_tensor(directions.T, dtype=torch.float32)  # delta = 0.5 directions[z]
             self.reward_model.mean_head.weight.copy_(w)
             self.reward_model.mean_head.bias.zero_()
 
@@ -53,8 +54,10 @@ class HandMadeSkills:
 GOALS = [5 * np.array([np.cos(a), np.sin(a)]) for a in np.arange(8) * np.pi / 4]
 
 
-def test_rollout_follows_the_dynamics() -> None:
-    planner = SkillPlanner(HandMadeSkills(UniformPrior(2)), horizon=2, hold_steps=3, seed=0)
+@pytest.mark.parametrize("input_features", [None, []])
+def test_rollout_follows_the_dynamics(input_features: list[int] | None) -> None:
+    """Also with a skill dynamics that reads no state (``input_features=[]``, the reference's x-y prior)."""
+    planner = SkillPlanner(HandMadeSkills(UniformPrior(2), input_features=input_features), horizon=2, hold_steps=3, seed=0)
     paths = planner.rollout(np.array([1.0, -1.0]), np.array([[[1.0, 0.0], [0.0, -1.0]]]))
     assert paths.shape == (1, 7, 2)
     expected = np.array([[1, -1], [1.5, -1], [2, -1], [2.5, -1], [2.5, -1.5], [2.5, -2], [2.5, -2.5]])

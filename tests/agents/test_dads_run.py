@@ -133,6 +133,33 @@ def test_xy_prior_hides_position_from_policy() -> None:
     assert np.allclose(a1, a2) and not np.allclose(a1, a3)
 
 
+def test_skill_only_dynamics_trains_saves_and_loads(tmp_path: pathlib.Path) -> None:
+    """``input_features=[]``: the skill dynamics predicts the x-y change from the skill alone, as the reference's."""
+    model = DADS(
+        "MlpPolicy",
+        "Pendulum-v1",
+        skill_dim=2,
+        features=[0, 1],
+        input_features=[],
+        hide_features=True,
+        n_steps=50,
+        agent_steps=2,
+        dynamics_steps=2,
+        n_alternatives=4,
+        **tiny(),
+    )
+    assert model.reward_model.input_dim == 0
+    model.learn(100)
+    model.save(tmp_path / "dads.zip")
+    loaded = DADS.load(tmp_path / "dads.zip", device="cpu")
+    assert loaded.reward_model.input_features == [] and loaded.reward_model.input_dim == 0
+    assert_same(model.reward_model.state_dict(), loaded.reward_model.state_dict(), "skill_dynamics")
+    obs = torch.tensor([[1.0, 0.0, 0.5, 0.3, -0.2], [-1.0, 0.5, 0.5, 0.3, -0.2]])  # state (3) + skill (2)
+    assert loaded.reward_model.input_state(obs).shape == (2, 0)  # it reads no state, positions included
+    a, b = loaded.reward_model.predict_delta(loaded.reward_model.input_state(obs), obs[:, 3:]).detach()
+    assert torch.allclose(a, b) and torch.isfinite(a).all()
+
+
 def test_save_load_keeps_skill_dynamics_and_optimizer(tmp_path: pathlib.Path) -> None:
     model = DADS(
         "MlpPolicy", POINT_WORLD_ID, skill_dim=2, n_steps=40, dynamics_steps=4, agent_steps=2, n_alternatives=4, **tiny()

@@ -122,6 +122,38 @@ def test_sampled_alternatives_match_formula(monkeypatch: pytest.MonkeyPatch, lea
         assert got[i] == pytest.approx(expected, abs=1e-5)
 
 
+def test_skill_only_dynamics_against_a_direct_computation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``input_features=[]`` (the reference's x-y prior): q(delta | z), whatever the state; Eq. 6 on top of it."""
+    layout = SkillLayout(STATE, UniformPrior(2))
+    model = DADSReward(
+        layout, features=[0, 1], input_features=[], n_experts=2, net_arch=[], n_alternatives=3, normalize=False, device="cpu"
+    )
+    assert model.input_dim == 0 and model.config()["input_features"] == []
+    with torch.no_grad():  # the hand-made model's heads without the state's column: mean_k = (k + 1) z
+        w = torch.zeros(4, 2)
+        for k in range(2):
+            for d in range(2):
+                w[2 * k + d, d] = k + 1.0
+        model.mean_head.weight.copy_(w)
+        model.mean_head.bias.zero_()
+        model.logit_head.weight.zero_()
+        model.logit_head.bias.copy_(torch.tensor([0.3, -0.2]))
+    alternatives = np.array([[[0.1, 0.2], [-0.7, 0.9], [0.5, -0.5]]] * 2, dtype=np.float32)
+    monkeypatch.setattr(model, "_alternatives", lambda batch, generator=None: torch.as_tensor(alternatives[:batch]))
+    z = np.array([[0.5, -0.5], [0.5, -0.5]], dtype=np.float32)
+    s = np.array([[0.4, -1.0, 2.0], [-7.0, 5.0, 2.0]], dtype=np.float32)  # two positions, the same skill and change
+    delta = np.array([0.8, -0.4], dtype=np.float32)
+    got = model.reward(layout.join(s, z), layout.join(s + np.r_[delta, 0.0], z))
+    zero = np.zeros(3)  # direct_q's 0.5 * s_0 term vanishes at s_0 = 0: the skill-only model
+    q = direct_q(delta.astype(np.float64), zero, z[0])
+    alt = [direct_q(delta.astype(np.float64), zero, a) for a in alternatives[0]]
+    expected = math.log(q) - math.log(q + sum(alt)) + math.log(4)
+    assert got[0] == pytest.approx(expected, abs=1e-5) and got[1] == pytest.approx(expected, abs=1e-5)
+    model.normalize = True
+    model.update(layout.join(s, z), layout.join(s + np.r_[delta, 0.0], z))  # trains with nothing to normalise
+    assert int(model.input_norm.count) == 0 and int(model.target_norm.count) == 1
+
+
 def test_sampled_reward_is_bounded_and_alternatives_follow_prior() -> None:
     model = hand_made_model(GaussianPrior(2), n_alternatives=50)
     alts = model._alternatives(2000).numpy()

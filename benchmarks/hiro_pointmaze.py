@@ -282,6 +282,12 @@ def report(args: argparse.Namespace, net: list[int], out: pathlib.Path, name: st
         f"within +-{args.goal_range}, high-level reward {args.reward_scale} x the sum of env rewards, TD3 noise "
         f"{args.high_noise} (high, x goal half-range) / {args.low_noise} (low, x action half-range), "
         f"{args.high_gradient_steps} high-level gradient step(s) per goal, "
+        + (
+            f"an L2 penalty {args.high_action_penalty} x mean(g^2) on the high-level actor's goals (scaled to "
+            "[-1, 1]; `high_action_penalty`), "
+            if args.high_action_penalty
+            else ""
+        )
         + (f"the low level blind to state indices {args.low_level_hidden}, " if args.low_level_hidden else "")
         + "and, for "
         f"the HIRO + hindsight row, the desired goal of {args.her_ratio:.0%} of high-level samples replaced by "

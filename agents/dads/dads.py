@@ -87,9 +87,11 @@ class DADS(SkillAgent):
     :param vec_env_cls: ``DummyVecEnv`` (default) or ``SubprocVecEnv``.
     :param seed: random seed.
     :param _init_setup_model: build the networks now (SB3 convention).
-    :param algo_kwargs: any argument of SB3's SAC or PPO. SAC's ``ent_coef`` defaults to the reference's 0.1; with
-        the on-policy schedule ``train_freq``, ``gradient_steps``, ``learning_starts`` and ``buffer_size`` are set
-        from ``n_steps`` and ``agent_steps``.
+    :param algo_kwargs: any argument of SB3's SAC or PPO. SAC's ``ent_coef`` defaults to 0.1, fixed. (The
+        reference's ``agent_entropy=0.1`` is a reward scale of 1/0.1 for TF-Agents' SAC, whose alpha is learned from
+        1 towards -dim(A)/2: ``ent_coef="auto_0.1", target_entropy=-dim(A)/2`` on unscaled rewards here.) With the
+        on-policy schedule ``train_freq``, ``gradient_steps``, ``learning_starts`` and ``buffer_size`` are set from
+        ``n_steps`` and ``agent_steps``.
 
     Example:
         >>> from agents import DADS

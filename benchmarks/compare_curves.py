@@ -1,6 +1,6 @@
 """Draw success curves of several runs (settings sweeps) in one plot and write them as one BENCHMARKS.md section.
 
-Each ``--curve`` is ``LABEL=CSV``: a ``curve_<agent>.csv`` with ``steps`` and ``success`` columns, as
+Each ``--curve`` is ``LABEL=CSV`` (split at the last ``=``): a ``curve_<agent>.csv`` with ``steps`` and ``success`` columns, as
 ``benchmarks/hiro_pointmaze.py`` writes them. The plot goes to ``--png``; the section (name ``--section``) holds a
 table of every curve (one row per evaluation step), the best evaluation of each curve and where it was reached, the
 text of ``--notes`` (a Markdown file: how each run was made, with its command) and the plot.
@@ -29,7 +29,7 @@ def read_curve(path: pathlib.Path) -> dict[int, float]:
 
 def parse_curve(spec: str) -> tuple[str, pathlib.Path]:
     """``LABEL=CSV`` into its parts, or an ``argparse`` error naming ``--curve``."""
-    label, sep, path = spec.partition("=")
+    label, sep, path = spec.rpartition("=")
     if not sep or not label or not path:
         raise argparse.ArgumentTypeError(f"--curve must be LABEL=CSV, got {spec!r}")
     csv_path = pathlib.Path(path)

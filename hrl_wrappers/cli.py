@@ -736,6 +736,12 @@ def _add_dads_arguments(parser: argparse.ArgumentParser) -> None:
     dyn = parser.add_argument_group("skill dynamics")
     dyn.add_argument("--features", type=int, nargs="+", metavar="I", help="observation indices it predicts (default: all)")
     dyn.add_argument("--hide-features", action="store_true", help="hide those features (or the --prior) from the policy")
+    dyn.add_argument(
+        "--skill-only-dynamics",
+        action="store_true",
+        help="the skill dynamics reads the skill only, q(delta | z), as the reference's x-y prior (default: reads the "
+        "features it predicts)",
+    )
     dyn.add_argument("--dyn-net", type=_positive_int, nargs="+", metavar="W", help="hidden layers (default: --net)")
     dyn.add_argument("--experts", type=_positive_int, default=4, metavar="K", help="Gaussian experts (default: 4)")
     dyn.add_argument(
@@ -784,6 +790,7 @@ def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "schedule": args.schedule,
         "features": features,
         "hide_features": bool(args.hide_features),
+        "input_features": [] if args.skill_only_dynamics else None,
         "resample_every": args.resample_every,
         "importance_clip": args.importance_clip,
         "n_steps": args.iteration_steps,
@@ -878,6 +885,10 @@ def _add_hiro_arguments(parser: argparse.ArgumentParser) -> None:
         "--low-noise", type=_non_negative_float, default=0.1, metavar="S",
         help="low-level TD3 exploration std, as a fraction of the action half-range (default: %(default)s)",
     )  # fmt: skip
+    hiro.add_argument(
+        "--high-action-penalty", type=_non_negative_float, default=0.0, metavar="C",
+        help="L2 penalty on the TD3 high level's goals, scaled to [-1, 1] (default: 0, as in the paper)",
+    )  # fmt: skip
     learner = parser.add_argument_group("learners")
     learner.add_argument("--net", type=_positive_int, nargs="+", default=[300, 300], metavar="W", help="hidden layers")
     learner.add_argument("--learning-starts", type=_non_negative_int, default=1000, metavar="N")
@@ -928,6 +939,7 @@ def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "high_gradient_steps": args.high_gradient_steps,
         "high_noise": args.high_noise,
         "low_noise": args.low_noise,
+        "high_action_penalty": args.high_action_penalty,
         "policy_kwargs": {"net_arch": list(args.net)},
         "learning_starts": args.learning_starts,
         "batch_size": args.batch_size,

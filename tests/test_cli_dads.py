@@ -117,10 +117,12 @@ def test_train_dads_off_policy_importance_weighted(tmp_path: pathlib.Path, capsy
         "off-policy",
     ]
     argv += ["--importance-clip", "10", "--resample-every", "10", "--features", "0", "1", "--hide-features"]
+    argv += ["--skill-only-dynamics"]
     argv += ["--algo-kwargs", '{"learning_starts": 40, "batch_size": 16, "dynamics_batch_size": 16}']
     assert main([*argv, "--run-dir", str(run), "--no-progress"]) == 0
     model = DADS.load(run / "model.zip", device="cpu")
     assert model.importance_clip == 10.0 and model.skill_config["resample_every"] == 10
+    assert model.reward_model.input_features == [] and model.reward_model.features == [0, 1]
     on_policy = ["train", "dads", "--env", POINT, "--steps", "10", "--importance-clip", "10", "--run-dir", str(tmp_path / "x")]
     assert main(on_policy) == 2
     assert "importance_clip needs schedule='off-policy'" in capsys.readouterr().err

@@ -158,9 +158,16 @@ def main() -> None:
         f"| **mean** | **{np.mean([r.normalized_distance for r in results]):.3f}** | "
         f"{np.mean([r.final_ratio for r in results]):.3f} | |"
     )
+    resumed = [int(s["resumed_at"]) for s in config.get("sessions", []) if "resumed_at" in s]
+    timing = (
+        f"{int(model.num_timesteps)} environment steps over {len(resumed) + 1} sessions, resumed at "
+        f"{', '.join(map(str, resumed))}; the last session's command is shown, it ran "
+        f"{int(model.num_timesteps) - resumed[-1]} steps in {config.get('wall_s', float('nan')) / 60:.0f} min"
+        if resumed
+        else f"{int(model.num_timesteps)} environment steps in {config.get('wall_s', float('nan')) / 60:.0f} min"
+    )
     body = (
-        f"Training: `{config['command']}` ({int(model.num_timesteps)} environment steps in "
-        f"{config.get('wall_s', float('nan')) / 60:.0f} min on the shared 2-core machine; "
+        f"Training: `{config['command']}` ({timing} on the shared 2-core machine; "
         f"{config.get('steps_per_s', float('nan'))} steps/s). Ant-v5, x-y exposed, no contact forces, no termination, "
         "200-step episodes, continuous 2-D skills U(-1,1)^2, skill dynamics on x-y (4 experts, unit variance, "
         f"{config['net']}), policy blind to x-y, on-policy schedule N=2000, K1={config['dynamics_steps']}, "

@@ -223,15 +223,20 @@ class SkillLayout:
             return state
         return state[..., list(indices)]
 
-    def check_feature_indices(self, indices: Sequence[int] | None, argument: str = "features") -> list[int] | None:
-        """Validate feature indices against the flattened state; raise ``ValueError`` naming ``argument``."""
+    def check_feature_indices(
+        self, indices: Sequence[int] | None, argument: str = "features", allow_empty: bool = False
+    ) -> list[int] | None:
+        """Validate feature indices against the flattened state; raise ``ValueError`` naming ``argument``.
+
+        An empty sequence is refused unless ``allow_empty`` (a model that reads no state, e.g. DADS's q(delta | z)).
+        """
         if indices is None:
             return None
         try:
             idx = [int(i) for i in indices]
         except (TypeError, ValueError):
             raise ValueError(f"{argument} must be a sequence of integer indices, got {indices!r}") from None
-        if not idx:
+        if not idx and not allow_empty:
             raise ValueError(f"{argument} must name at least one feature index, got an empty sequence")
         bad = [i for i in idx if not 0 <= i < self.state_dim]
         if bad:

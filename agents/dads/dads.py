@@ -207,8 +207,7 @@ class DADS(SkillAgent):
         if env is not None:
             layout = self.skill_layout
             layout.check_feature_indices(features, "features")
-            if input_features is None or len(input_features) > 0:  # [] reads no state: q(delta | z)
-                layout.check_feature_indices(input_features, "input_features")
+            layout.check_feature_indices(input_features, "input_features", allow_empty=True)  # []: q(delta | z)
             if hide_features is not False:
                 algo_kwargs["policy_kwargs"] = self._hide_features_kwargs(features, hide_features, algo_kwargs)
             if isinstance(layout.observation_space, spaces.Dict) and policy == "MlpPolicy":

@@ -157,13 +157,9 @@ class DADSReward(IntrinsicReward):
         if not isinstance(prior, CategoricalPrior | UniformPrior | GaussianPrior):
             raise ValueError(f"DADSReward supports categorical, uniform and gaussian priors, got {prior!r}")
         self.prior = prior
-        self.input_features: list[int] | None
-        if input_features is not None and len(input_features) == 0:
-            self.input_features = []  # q(delta | z): the skill only
-        else:
-            self.input_features = layout.check_feature_indices(
-                input_features if input_features is not None else features, "input_features"
-            )
+        self.input_features = layout.check_feature_indices(  # [] reads no state: q(delta | z)
+            input_features if input_features is not None else features, "input_features", allow_empty=True
+        )
         self.input_dim = layout.feature_dim(self.input_features)
         if isinstance(n_experts, bool) or not isinstance(n_experts, int | np.integer) or n_experts < 1:
             raise ValueError(f"n_experts must be an integer >= 1, got {n_experts!r}")

@@ -69,6 +69,7 @@ def build(name: str, env_id: str, net: list[int], seed: int, learning_starts: in
             low_noise=args.low_noise,
             high_gradient_steps=args.high_gradient_steps,
             high_action_penalty=args.high_action_penalty,
+            low_bootstrap_periods=args.low_bootstrap_periods,
             high_algo=args.high_algo,
             low_level_hidden=[int(i) for i in args.low_level_hidden.split(",")] if args.low_level_hidden else None,
             policy_kwargs={"net_arch": net},
@@ -200,6 +201,11 @@ def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: An
     parser.add_argument(
         "--high-action-penalty", type=float, default=0.0, help="HIRO's L2 penalty on TD3 high-level goals (0: none)"
     )
+    parser.add_argument(
+        "--low-bootstrap-periods",
+        action="store_true",
+        help="HIRO's low level bootstraps past a period's end from the carried goal (default: the end is terminal)",
+    )
     parser.add_argument("--high-algo", default="TD3", help="HIRO's high-level learner (TD3 or SAC); the low level is TD3")
     parser.add_argument("--tee-sigma", type=float, default=0.5)
     parser.add_argument("--her-ratio", type=float, default=0.8)
@@ -286,6 +292,11 @@ def report(args: argparse.Namespace, net: list[int], out: pathlib.Path, name: st
             f"an L2 penalty {args.high_action_penalty} x mean(g^2) on the high-level actor's goals (scaled to "
             "[-1, 1]; `high_action_penalty`), "
             if args.high_action_penalty
+            else ""
+        )
+        + (
+            "the low level bootstrapping past each period's end from the carried goal (`low_bootstrap_periods`), "
+            if args.low_bootstrap_periods
             else ""
         )
         + (f"the low level blind to state indices {args.low_level_hidden}, " if args.low_level_hidden else "")

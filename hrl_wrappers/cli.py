@@ -889,6 +889,10 @@ def _add_hiro_arguments(parser: argparse.ArgumentParser) -> None:
         "--high-action-penalty", type=_non_negative_float, default=0.0, metavar="C",
         help="L2 penalty on the TD3 high level's goals, scaled to [-1, 1] (default: 0, as in the paper)",
     )  # fmt: skip
+    hiro.add_argument(
+        "--low-bootstrap-periods", action="store_true",
+        help="the low level bootstraps past a period's end from the carried goal (default: the end is terminal)",
+    )  # fmt: skip
     learner = parser.add_argument_group("learners")
     learner.add_argument("--net", type=_positive_int, nargs="+", default=[300, 300], metavar="W", help="hidden layers")
     learner.add_argument("--learning-starts", type=_non_negative_int, default=1000, metavar="N")
@@ -940,6 +944,7 @@ def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "high_noise": args.high_noise,
         "low_noise": args.low_noise,
         "high_action_penalty": args.high_action_penalty,
+        "low_bootstrap_periods": args.low_bootstrap_periods,
         "policy_kwargs": {"net_arch": list(args.net)},
         "learning_starts": args.learning_starts,
         "batch_size": args.batch_size,

@@ -107,8 +107,8 @@ class HIRO:
     followed by its current relative goal. ``predict`` carries the goal, the step counter within the period and the
     last state in its ``state``.
 
-    Low-level transitions end (no bootstrapping) at the end of each period, when the goal is replaced; environment
-    time limits bootstrap, terminations do not.
+    Low-level transitions end (no bootstrapping) at the end of each period, when the goal is replaced, unless
+    ``low_bootstrap_periods``; environment time limits bootstrap, terminations do not.
 
     :param policy: SB3 policy of both levels (``"MlpPolicy"``).
     :param env: a Gymnasium id, an env factory, a ``gym.Env`` or a VecEnv (None only inside :meth:`load`).
@@ -124,6 +124,11 @@ class HIRO:
     :param low_level_hidden: state indices the low level does not see.
     :param reward_scale: high-level reward = ``reward_scale`` x sum of env rewards over the period (0.1 in the paper).
     :param subgoal_reward_scale: multiplies the low-level reward ``-||s + g - s'||``.
+    :param low_bootstrap_periods: False (default): the last transition of a period is terminal for the low level,
+        which then learns to approach its goal within what is left of the period. True: it bootstraps from the
+        carried goal ``h(s, g, s')``, so the low level learns to reach and hold a goal over an unbounded horizon
+        (discount ``gamma``). The reference code does not cut the low level's discount at period ends either (it
+        bootstraps from the next period's goal).
     :param off_policy_correction: relabel high-level goals at sample time.
     :param high_hindsight: fraction of high-level samples whose desired goal is replaced by a goal achieved later in
         the same episode (HER's "future" strategy; needs a Dict observation with ``achieved_goal_key`` and an env
@@ -187,6 +192,7 @@ class HIRO:
         low_level_hidden: Sequence[int] | None = None,
         reward_scale: float = 0.1,
         subgoal_reward_scale: float = 1.0,
+        low_bootstrap_periods: bool = False,
         off_policy_correction: bool = True,
         high_hindsight: float = 0.0,
         achieved_goal_key: str = "achieved_goal",
@@ -243,6 +249,7 @@ class HIRO:
             "desired_goal_key": desired_goal_key,
             "reward_scale": float(reward_scale),
             "subgoal_reward_scale": float(subgoal_reward_scale),
+            "low_bootstrap_periods": bool(low_bootstrap_periods),
             "off_policy_correction": bool(off_policy_correction),
             "high_hindsight": float(high_hindsight),
             "achieved_goal_key": str(achieved_goal_key),
@@ -712,6 +719,7 @@ class HIRO:
         seq_goal_states = np.zeros((n, c + 1, self.goal_dim), dtype=np.float32)
         reward_sum = np.zeros(n, dtype=np.float64)
         hindsight = cfg["high_hindsight"] > 0
+        bootstrap_periods = cfg["low_bootstrap_periods"]
         ag_key = cfg["achieved_goal_key"]
         seq_achieved = np.zeros((n, c, int(np.prod(obs[ag_key].shape[1:])) if hindsight else 0), dtype=np.float32)
         successes: deque[float] = deque(maxlen=100)
@@ -765,13 +773,16 @@ class HIRO:
             ep_return += rewards
             period += 1
             period_end = (period >= c) | dones
-            low_timeout = truncated & ~(period >= c)
+            # a period's end is terminal for the low level (it cannot see the step counter) unless it bootstraps
+            # from the carried goal; time limits bootstrap either way
+            low_done = dones if bootstrap_periods else period_end
+            low_timeout = truncated if bootstrap_periods else truncated & ~(period >= c)
             low_buffer.add(
                 low_obs,
                 self.low_observation(final_states, next_goals),
                 action,
                 r_int.astype(np.float32),
-                (dones | period_end).astype(np.float32),
+                low_done.astype(np.float32),
                 [{"TimeLimit.truncated": bool(t)} for t in low_timeout],
             )
             intrinsic.extend(r_int.tolist())

@@ -76,6 +76,25 @@ def test_low_level_rewards_and_goal_transitions_stored(counting_model: HIRO) -> 
     assert np.all(dones.sum(axis=0) >= (n - 1) // 5)
 
 
+@pytest.mark.parametrize("bootstrap", [False, True])
+def test_low_level_period_ends_terminal_or_bootstrapped(bootstrap: bool) -> None:
+    model = HIRO("MlpPolicy", CountingEnv, c=5, goal_indices=[0, 1], goal_range=0.5, low_bootstrap_periods=bootstrap, **TINY)
+    model.learn(92)  # four 23-step episodes (time limits); periods of 5 steps: 0-4, 5-9, ..., 20-22 in each
+    buf = model.low_buffer
+    t = np.arange(buf.size()) % 23  # the step index within its episode
+    episode_end, period_end = t == 22, (t % 5 == 4) | (t == 22)
+    dones, timeouts = buf.dones[: buf.size(), 0], buf.timeouts[: buf.size(), 0]
+    # terminal at every period's end, or with low_bootstrap_periods only where the episode ended; in both cases the
+    # episode's time limit (which here never falls on a full period's end) is stored as a timeout: bootstrapped
+    np.testing.assert_array_equal(dones, episode_end if bootstrap else period_end)
+    np.testing.assert_array_equal(timeouts, episode_end)
+    # either way the next observation carries the goal on by h, and the reward is -||s + g - s'||
+    obs, next_obs = buf.observations[: buf.size(), 0], buf.next_observations[: buf.size(), 0]
+    np.testing.assert_allclose(next_obs[:, 3:], obs[:, :2] + obs[:, 3:] - next_obs[:, :2], atol=1e-5)
+    reward = -np.linalg.norm(obs[:, :2] + obs[:, 3:] - next_obs[:, :2], axis=1)
+    np.testing.assert_allclose(buf.rewards[: buf.size(), 0], reward, atol=1e-5)
+
+
 def test_high_level_reward_is_scaled_sum_of_env_rewards(counting_model: HIRO) -> None:
     buf = counting_model.high_buffer
     n = buf.size()

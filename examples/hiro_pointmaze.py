@@ -5,11 +5,12 @@ Reads top to bottom:
      desired goal; reward 1 there, 0 elsewhere). Observations are Dicts: ``observation`` (x, y, vx, vy),
      ``achieved_goal`` (x, y) and ``desired_goal`` (x, y);
   2. the agent: every c=10 steps the high level (TD3) reads the state and the desired goal and emits a relative x-y
-     goal within +-1; the low level (TD3) is rewarded -||s + g - s'|| and steered by it; the high level's replay
-     buffer relabels its goals with the off-policy correction. The high level takes 10 gradient steps per goal
-     (one per environment step; the paper takes 1), as in BENCHMARKS.md. ``--hindsight`` also relabels the desired
-     goal of high-level samples with goals reached later in the episode (not in the paper; the benchmark's HIRO
-     row uses 0.8);
+     goal within +-1; the low level (TD3) is rewarded -||s + g - s'|| and steered by it, bootstrapping past each
+     period's end from the carried goal (``low_bootstrap_periods``, the default); the high level's replay buffer
+     relabels its goals with the off-policy correction. The high level takes 10 gradient steps per goal (one per
+     environment step; the paper takes 1) and an L2 penalty of 0.001 on its goals keeps them off the corners of the
+     goal box, as in BENCHMARKS.md. ``--hindsight`` also relabels the desired goal of high-level samples with goals
+     reached later in the episode (not in the paper; the benchmark's HIRO rows use 0.8);
   3. train, then evaluate the success rate over 20 deterministic episodes and save the agent.
 
     PYTHONPATH=. python examples/hiro_pointmaze.py --hindsight 0.8       # 100k steps (about an hour on one CPU core)
@@ -55,6 +56,7 @@ model = HIRO(
     policy_kwargs={"net_arch": [64, 64]},
     learning_starts=1_000,
     high_gradient_steps=10,  # one high-level update per environment step (the paper: one per goal)
+    high_action_penalty=0.001,  # an L2 penalty on the high level's goals (scaled to [-1, 1]), as in HER's DDPG
     high_hindsight=args.hindsight,
     hindsight_success_distance=0.45,  # the maze's own success radius ends relabelled episodes
     seed=args.seed,

@@ -890,8 +890,9 @@ def _add_hiro_arguments(parser: argparse.ArgumentParser) -> None:
         help="L2 penalty on the TD3 high level's goals, scaled to [-1, 1] (default: 0, as in the paper)",
     )  # fmt: skip
     hiro.add_argument(
-        "--low-bootstrap-periods", action="store_true",
-        help="the low level bootstraps past a period's end from the carried goal (default: the end is terminal)",
+        "--low-bootstrap-periods", action=argparse.BooleanOptionalAction, default=True,
+        help="the low level bootstraps past a period's end from the carried goal (default: on, as in the reference "
+        "code; --no-low-bootstrap-periods makes the end terminal)",
     )  # fmt: skip
     learner = parser.add_argument_group("learners")
     learner.add_argument("--net", type=_positive_int, nargs="+", default=[300, 300], metavar="W", help="hidden layers")

@@ -189,13 +189,13 @@ def test_train_eval_plot_hiro(tmp_path: pathlib.Path, capsys: pytest.CaptureFixt
             "1.0", "--net", "16", "--learning-starts", "50", "--batch-size", "16", "--eval-episodes", "1",
             "--env-kwargs", '{"max_episode_steps": 40}', "--run-dir", str(run), "--no-progress",
             "--high-gradient-steps", "3", "--high-noise", "0.3", "--low-noise", "0.05",
-            "--high-action-penalty", "0.001", "--low-bootstrap-periods"]  # fmt: skip
+            "--high-action-penalty", "0.001", "--no-low-bootstrap-periods"]  # fmt: skip
     assert main(args) == 0
     config = yaml.safe_load((run / "config.yaml").read_text())
     assert config["algorithm"] == "hiro" and config["env_kwargs"]["continuing_task"] is False
     model_config = TRAINERS["hiro"].load(run / "model.zip", "cpu").config
     assert (model_config["high_gradient_steps"], model_config["high_noise"], model_config["low_noise"]) == (3, 0.3, 0.05)
-    assert model_config["high_action_penalty"] == 0.001 and model_config["low_bootstrap_periods"] is True
+    assert model_config["high_action_penalty"] == 0.001 and model_config["low_bootstrap_periods"] is False
     assert config["total_timesteps"] == 200 and "success_rate" in json.loads((run / "evaluation.json").read_text())
     assert TRAINERS["hiro"].load(run / "model.zip", "cpu").num_timesteps == 200
     assert main(["eval", str(run), "--rollouts", "1"]) == 0

@@ -107,8 +107,9 @@ class HIRO:
     followed by its current relative goal. ``predict`` carries the goal, the step counter within the period and the
     last state in its ``state``.
 
-    Low-level transitions end (no bootstrapping) at the end of each period, when the goal is replaced, unless
-    ``low_bootstrap_periods``; environment time limits bootstrap, terminations do not.
+    A period's last low-level transition bootstraps from the carried goal (``low_bootstrap_periods``, as the
+    reference code does not cut the low level's discount there); environment time limits bootstrap, terminations
+    do not.
 
     :param policy: SB3 policy of both levels (``"MlpPolicy"``).
     :param env: a Gymnasium id, an env factory, a ``gym.Env`` or a VecEnv (None only inside :meth:`load`).
@@ -124,11 +125,12 @@ class HIRO:
     :param low_level_hidden: state indices the low level does not see.
     :param reward_scale: high-level reward = ``reward_scale`` x sum of env rewards over the period (0.1 in the paper).
     :param subgoal_reward_scale: multiplies the low-level reward ``-||s + g - s'||``.
-    :param low_bootstrap_periods: False (default): the last transition of a period is terminal for the low level,
-        which then learns to approach its goal within what is left of the period. True: it bootstraps from the
-        carried goal ``h(s, g, s')``, so the low level learns to reach and hold a goal over an unbounded horizon
-        (discount ``gamma``). The reference code does not cut the low level's discount at period ends either (it
-        bootstraps from the next period's goal).
+    :param low_bootstrap_periods: True (default): the last transition of a period bootstraps from the carried goal
+        ``h(s, g, s')``, so the low level learns to reach and hold a goal over an unbounded horizon (discount
+        ``gamma``); the reference code does not cut the low level's discount at period ends either (it bootstraps
+        from the next period's goal). False: a period's end is terminal for the low level, which then learns to
+        approach its goal within what is left of a period it cannot see the end of (the behaviour before this
+        option; slower on PointMaze, see BENCHMARKS.md).
     :param off_policy_correction: relabel high-level goals at sample time.
     :param high_hindsight: fraction of high-level samples whose desired goal is replaced by a goal achieved later in
         the same episode (HER's "future" strategy; needs a Dict observation with ``achieved_goal_key`` and an env
@@ -192,7 +194,7 @@ class HIRO:
         low_level_hidden: Sequence[int] | None = None,
         reward_scale: float = 0.1,
         subgoal_reward_scale: float = 1.0,
-        low_bootstrap_periods: bool = False,
+        low_bootstrap_periods: bool = True,
         off_policy_correction: bool = True,
         high_hindsight: float = 0.0,
         achieved_goal_key: str = "achieved_goal",
@@ -968,6 +970,8 @@ class HIRO:
         except zipfile.BadZipFile:
             raise ValueError(f"path={str(path)!r} is not a checkpoint: it is not a zip file") from None
         config = dict(meta["config"])
+        # checkpoints written before the option existed were trained with terminal period ends
+        config.setdefault("low_bootstrap_periods", False)
         c = config.pop("c")
         agent = cls(
             meta["policy"],

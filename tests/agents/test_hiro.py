@@ -54,7 +54,11 @@ def pointmaze(**kwargs: Any) -> gym.Env:
 
 @pytest.fixture(scope="module")
 def counting_model() -> HIRO:
-    model = HIRO("MlpPolicy", CountingEnv, c=5, goal_indices=[0, 1], goal_range=0.5, n_envs=2, **TINY)
+    # terminal period ends, so that the low level's dones mark where a fresh goal is drawn (the other setting is
+    # test_low_level_period_ends_terminal_or_bootstrapped's)
+    model = HIRO(
+        "MlpPolicy", CountingEnv, c=5, goal_indices=[0, 1], goal_range=0.5, n_envs=2, low_bootstrap_periods=False, **TINY
+    )
     model.learn(200)
     return model
 
@@ -220,6 +224,31 @@ def test_save_load_with_a_class_in_policy_kwargs(tmp_path: pathlib.Path) -> None
     loaded = HIRO.load(tmp_path / "tanh.zip", device="cpu")
     assert loaded.config["policy_kwargs"]["activation_fn"] is torch.nn.Tanh
     assert loaded.low.policy_kwargs["activation_fn"] is torch.nn.Tanh
+
+
+def test_checkpoint_from_before_low_bootstrap_periods_keeps_terminal_period_ends(tmp_path: pathlib.Path) -> None:
+    import json
+    import pickle
+    import zipfile
+
+    model = HIRO("MlpPolicy", CountingEnv, goal_range=0.5, **TINY)
+    assert model.config["low_bootstrap_periods"] is True  # the default
+    model.save(tmp_path / "new.zip")
+    assert HIRO.load(tmp_path / "new.zip", device="cpu").config["low_bootstrap_periods"] is True
+    # the same checkpoint as written before the option existed: its config has no such key
+    with zipfile.ZipFile(tmp_path / "new.zip") as src, zipfile.ZipFile(tmp_path / "old.zip", "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "hiro.json":
+                meta = json.loads(data)
+                del meta["config"]["low_bootstrap_periods"]
+                data = json.dumps(meta).encode()
+            elif name == "hiro_config.pkl":
+                meta = pickle.loads(data)
+                del meta["config"]["low_bootstrap_periods"]
+                data = pickle.dumps(meta)
+            dst.writestr(name, data)
+    assert HIRO.load(tmp_path / "old.zip", device="cpu").config["low_bootstrap_periods"] is False
 
 
 def test_load_rejects_other_checkpoints(tmp_path: pathlib.Path) -> None:

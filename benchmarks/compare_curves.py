@@ -58,7 +58,7 @@ def plot(curves: dict[str, dict[int, float]], path: pathlib.Path, title: str) ->
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7, 4))
+    fig = Figure(figsize=(7, 4 + 0.2 * ((len(curves) + 1) // 2)))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     for label, curve in curves.items():
@@ -69,10 +69,10 @@ def plot(curves: dict[str, dict[int, float]], path: pathlib.Path, title: str) ->
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)  # below the axes: no curve hidden
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
 
 
 def main() -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import pathlib
+import pickle
+import zipfile
 from typing import Any
 
 import gymnasium as gym
@@ -14,6 +17,7 @@ from stable_baselines3 import TD3
 from stable_baselines3.common.logger import configure
 
 from agents import HIRO
+from agents.hiro.hiro import CONFIG_FILE, CONFIG_PICKLE
 from tests.helpers import TinyDictEnv
 
 TINY: dict[str, Any] = {
@@ -227,10 +231,6 @@ def test_save_load_with_a_class_in_policy_kwargs(tmp_path: pathlib.Path) -> None
 
 
 def test_checkpoint_from_before_low_bootstrap_periods_keeps_terminal_period_ends(tmp_path: pathlib.Path) -> None:
-    import json
-    import pickle
-    import zipfile
-
     model = HIRO("MlpPolicy", CountingEnv, goal_range=0.5, **TINY)
     assert model.config["low_bootstrap_periods"] is True  # the default
     model.save(tmp_path / "new.zip")
@@ -239,11 +239,11 @@ def test_checkpoint_from_before_low_bootstrap_periods_keeps_terminal_period_ends
     with zipfile.ZipFile(tmp_path / "new.zip") as src, zipfile.ZipFile(tmp_path / "old.zip", "w") as dst:
         for name in src.namelist():
             data = src.read(name)
-            if name == "hiro.json":
+            if name == CONFIG_FILE:
                 meta = json.loads(data)
                 del meta["config"]["low_bootstrap_periods"]
                 data = json.dumps(meta).encode()
-            elif name == "hiro_config.pkl":
+            elif name == CONFIG_PICKLE:
                 meta = pickle.loads(data)
                 del meta["config"]["low_bootstrap_periods"]
                 data = pickle.dumps(meta)

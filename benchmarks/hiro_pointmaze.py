@@ -40,11 +40,27 @@ EARLIER = {
 }
 
 
-def make_env(env_id: str) -> gym.Env:
+def make_env(env_id: str, contact_forces: bool = True, action_scale: float = 1.0) -> gym.Env:
+    """The maze with ``continuing_task=False``, optionally changed the way the HIRO reference's ant differs.
+
+    ``contact_forces=False`` drops an AntMaze ant's 78 contact forces: its ``observation`` is then the 27 joint
+    positions and velocities (x-y stay in ``achieved_goal``), what the reference's ant observes besides x-y.
+    ``action_scale`` multiplies every action before the env sees it (the agents still act in [-1, 1]): Gymnasium's
+    ant has motor gear 150, the reference's 1 with controls in +-30, so 0.2 gives the reference's torque limit.
+    """
     import gymnasium_robotics
 
     gym.register_envs(gymnasium_robotics)
-    return gym.make(env_id, continuing_task=False)
+    kwargs: dict[str, Any] = {} if contact_forces else {"include_cfrc_ext_in_observation": False}
+    env = gym.make(env_id, continuing_task=False, **kwargs)
+    if action_scale != 1.0:
+        env = gym.wrappers.TransformAction(env, lambda a: action_scale * a, env.action_space)
+    return env
+
+
+def env_options(args: argparse.Namespace) -> dict[str, Any]:
+    """:func:`make_env`'s keyword arguments from the command line."""
+    return {"contact_forces": args.contact_forces, "action_scale": args.action_scale}
 
 
 def build(name: str, env_id: str, net: list[int], seed: int, learning_starts: int, args: argparse.Namespace) -> Any:
@@ -60,7 +76,7 @@ def build(name: str, env_id: str, net: list[int], seed: int, learning_starts: in
             extra = {"high_hindsight": args.her_ratio, "hindsight_success_distance": 0.45}
         return HIRO(
             "MlpPolicy",
-            lambda: make_env(env_id),
+            lambda: make_env(env_id, **env_options(args)),
             c=args.c,
             goal_indices=[0, 1],
             goal_range=args.goal_range,
@@ -77,12 +93,13 @@ def build(name: str, env_id: str, net: list[int], seed: int, learning_starts: in
             seed=seed,
             **extra,
         )
-    env = make_env(env_id)
+    env = make_env(env_id, **env_options(args))
     kwargs: dict[str, Any] = {"policy_kwargs": {"net_arch": net}, "learning_starts": learning_starts, "seed": seed}
     if name == "sac_her":
         kwargs["replay_buffer_class"] = HerReplayBuffer
         kwargs["replay_buffer_kwargs"] = {"n_sampled_goal": 4, "goal_selection_strategy": "future"}
     if name == "sac_tee":
+        assert env.action_space.shape is not None
         dim = env.action_space.shape[0]
         kwargs["action_noise"] = TemporallyExtendedNoise(
             NormalActionNoise(np.zeros(dim), args.tee_sigma * np.ones(dim)), hold_steps=args.c
@@ -99,7 +116,7 @@ def save(model: Any, name: str, folder: pathlib.Path) -> None:
     (folder / f"{name}_buffer.tmp.pkl").replace(folder / f"{name}_buffer.pkl")
 
 
-def restore(name: str, env_id: str, folder: pathlib.Path) -> Any:
+def restore(name: str, env_id: str, folder: pathlib.Path, options: dict[str, Any]) -> Any:
     """An agent written by :func:`save`, with its replay buffer, ready to train on."""
     from stable_baselines3 import SAC
 
@@ -110,18 +127,18 @@ def restore(name: str, env_id: str, folder: pathlib.Path) -> Any:
         raise SystemExit(f"--resume: no checkpoint of agent {name!r} at {path}")
     model: Any
     if name in ("hiro", "hiro_her"):
-        model = HIRO.load(path, env=lambda: make_env(env_id))
+        model = HIRO.load(path, env=lambda: make_env(env_id, **options))
     else:
-        model = SAC.load(path, env=make_env(env_id))
+        model = SAC.load(path, env=make_env(env_id, **options))
     model.load_replay_buffer(folder / f"{name}_buffer.pkl")
     return model
 
 
-def evaluate(model: Any, env_id: str, n_episodes: int) -> float:
+def evaluate(model: Any, env_id: str, n_episodes: int, options: dict[str, Any]) -> float:
     """Success over ``n_episodes`` deterministic episodes reset with seeds 10000, 10001, ..."""
     from agents.hiro.evaluation import evaluate_success
 
-    return evaluate_success(model, lambda: make_env(env_id), n_episodes, seed=10_000)
+    return evaluate_success(model, lambda: make_env(env_id, **options), n_episodes, seed=10_000)
 
 
 def read_curves(folder: pathlib.Path) -> list[dict[str, Any]]:
@@ -213,6 +230,18 @@ def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: An
     parser.add_argument(
         "--low-level-hidden", default="", help="state indices HIRO's low level does not see (e.g. 0,1: blind to x-y)"
     )
+    parser.add_argument(
+        "--no-contact-forces",
+        dest="contact_forces",
+        action="store_false",
+        help="AntMaze: drop the ant's 78 contact forces from the observation (the HIRO reference's ant has none)",
+    )
+    parser.add_argument(
+        "--action-scale",
+        type=float,
+        default=1.0,
+        help="multiply every agent's actions by this before the env (AntMaze: 0.2 is the HIRO reference's torque limit)",
+    )
     parser.add_argument("--agents", default=",".join(AGENTS))
     parser.add_argument("--out", default=None)
     parser.add_argument("--checkpoint-dir", default=None, help="save every agent and its buffer here after each chunk")
@@ -239,7 +268,7 @@ def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: An
     if args.resume:
         if checkpoints is None:
             parser.error("--resume needs --checkpoint-dir")
-        models = {a: restore(a, args.env, checkpoints) for a in agents}
+        models = {a: restore(a, args.env, checkpoints, env_options(args)) for a in agents}
         reached = {a: int(models[a].num_timesteps) for a in agents}
         if len(set(reached.values())) != 1:
             parser.error(f"--resume: the agents' checkpoints are at different steps {reached}; resume them one by one")
@@ -256,7 +285,7 @@ def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: An
             t0 = time.time()
             models[a].learn(chunk, reset_num_timesteps=False)
             train_s = time.time() - t0
-            success = evaluate(models[a], args.env, args.eval_episodes)
+            success = evaluate(models[a], args.env, args.eval_episodes, env_options(args))
             row = {"agent": a, "steps": done_steps + chunk, "success": success, "train_s": round(train_s, 1)}
             rows.append(row)
             print(row, flush=True)
@@ -301,6 +330,8 @@ def report(args: argparse.Namespace, net: list[int], out: pathlib.Path, name: st
             else ""
         )
         + (f"the low level blind to state indices {args.low_level_hidden}, " if args.low_level_hidden else "")
+        + ("" if args.contact_forces else "the ant's contact forces dropped from every agent's observation, ")
+        + (f"every agent's actions multiplied by {args.action_scale} before the env, " if args.action_scale != 1 else "")
         + "and, for "
         f"the HIRO + hindsight row, the desired goal of {args.her_ratio:.0%} of high-level samples replaced by "
         f"an achieved goal later in the same episode. Held noise: N(0, {args.tee_sigma}) held for {args.c} steps.\n\n"

@@ -27,9 +27,14 @@ def main() -> None:
     parser.add_argument("--env", default="PointMaze_UMaze-v3")
     parser.add_argument("--episodes", type=int, default=10)
     parser.add_argument("--seed", type=int, default=10_000)
+    parser.add_argument(
+        "--no-contact-forces", dest="contact_forces", action="store_false", help="for a run trained without them"
+    )
+    parser.add_argument("--action-scale", type=float, default=1.0, help="the action scale the run was trained with")
     args = parser.parse_args()
     model = HIRO.load(args.checkpoint, load_buffers=False)
-    stats = evaluate_subgoal_reaching(model, lambda: make_env(args.env), args.episodes, args.seed)
+    options = {"contact_forces": args.contact_forces, "action_scale": args.action_scale}
+    stats = evaluate_subgoal_reaching(model, lambda: make_env(args.env, **options), args.episodes, args.seed)
     print(
         "| checkpoint | steps | periods | goal distance when drawn | distance left at the period's end | ratio "
         "| goal coordinates at the box's edge | success |"

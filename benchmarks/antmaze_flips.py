@@ -99,8 +99,7 @@ def main() -> None:
         "--agent",
         action="append",
         default=[],
-        help="PATH[@SCALE[@nocf]]: a saved agent, the action scale it trained with, nocf if trained without contact "
-        "forces",
+        help="PATH[@SCALE[@nocf]]: a saved agent, the action scale it trained with, nocf if trained without contact forces",
     )
     parser.add_argument("--no-section", action="store_true", help="print the table only")
     args = parser.parse_args()
@@ -122,8 +121,7 @@ def main() -> None:
         "median distance from the start at the end |\n|---|---|---|---|---|---|\n"
     )
     table += "\n".join(
-        f"| {label} | {steps} | {scale:g} | {s['flipped_steps']:.2f} | {s['episodes_flipped']:.2f} | "
-        f"{s['displacement']:.2f} |"
+        f"| {label} | {steps} | {scale:g} | {s['flipped_steps']:.2f} | {s['episodes_flipped']:.2f} | {s['displacement']:.2f} |"
         for label, steps, scale, s in rows
     )
     print(table)

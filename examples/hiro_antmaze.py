@@ -1,13 +1,18 @@
 """HIRO on Gymnasium-Robotics' AntMaze_UMaze-v5 (sparse reward), set up as in the paper.
 
 Reads top to bottom:
-  1. the environment: AntMaze_UMaze-v5 with ``continuing_task=False``. Observations are Dicts: ``observation`` (105
-     values: torso z, orientation, joint angles, velocities and contact forces; the torso x-y is *not* there),
-     ``achieved_goal`` (the torso x-y) and ``desired_goal``;
+  1. the environment: AntMaze_UMaze-v5 with ``continuing_task=False``. Observations are Dicts: ``observation`` (27
+     values: torso z, orientation, joint angles and velocities; the torso x-y is *not* there; the 78 contact forces
+     are dropped, as in the paper's ant), ``achieved_goal`` (the torso x-y) and ``desired_goal``. Gymnasium's ant has
+     five times the paper's torque (motor gear 150 against 30) and, since AntMaze never ends an episode when it
+     falls, it spends most steps upside down under random actions; ``--action-scale 0.2`` (the default) multiplies
+     every action by 0.2, the paper's torque limit (1.0: Gymnasium's);
   2. the agent: state = achieved_goal + observation, so indices 0, 1 are x-y. Goals are relative x-y (the paper's
      "hiro_xy" goal space; pass more indices, e.g. the joint angles, for "hiro_orig"), c=10, TD3 with (300, 300)
      networks at both levels; the low level is blind to the absolute x-y (``low_level_hidden=[0, 1]``), as in the
-     original, and sees the rest of the state and its goal;
+     original, and sees the rest of the state and its goal; it bootstraps past each period's end (the default) and
+     the high level's goals get an L2 penalty of 0.001 (``high_action_penalty``), the settings that solved
+     PointMaze_Medium here;
   3. train, evaluate the success rate (20 deterministic episodes), save.
 
 The paper trains for millions of steps; on a CPU that is days. A short run only checks that everything runs:
@@ -33,6 +38,7 @@ parser = argparse.ArgumentParser(description="HIRO on AntMaze")
 parser.add_argument("--maze", default="AntMaze_UMaze-v5")
 parser.add_argument("--steps", type=int, default=1_000_000)
 parser.add_argument("--hindsight", type=float, default=0.0, help="fraction of high-level samples with hindsight goals")
+parser.add_argument("--action-scale", type=float, default=0.2, help="actions x this before the env (0.2: the paper's torque)")
 parser.add_argument("--eval-episodes", type=int, default=20)
 parser.add_argument("--seed", type=int, default=0)
 parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("hiro_antmaze"))
@@ -43,7 +49,10 @@ gym.register_envs(gymnasium_robotics)
 
 # 1. The environment.
 def make_env() -> gym.Env:
-    return gym.make(args.maze, continuing_task=False)
+    env = gym.make(args.maze, continuing_task=False, include_cfrc_ext_in_observation=False)
+    if args.action_scale != 1.0:  # the agent still acts in [-1, 1]
+        env = gym.wrappers.TransformAction(env, lambda a: args.action_scale * a, env.action_space)
+    return env
 
 
 # 2. The agent. AntMaze's cells are 4 units wide (half the paper's 8): relative goals within +-2 in 10 steps.
@@ -57,6 +66,7 @@ model = HIRO(
     policy_kwargs={"net_arch": [300, 300]},
     learning_starts=10_000,
     batch_size=100,
+    high_action_penalty=0.001,
     high_hindsight=args.hindsight,
     hindsight_success_distance=0.45,
     seed=args.seed,

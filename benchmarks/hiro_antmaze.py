@@ -8,9 +8,14 @@ an evaluation (20 deterministic episodes of up to 700 steps) every 25k steps. Re
 ``benchmarks/results/hiro_antmaze/antmaze_umaze``. The target (0.8 at 1M steps) is days of CPU here: run as long as
 the machine allows, and split agents over processes with ``--agents`` / ``--no-section``, then ``--report-only``.
 With ``--checkpoint-dir`` the agents are saved after every chunk and ``--resume`` goes on in a later session.
+``--no-contact-forces --action-scale 0.2`` gives every agent the HIRO reference's ant (no contact forces in the
+observation, a fifth of Gymnasium's torque); without them Gymnasium's ant spends most steps upside down
+(``benchmarks/antmaze_flips.py``).
 
     python -m benchmarks.hiro_antmaze --steps 1000000
     python -m benchmarks.hiro_antmaze --agents hiro_her --no-section --checkpoint-dir /work/runs/antmaze/ckpt [--resume]
+    python -m benchmarks.hiro_antmaze --agents hiro_her --no-section --low-bootstrap-periods \
+        --high-action-penalty 0.001 --no-contact-forces --action-scale 0.2 --checkpoint-dir /work/runs/t30/ckpt
 """
 
 from __future__ import annotations

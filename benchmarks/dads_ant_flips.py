@@ -3,9 +3,9 @@ and uniform random actions, in the DADS Ant setup of ``benchmarks/train_dads_ant
 
 The training data of the on-policy schedule comes from the stochastic policy; an ant on its back barely moves, so
 the skill dynamics sees little skill-dependent motion in those episodes. Prints a Markdown table (200-step episodes,
-a skill drawn from U(-1, 1)^2 per episode).
+a skill drawn from U(-1, 1)^2 per episode) and writes it to BENCHMARKS.md.
 
-    python -m benchmarks.dads_ant_flips /work/runs/dads_ant_k512/model.zip --episodes 12
+    python -m benchmarks.dads_ant_flips /work/runs/dads_ant_k512/model.zip --episodes 40
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from benchmarks.antmaze_flips import upside_down
+from benchmarks.report import write_section
 from benchmarks.train_dads_ant import ENV_ID, ant_env_kwargs
 
 
@@ -29,13 +30,19 @@ def main() -> None:
     parser.add_argument("checkpoint", type=pathlib.Path)
     parser.add_argument("--episodes", type=int, default=12)
     parser.add_argument("--seed", type=int, default=100)
+    parser.add_argument("--no-section", action="store_true", help="print the table only")
     args = parser.parse_args()
     torch.set_num_threads(1)
     model: Any = DADS.load(args.checkpoint)
     env = gym.make(ENV_ID, **ant_env_kwargs())
-    print(f"`{args.checkpoint}`, {model.num_timesteps} steps, {args.episodes} episodes of 200 steps per row\n")
-    print("| actions | steps upside down | episodes that flip | median distance from the start at the end |")
-    print("|---|---|---|---|")
+    lines = [
+        f"`{args.checkpoint}` ({model.num_timesteps} steps), {args.episodes} episodes of 200 steps per row, episode "
+        f"i reset with seed {args.seed} + i, one skill per episode drawn from U(-1, 1)^2 (seeded).",
+        "",
+        "| actions | steps upside down | episodes that flip | median distance from the start at the end |",
+        "|---|---|---|---|",
+    ]
+    print("\n".join(lines), flush=True)
     for mode in ("deterministic skills", "stochastic policy (as in training)", "uniform random actions"):
         rng = np.random.default_rng(args.seed)
         flipped, ever, distance = [], [], []
@@ -54,7 +61,10 @@ def main() -> None:
             flipped.append(float(np.mean(flags)))
             ever.append(float(any(flags)))
             distance.append(float(np.linalg.norm(obs[:2] - start)))
-        print(f"| {mode} | {np.mean(flipped):.2f} | {np.mean(ever):.2f} | {np.median(distance):.2f} |", flush=True)
+        lines.append(f"| {mode} | {np.mean(flipped):.2f} | {np.mean(ever):.2f} | {np.median(distance):.2f} |")
+        print(lines[-1], flush=True)
+    if not args.no_section:
+        write_section("dads_ant_flips", "DADS on Ant-v5: how often the ant lies upside down", "\n".join(lines))
 
 
 if __name__ == "__main__":

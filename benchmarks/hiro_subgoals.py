@@ -18,7 +18,7 @@ import pathlib
 
 from agents import HIRO
 from agents.hiro.evaluation import evaluate_subgoal_reaching
-from benchmarks.hiro_pointmaze import make_env
+from benchmarks.hiro_pointmaze import env_options, make_env
 
 
 def main() -> None:
@@ -33,8 +33,7 @@ def main() -> None:
     parser.add_argument("--action-scale", type=float, default=1.0, help="the action scale the run was trained with")
     args = parser.parse_args()
     model = HIRO.load(args.checkpoint, load_buffers=False)
-    options = {"contact_forces": args.contact_forces, "action_scale": args.action_scale}
-    stats = evaluate_subgoal_reaching(model, lambda: make_env(args.env, **options), args.episodes, args.seed)
+    stats = evaluate_subgoal_reaching(model, lambda: make_env(args.env, **env_options(args)), args.episodes, args.seed)
     print(
         "| checkpoint | steps | periods | goal distance when drawn | distance left at the period's end | ratio "
         "| goal coordinates at the box's edge | success |"

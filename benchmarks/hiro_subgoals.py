@@ -9,6 +9,8 @@ low level can travel in ``c`` steps keep the ratio high even for a good low leve
 straight run covers in ``c`` steps.
 
     python -m benchmarks.hiro_subgoals /work/runs/antmaze/ckpt/hiro_her.zip --env AntMaze_UMaze-v5
+    python -m benchmarks.hiro_subgoals /work/runs/antmaze_t30_hiro_her/ckpt/hiro_her.zip --env AntMaze_UMaze-v5 \
+        --no-contact-forces --action-scale 0.2     # a run trained with the reference's ant
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 Layers (each imports only the ones above it):
 
 1. Gymnasium wrappers, numpy only: :class:`SkillWrapper`, :class:`MacroActionWrapper` (frozen skills as
-   macro-actions; the skills it calls may use torch), the skill priors, :mod:`hrl_wrappers.locomotion`
-   (positions that Gymnasium's MuJoCo envs hide) and the built-in environments (:mod:`hrl_wrappers.envs`).
+   macro-actions; the skills it calls may use torch), :class:`ScaleAction` (a weaker or stronger robot), the skill
+   priors, :mod:`hrl_wrappers.locomotion` (positions that Gymnasium's MuJoCo envs hide) and the built-in
+   environments (:mod:`hrl_wrappers.envs`).
 2. Learned intrinsic rewards (torch): :class:`IntrinsicReward`, :class:`DIAYNReward`, :class:`DADSReward`; HIRO's
    fixed :class:`SubgoalReward`.
 3. SB3 glue: :class:`RelabelingReplayBuffer`, :class:`RelabelingRolloutBuffer`, :class:`IntrinsicRewardCallback`,
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import hrl_wrappers.envs  # noqa: F401  (registers the built-in environments)
 from hrl_wrappers.macro_action_wrapper import MacroActionWrapper
 from hrl_wrappers.priors import CategoricalPrior, GaussianPrior, SkillPrior, UniformPrior, make_prior
+from hrl_wrappers.scale_action import ScaleAction
 from hrl_wrappers.skill_layout import SkillLayout
 from hrl_wrappers.skill_wrapper import SkillWrapper, find_skill_layout
 from hrl_wrappers.skills import CallableSkills, Skills
@@ -109,6 +111,7 @@ __all__ = [
     "RelabelingDictRolloutBuffer",
     "RelabelingReplayBuffer",
     "RelabelingRolloutBuffer",
+    "ScaleAction",
     "SkillEvalCallback",
     "SkillEvaluation",
     "SkillLayout",

@@ -18,6 +18,9 @@ Examples::
     hrl train diayn --env hrl_wrappers/PointWorld-v0 --steps 20000 --algo PPO --algo-kwargs '{"n_steps": 512}'
     hrl train hiro --env PointMaze_UMaze-v3 --steps 100000 --goal-indices 0 1 --goal-range 1.0 --net 64 64 \\
         --high-gradient-steps 10 --high-hindsight 0.8 --hindsight-success-distance 0.45
+    hrl train hiro --env AntMaze_UMaze-v5 --steps 1000000 --goal-indices 0 1 --goal-range 2 --low-level-hidden 0 1 \\
+        --net 256 256 --learning-starts 10000 --high-hindsight 0.8 --hindsight-success-distance 0.45 \\
+        --high-action-penalty 0.001 --action-scale 0.2 --env-kwargs '{"include_cfrc_ext_in_observation": false}'
     hrl eval runs/diayn-PointWorld-v0-20250101-120000 --rollouts 8 --video
     hrl plot runs/diayn-PointWorld-v0-20250101-120000
 
@@ -62,6 +65,7 @@ import yaml
 import hrl_wrappers
 from hrl_wrappers.envs import FOUR_ROOMS_ID
 from hrl_wrappers.locomotion import POSITION_DIMS, locomotion_kwargs, position_features
+from hrl_wrappers.scale_action import ScaleAction
 
 if TYPE_CHECKING:
     from hrl_wrappers.evaluation import SkillEvaluation
@@ -846,6 +850,13 @@ def _add_hiro_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="JSON",
         help="gym.make keyword arguments, a JSON object (default: none; mazes get continuing_task=false)",
     )
+    env.add_argument(
+        "--action-scale",
+        type=_positive_float,
+        default=1.0,
+        metavar="S",
+        help="the env receives S x each action (ScaleAction; AntMaze: 0.2 is the HIRO paper's ant torque; default: 1)",
+    )
     env.add_argument("--n-envs", type=_positive_int, default=1, metavar="N", help="parallel environments (default: 1)")
     hiro = parser.add_argument_group("HIRO")
     hiro.add_argument("--c", type=_positive_int, default=10, metavar="C", help="steps per high-level goal (default: 10)")
@@ -954,12 +965,18 @@ def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "seed": args.seed,
         "device": args.device,
     }
+    action_scale: float = args.action_scale
+
+    def make_env() -> gym.Env:
+        return _make_hiro_env(env_id, env_kwargs, action_scale)
+
     # a resumed run: its latest checkpoint (both levels, their optimizers, buffers if saved), on the env just built
-    model: Any = training.prepare(HIRO("MlpPolicy", env_id, env_kwargs=env_kwargs, **agent_kwargs))
+    model: Any = training.prepare(HIRO("MlpPolicy", make_env, **agent_kwargs))
     config: dict[str, Any] = {
         "algorithm": "hiro",
         "env": env_id,
         "env_kwargs": env_kwargs,
+        "action_scale": action_scale,
         "max_episode_steps": spec.max_episode_steps,
         "steps": args.steps,
         "agent": agent_kwargs,
@@ -982,7 +999,7 @@ def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
         print(f"saved {run / MODEL_FILE} and a checkpoint; continue with: {PROG} train --resume {shlex.quote(str(run))}")
         return 130
     if args.eval_episodes > 0:
-        success = evaluate_success(model, lambda: gym.make(env_id, **env_kwargs), args.eval_episodes, seed=args.seed)
+        success = evaluate_success(model, make_env, args.eval_episodes, seed=args.seed)
         config["evaluation"] = {"episodes": args.eval_episodes, "success_rate": success}
         (run / "evaluation.json").write_text(json.dumps(config["evaluation"], indent=2))
         _write_yaml(run / CONFIG_FILE, config)
@@ -990,6 +1007,12 @@ def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
         print(f"success rate over {args.eval_episodes} deterministic episodes: {success:.2f}")
     print(f"run folder: {run}")
     return 0
+
+
+def _make_hiro_env(env_id: str, env_kwargs: dict[str, Any], action_scale: float) -> gym.Env:
+    """A HIRO run's environment: ``gym.make`` with its keyword arguments, wrapped in ScaleAction unless the scale is 1."""
+    env = gym.make(env_id, **env_kwargs)
+    return env if action_scale == 1.0 else ScaleAction(env, action_scale)
 
 
 def _eval_hiro(run: pathlib.Path, config: dict[str, Any], episodes: int | None) -> int:
@@ -1001,7 +1024,8 @@ def _eval_hiro(run: pathlib.Path, config: dict[str, Any], episodes: int | None) 
     n = episodes or int(config.get("options", {}).get("eval_episodes") or 20)
     env_kwargs = dict(config.get("env_kwargs") or {})
     seed = int(config.get("options", {}).get("seed", 0) or 0)
-    success = evaluate_success(model, lambda: gym.make(config["env"], **env_kwargs), n, seed=seed)
+    scale = float(config.get("action_scale", 1.0))  # runs from before --action-scale: 1
+    success = evaluate_success(model, lambda: _make_hiro_env(config["env"], env_kwargs, scale), n, seed=seed)
     (run / "evaluation.json").write_text(json.dumps({"episodes": n, "success_rate": success}, indent=2))
     print(f"success rate over {n} deterministic episodes: {success:.2f}; wrote {run / 'evaluation.json'}")
     return 0

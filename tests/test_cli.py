@@ -189,10 +189,11 @@ def test_train_eval_plot_hiro(tmp_path: pathlib.Path, capsys: pytest.CaptureFixt
             "1.0", "--net", "16", "--learning-starts", "50", "--batch-size", "16", "--eval-episodes", "1",
             "--env-kwargs", '{"max_episode_steps": 40}', "--run-dir", str(run), "--no-progress",
             "--high-gradient-steps", "3", "--high-noise", "0.3", "--low-noise", "0.05",
-            "--high-action-penalty", "0.001", "--no-low-bootstrap-periods"]  # fmt: skip
+            "--high-action-penalty", "0.001", "--no-low-bootstrap-periods", "--action-scale", "0.5"]  # fmt: skip
     assert main(args) == 0
     config = yaml.safe_load((run / "config.yaml").read_text())
     assert config["algorithm"] == "hiro" and config["env_kwargs"]["continuing_task"] is False
+    assert config["action_scale"] == 0.5
     model_config = TRAINERS["hiro"].load(run / "model.zip", "cpu").config
     assert (model_config["high_gradient_steps"], model_config["high_noise"], model_config["low_noise"]) == (3, 0.3, 0.05)
     assert model_config["high_action_penalty"] == 0.001 and model_config["low_bootstrap_periods"] is False
@@ -205,6 +206,17 @@ def test_train_eval_plot_hiro(tmp_path: pathlib.Path, capsys: pytest.CaptureFixt
     assert main(["train", "hiro", "--env", "PointMaze_UMaze-v3", "--steps", "10", "--goal-indices", "0", "9",
                  "--goal-range", "1", "--run-dir", str(tmp_path / "bad"), "--no-progress"]) == 2  # fmt: skip
     assert "goal_indices=[0, 9]" in capsys.readouterr().err
+
+
+def test_hiro_action_scale_wraps_the_env_and_rejects_non_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    from hrl_wrappers import ScaleAction
+    from hrl_wrappers.cli import _make_hiro_env
+
+    env = _make_hiro_env("Pendulum-v1", {}, 0.25)
+    assert isinstance(env, ScaleAction) and env.scale == 0.25
+    assert not isinstance(_make_hiro_env("Pendulum-v1", {}, 1.0), ScaleAction)
+    assert main(["train", "hiro", "--env", "Pendulum-v1", "--steps", "10", "--action-scale", "0"]) == 2
+    assert "--action-scale" in capsys.readouterr().err
 
 
 def test_discriminator_width_defaults_to_diayns_own_not_the_policys() -> None:

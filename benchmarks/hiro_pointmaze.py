@@ -50,12 +50,12 @@ def make_env(env_id: str, contact_forces: bool = True, action_scale: float = 1.0
     """
     import gymnasium_robotics
 
+    from hrl_wrappers import ScaleAction
+
     gym.register_envs(gymnasium_robotics)
     kwargs: dict[str, Any] = {} if contact_forces else {"include_cfrc_ext_in_observation": False}
     env = gym.make(env_id, continuing_task=False, **kwargs)
-    if action_scale != 1.0:
-        env = gym.wrappers.TransformAction(env, lambda a: action_scale * a, env.action_space)
-    return env
+    return env if action_scale == 1.0 else ScaleAction(env, action_scale)
 
 
 def env_options(args: argparse.Namespace) -> dict[str, Any]:

@@ -33,6 +33,7 @@ import torch
 
 from agents import HIRO
 from agents.hiro.evaluation import evaluate_success
+from hrl_wrappers import ScaleAction
 
 parser = argparse.ArgumentParser(description="HIRO on AntMaze")
 parser.add_argument("--maze", default="AntMaze_UMaze-v5")
@@ -50,9 +51,7 @@ gym.register_envs(gymnasium_robotics)
 # 1. The environment.
 def make_env() -> gym.Env:
     env = gym.make(args.maze, continuing_task=False, include_cfrc_ext_in_observation=False)
-    if args.action_scale != 1.0:  # the agent still acts in [-1, 1]
-        env = gym.wrappers.TransformAction(env, lambda a: args.action_scale * a, env.action_space)
-    return env
+    return ScaleAction(env, args.action_scale)  # the agent still acts in [-1, 1]
 
 
 # 2. The agent. AntMaze's cells are 4 units wide (half the paper's 8): relative goals within +-2 in 10 steps.

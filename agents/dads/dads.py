@@ -13,7 +13,7 @@ from stable_baselines3.common.vec_env import VecEnv
 from agents.common.skill_agent import EnvLike, SkillAgent
 from agents.dads.importance import ImportanceWeightedDynamicsCallback
 from agents.dads.policies import HideFeaturesExtractor
-from agents.dads.schedule import OnPolicyScheduleCallback
+from agents.dads.schedule import FreshDataLikelihoodCallback, OnPolicyScheduleCallback
 from hrl_wrappers.rewards.base import IntrinsicReward
 from hrl_wrappers.rewards.dads import DADSReward
 
@@ -277,10 +277,11 @@ class DADS(SkillAgent):
         return self.reward_model
 
     def _agent_callbacks(self) -> list[BaseCallback]:
-        """The reward model's callback and, for SAC's on-policy schedule, the callback that runs it."""
+        """The reward model's callback and, for SAC's on-policy schedule, the callbacks that score and run it."""
         own = super()._agent_callbacks()
         if isinstance(self, SAC) and self.schedule == "on-policy":
-            own.append(OnPolicyScheduleCallback(self.reward_model))
+            # the new data's log-likelihood before the skill dynamics trains on it, then that training, then rewards
+            own = [FreshDataLikelihoodCallback(self.reward_model), *own, OnPolicyScheduleCallback(self.reward_model)]
         return own
 
 

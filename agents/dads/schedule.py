@@ -5,6 +5,8 @@ takes K1 gradient steps on them (done by :class:`~hrl_wrappers.IntrinsicRewardCa
 intrinsic rewards of the whole buffer are computed *once* with the updated model, and the agent takes K2 gradient
 steps (the learner's ``gradient_steps``) on the stored rewards. :class:`OnPolicyScheduleCallback` does the clearing
 and the one-shot relabelling; the learner's ``train_freq`` (N) and ``gradient_steps`` (K2) do the rest.
+:class:`FreshDataLikelihoodCallback` scores each iteration's new data with the skill dynamics *before* its K1 steps:
+a held-out log-likelihood, where the ``dads/log_likelihood`` of the K1 steps is measured on the batches it trains on.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
 from hrl_wrappers.rewards.base import IntrinsicReward
+from hrl_wrappers.rewards.dads import DADSReward
 from hrl_wrappers.sb3.replay_buffer import RelabelingReplayBuffer
 
-__all__ = ["OnPolicyScheduleCallback"]
+__all__ = ["FreshDataLikelihoodCallback", "OnPolicyScheduleCallback"]
 
 
 class OnPolicyScheduleCallback(BaseCallback):
@@ -73,3 +76,48 @@ class OnPolicyScheduleCallback(BaseCallback):
         buffer.relabel = False  # the agent's K2 steps use these rewards, as the reference does
         buffer.last_intrinsic_reward = float(r_int.mean())
         self.logger.record(f"{self.reward.log_prefix}/buffer_intrinsic_reward", float(r_int.mean()))
+
+
+class FreshDataLikelihoodCallback(BaseCallback):
+    """Log the skill dynamics' mean log q(delta | s, z) of each iteration's new data, before the model trains on it.
+
+    Place it *before* the callback that trains the skill dynamics, with the on-policy schedule (the buffer holds
+    exactly this iteration's N steps). The value, in the same normalised units as ``dads/log_likelihood``, goes to
+    ``dads/log_likelihood_fresh`` and :attr:`last_log_likelihood`; no normaliser statistics change.
+
+    :param reward: the skill-dynamics model.
+    :param chunk_size: transitions scored per forward pass.
+    :param verbose: verbosity.
+    """
+
+    def __init__(self, reward: DADSReward, chunk_size: int = 4096, verbose: int = 0) -> None:
+        super().__init__(verbose)
+        self.reward = reward
+        self.chunk_size = int(chunk_size)
+        self.last_log_likelihood = float("nan")
+
+    def _on_step(self) -> bool:
+        return True
+
+    def _on_rollout_end(self) -> None:
+        buffer = getattr(self.model, "replay_buffer", None)
+        if not isinstance(buffer, RelabelingReplayBuffer) or buffer.size() == 0:
+            return
+        n = buffer.size()
+        obs = buffer.observations[:n].reshape(n * buffer.n_envs, -1)
+        next_obs = buffer.next_observations[:n].reshape(n * buffer.n_envs, -1)
+        device = self.reward.device
+        total = 0.0
+        training = self.reward.training
+        self.reward.eval()  # eval mode: the normalisers are not updated
+        with torch.no_grad():
+            for start in range(0, len(obs), self.chunk_size):
+                sl = slice(start, start + self.chunk_size)
+                o = torch.as_tensor(obs[sl], device=device)
+                o2 = torch.as_tensor(next_obs[sl], device=device)
+                z = self.reward.layout.skill_encoding(o).float()
+                log_q = self.reward.log_prob(self.reward.input_state(o), z, self.reward.target_delta(o, o2))
+                total += float(log_q.sum())
+        self.reward.train(training)
+        self.last_log_likelihood = total / len(obs)
+        self.logger.record(f"{self.reward.log_prefix}/log_likelihood_fresh", self.last_log_likelihood)

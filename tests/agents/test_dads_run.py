@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import pathlib
 from typing import Any
 
@@ -77,6 +78,51 @@ def test_on_policy_schedule(n_envs: int) -> None:
     assert max(probe.checks) < 1e-5  # buffer rewards = DADS rewards under the dynamics after its K1 steps
     assert probe.updates == [3, 6, 9]
     assert grad_steps == [3 * 5]  # K2 agent steps per iteration
+
+
+class FreshLikelihoodProbe(BaseCallback):
+    """Copies the skill dynamics at each rollout start; at the end, scores the new data with that copy and with the
+    trained model, beside the logged ``dads/log_likelihood_fresh``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.before: DADSReward | None = None
+        self.rows: list[tuple[float, float, float]] = []  # (logged, direct before K1, direct after K1)
+
+    def _on_step(self) -> bool:
+        return True
+
+    def _on_rollout_start(self) -> None:
+        model: Any = self.model
+        self.before = copy.deepcopy(model.reward_model)
+
+    def _on_rollout_end(self) -> None:
+        model: Any = self.model
+        buffer = model.replay_buffer
+        n = buffer.size()
+        obs = torch.as_tensor(buffer.observations[:n].reshape(n * buffer.n_envs, -1))
+        nxt = torch.as_tensor(buffer.next_observations[:n].reshape(n * buffer.n_envs, -1))
+        direct = []
+        for reward in (self.before, model.reward_model):
+            assert reward is not None
+            with torch.no_grad():  # log q(delta | s, z) written out: the mixture density of the normalised change
+                logits, means, log_std = reward.distribution(reward.input_state(obs), reward.layout.skill_encoding(obs))
+                y = reward.target_norm.normalize(reward.target_delta(obs, nxt)).unsqueeze(-2)
+                per_expert = (-0.5 * ((y - means) / log_std.exp()) ** 2 - log_std - 0.5 * np.log(2 * np.pi)).sum(-1)
+                log_q = torch.logsumexp(torch.log_softmax(logits, -1) + per_expert, -1)
+            direct.append(float(log_q.mean()))
+        logged = model.logger.name_to_value["dads/log_likelihood_fresh"]
+        self.rows.append((logged, direct[0], direct[1]))
+
+
+def test_fresh_data_log_likelihood_is_scored_before_the_dynamics_trains_on_it() -> None:
+    model = DADS("MlpPolicy", POINT_WORLD_ID, skill_dim=2, n_steps=40, dynamics_steps=5, agent_steps=2, **tiny())
+    probe = FreshLikelihoodProbe()
+    model.learn(120, callback=probe)
+    assert len(probe.rows) == 3
+    for logged, before, after in probe.rows:
+        assert logged == pytest.approx(before, abs=1e-5)  # the model as it was when the data arrived
+        assert abs(logged - after) > 1e-4  # not the model after its K1 steps on that data
 
 
 def test_off_policy_schedule_relabels_with_current_dynamics() -> None:

@@ -34,8 +34,7 @@ def skill_dynamics_scores(
     before = torch.as_tensor(layout.join(obs, skills, encoded=True), dtype=torch.float32)
     after = torch.as_tensor(layout.join(next_obs, skills, encoded=True), dtype=torch.float32)
     with torch.no_grad():
-        z = layout.skill_encoding(before).float()
-        log_q = dynamics.log_prob(dynamics.input_state(before), z, dynamics.target_delta(before, after))
+        log_q = dynamics.transition_log_prob(before, after)
         reward = dynamics.reward_th(before, after)
     return log_q.cpu().numpy(), reward.cpu().numpy()
 

@@ -108,16 +108,10 @@ class FreshDataLikelihoodCallback(BaseCallback):
         next_obs = buffer.next_observations[:n].reshape(n * buffer.n_envs, -1)
         device = self.reward.device
         total = 0.0
-        training = self.reward.training
-        self.reward.eval()  # eval mode: the normalisers are not updated
         with torch.no_grad():
             for start in range(0, len(obs), self.chunk_size):
                 sl = slice(start, start + self.chunk_size)
-                o = torch.as_tensor(obs[sl], device=device)
-                o2 = torch.as_tensor(next_obs[sl], device=device)
-                z = self.reward.layout.skill_encoding(o).float()
-                log_q = self.reward.log_prob(self.reward.input_state(o), z, self.reward.target_delta(o, o2))
-                total += float(log_q.sum())
-        self.reward.train(training)
+                o, o2 = torch.as_tensor(obs[sl], device=device), torch.as_tensor(next_obs[sl], device=device)
+                total += float(self.reward.transition_log_prob(o, o2).sum())
         self.last_log_likelihood = total / len(obs)
         self.logger.record(f"{self.reward.log_prefix}/log_likelihood_fresh", self.last_log_likelihood)

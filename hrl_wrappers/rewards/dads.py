@@ -241,6 +241,11 @@ class DADSReward(IntrinsicReward):
         logits, means, log_std = self.distribution(state, z)
         return mixture_log_prob(self.normalized_delta(delta), logits, means, log_std)
 
+    def transition_log_prob(self, obs: TensorObs, next_obs: TensorObs) -> torch.Tensor:
+        """log q(f(s') - f(s) | s, z) of each transition, the skill z read from ``obs`` (no statistics updated)."""
+        z = self.layout.skill_encoding(obs).float()
+        return self.log_prob(self.input_state(obs), z, self.target_delta(obs, next_obs))
+
     def predict_delta(self, state: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         """The mean predicted change of the target features in raw units (used by the planner)."""
         logits, means, _ = self.distribution(state, z)

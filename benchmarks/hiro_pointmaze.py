@@ -58,6 +58,22 @@ def make_env(env_id: str, contact_forces: bool = True, action_scale: float = 1.0
     return env if action_scale == 1.0 else ScaleAction(env, action_scale)
 
 
+def add_env_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--no-contact-forces`` and ``--action-scale``: :func:`make_env`'s options (read back by :func:`env_options`)."""
+    parser.add_argument(
+        "--no-contact-forces",
+        dest="contact_forces",
+        action="store_false",
+        help="AntMaze: drop the ant's 78 contact forces from the observation (the HIRO reference's ant has none)",
+    )
+    parser.add_argument(
+        "--action-scale",
+        type=float,
+        default=1.0,
+        help="multiply every agent's actions by this before the env (AntMaze: 0.2 is the HIRO reference's torque limit)",
+    )
+
+
 def env_options(args: argparse.Namespace) -> dict[str, Any]:
     """:func:`make_env`'s keyword arguments from the command line."""
     return {"contact_forces": args.contact_forces, "action_scale": args.action_scale}
@@ -230,18 +246,7 @@ def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: An
     parser.add_argument(
         "--low-level-hidden", default="", help="state indices HIRO's low level does not see (e.g. 0,1: blind to x-y)"
     )
-    parser.add_argument(
-        "--no-contact-forces",
-        dest="contact_forces",
-        action="store_false",
-        help="AntMaze: drop the ant's 78 contact forces from the observation (the HIRO reference's ant has none)",
-    )
-    parser.add_argument(
-        "--action-scale",
-        type=float,
-        default=1.0,
-        help="multiply every agent's actions by this before the env (AntMaze: 0.2 is the HIRO reference's torque limit)",
-    )
+    add_env_arguments(parser)
     parser.add_argument("--agents", default=",".join(AGENTS))
     parser.add_argument("--out", default=None)
     parser.add_argument("--checkpoint-dir", default=None, help="save every agent and its buffer here after each chunk")

@@ -20,7 +20,7 @@ import pathlib
 
 from agents import HIRO
 from agents.hiro.evaluation import evaluate_subgoal_reaching
-from benchmarks.hiro_pointmaze import env_options, make_env
+from benchmarks.hiro_pointmaze import add_env_arguments, env_options, make_env
 
 
 def main() -> None:
@@ -29,10 +29,7 @@ def main() -> None:
     parser.add_argument("--env", default="PointMaze_UMaze-v3")
     parser.add_argument("--episodes", type=int, default=10)
     parser.add_argument("--seed", type=int, default=10_000)
-    parser.add_argument(
-        "--no-contact-forces", dest="contact_forces", action="store_false", help="for a run trained without them"
-    )
-    parser.add_argument("--action-scale", type=float, default=1.0, help="the action scale the run was trained with")
+    add_env_arguments(parser)  # the same env options the run was trained with
     args = parser.parse_args()
     model = HIRO.load(args.checkpoint, load_buffers=False)
     stats = evaluate_subgoal_reaching(model, lambda: make_env(args.env, **env_options(args)), args.episodes, args.seed)

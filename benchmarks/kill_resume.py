@@ -79,7 +79,7 @@ def main() -> None:
     real_load = training_run_module.load_checkpoint
 
     def spy(ckpt: Checkpoint, model: Any, device: str | None = None) -> Any:
-        loaded = real_load(ckpt, model, device)
+        loaded: Any = real_load(ckpt, model, device)
         restored["timesteps"] = loaded.num_timesteps
         restored["state"] = {k: v.clone() for k, v in loaded.reward_model.state_dict().items()}
         restored["adam"] = _adam_steps(loaded)

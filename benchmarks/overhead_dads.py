@@ -42,7 +42,7 @@ def main() -> None:
     torch.set_num_threads(1)
     env_kwargs = ant_env_kwargs() if args.env.startswith("Ant") else {}
     features = [0, 1]
-    schedule = {"batch_size": 256, "ent_coef": 0.1, "gamma": 0.995, "seed": 0, "device": "cpu"}
+    schedule: dict[str, Any] = {"batch_size": 256, "ent_coef": 0.1, "gamma": 0.995, "seed": 0, "device": "cpu"}
     plain_env = make_vec_env(
         args.env,
         n_envs=args.n_envs,

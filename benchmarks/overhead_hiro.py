@@ -54,7 +54,7 @@ def main() -> None:
         "seed": 0,
         "device": "cpu",
     }
-    hiro = {"c": 10, "goal_indices": [0, 1], "goal_range": 1.0}
+    hiro: dict[str, Any] = {"c": 10, "goal_indices": [0, 1], "goal_range": 1.0}
     flat_env = FlattenObservation(make_env(args.env))  # same inputs, one Box: SB3's MlpPolicy and plain ReplayBuffer
     learners: dict[str, Any] = {
         "flat TD3": TD3("MultiInputPolicy", make_env(args.env), **common),

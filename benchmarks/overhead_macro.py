@@ -79,8 +79,8 @@ def main() -> None:
     ratios = [r["through_wrapper"] / r["bare_loop"] for r in rounds]
     lines = ["| | primitive steps/s per round | median steps/s |", "|---|---|---|"]
     for key, label in (("bare_loop", "bare loop (act + env.step)"), ("through_wrapper", "through MacroActionWrapper")):
-        speeds = [r[key] for r in rounds]
-        lines.append(f"| {label} | {', '.join(f'{s:.0f}' for s in speeds)} | {statistics.median(speeds):.0f} |")
+        per_round = [r[key] for r in rounds]
+        lines.append(f"| {label} | {', '.join(f'{s:.0f}' for s in per_round)} | {statistics.median(per_round):.0f} |")
     body = (
         f"`{POINT_WORLD_ID}`, 8 frozen DIAYN skills (SAC actor {args.net}, CPU, one torch thread), a random skill every "
         f"{args.hold_steps} primitive steps; {args.rounds} rounds of {args.steps} primitive steps, bare loop and wrapper "

@@ -30,7 +30,7 @@ import csv
 import json
 import pathlib
 import time
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -97,7 +97,7 @@ class CurveCallback(BaseCallback):
 
     def _on_rollout_end(self) -> None:
         values = self.model.logger.name_to_value
-        buffer: Any = self.model.replay_buffer
+        buffer = cast(Any, self.model).replay_buffer
         n = buffer.size()
         # distance travelled in x-y by the end of each 200-step episode, from the buffer's last observations
         obs = buffer.next_observations[:n, :, :2]

@@ -16,12 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import pathlib
+from typing import Any
 
 import gymnasium as gym
 import torch
 from stable_baselines3.common.callbacks import CheckpointCallback
 
-from agents import DIAYN
+from agents import DIAYNSAC
 from hrl_wrappers.locomotion import locomotion_kwargs, position_features
 from hrl_wrappers.sb3.terminal import true_next_observations
 
@@ -72,7 +73,7 @@ def main() -> None:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "config.json").write_text(json.dumps(config, indent=2))
-    model = DIAYN(
+    model = DIAYNSAC(
         "MlpPolicy",
         env_id,
         n_skills=args.n_skills,
@@ -99,11 +100,11 @@ def main() -> None:
 WARMUP = 10_000
 
 
-def refill(model: DIAYN, n_steps: int) -> None:
+def refill(model: DIAYNSAC, n_steps: int) -> None:
     """Act with the loaded (stochastic) policy for ``n_steps`` and store the transitions, without any update."""
     vec = model.get_env()
     assert vec is not None
-    obs = vec.reset()
+    obs: Any = vec.reset()  # a Box observation here (VecEnvObs also allows dicts and tuples)
     for _ in range(n_steps // vec.num_envs):
         action, _ = model.predict(obs, deterministic=False)
         new_obs, rewards, dones, infos = vec.step(action)
@@ -119,7 +120,7 @@ def continue_run(out: pathlib.Path, steps: int) -> None:
     if not checkpoints:
         raise SystemExit(f"--continue: no checkpoint under {out / 'checkpoints'}")
     env = gym.make(config["env"], **config["env_kwargs"])
-    model = DIAYN.load(checkpoints[-1], env=env, seed=config["seed"])
+    model = DIAYNSAC.load(checkpoints[-1], env=env, seed=config["seed"])
     start = model.num_timesteps
     if steps <= start:
         raise SystemExit(f"--steps {steps} is not beyond the latest checkpoint ({start} steps)")

@@ -68,11 +68,11 @@ env = gym.make("Ant-v5", **env_kwargs)
 paths = []
 for zx in (-1.0, 0.0, 1.0):
     for zy in (-1.0, 0.0, 1.0):
-        obs, _ = env.reset(seed=0)
+        obs = env.reset(seed=0)[0]
         path = [obs[:2].copy()]
-        for _ in range(200):
+        for _step in range(200):
             action, _ = model.predict_skill(obs, np.array([zx, zy], np.float32))
-            obs, *_ = env.step(action)
+            obs = env.step(action)[0]
             path.append(obs[:2].copy())
         paths.append(np.asarray(path))
         print(f"skill ({zx:+.0f}, {zy:+.0f}): ends at x, y = {np.round(path[-1], 2)}")

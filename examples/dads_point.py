@@ -66,11 +66,11 @@ print(f"trained {args.steps} steps in {time.time() - start:.0f} s")
 env = gym.make(POINT_WORLD_ID)
 for a in np.arange(8) * np.pi / 4:
     z = np.array([np.cos(a), np.sin(a)], np.float32)
-    obs, _ = env.reset(seed=0)
+    obs = env.reset(seed=0)[0]
     start_xy = obs.copy()
-    for _ in range(10):
+    for _step in range(10):
         action, _ = model.predict_skill(obs, z)
-        obs, *_ = env.step(action)
+        obs = env.step(action)[0]
     print(f"skill z=({z[0]:+.2f}, {z[1]:+.2f}) moves by {np.round(obs - start_xy, 2)}")
 
 # 4. Zero-shot planning: the paper's dense-reward settings (one skill per plan, 50 candidates, 10 refinements,

@@ -30,6 +30,7 @@ import os
 import pathlib
 import tempfile
 import time
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -65,6 +66,7 @@ def run_episodes(env: gym.Env, choose: object, episodes: int = 5) -> list[dict[s
 
 
 # ------------------------------------------------------------------------------------------------- the task
+skill_obs: list[int] | None
 if args.task == "waypoints":
     KEYS = ("waypoints_reached",)
     task_id, skill_obs = POINT_WAYPOINTS_ID, [0, 1]  # the skills read (x, y); the controller also sees the waypoint
@@ -89,7 +91,7 @@ if args.task == "waypoints":
         skills: SkillLibrary = load_skills(diayn)
     else:
         skills = load_skills(args.skills)
-    controller_kwargs = {"n_envs": 8, "n_steps": 64, "batch_size": 128, "ent_coef": 0.02, "gamma": 0.95}
+    controller_kwargs: dict[str, Any] = {"n_envs": 8, "n_steps": 64, "batch_size": 128, "ent_coef": 0.02, "gamma": 0.95}
 else:
     # The cheetah hurdle: HalfCheetah-v5's model with hurdles (boxes 0.15 m high) every 2 m from x = 1 m on.
     KEYS = ("x_position",)

@@ -18,7 +18,7 @@ import pathlib
 import zipfile
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import gymnasium as gym
 import numpy as np
@@ -38,6 +38,14 @@ from hrl_wrappers.skill_layout import SkillLayout
 from hrl_wrappers.skill_wrapper import SkillWrapper
 
 __all__ = ["SkillAgent", "make_skill_env"]
+
+if TYPE_CHECKING:
+    # Type checkers see the SB3 algorithm every concrete agent is (``DIAYNSAC`` is ``DIAYN`` + ``SAC``), so that
+    # ``model = DIAYN(...); model.save(...)`` type-checks in user code. At run time the mixin derives from object and
+    # the back end comes second in the MRO.
+    from stable_baselines3.common.base_class import BaseAlgorithm as _AlgorithmBase
+else:
+    _AlgorithmBase = object
 
 SelfSkillAgent = TypeVar("SelfSkillAgent", bound="SkillAgent")
 EnvLike = str | Callable[[], gym.Env] | gym.Env | VecEnv
@@ -139,7 +147,7 @@ def algo_class(cls: type, algo_classes: dict[str, type], algo: str) -> type:
     return cls
 
 
-class SkillAgent:
+class SkillAgent(_AlgorithmBase):
     """Mixin for SB3-based skill-discovery agents; see the module docstring."""
 
     #: name written into checkpoints, checked on load.
@@ -214,7 +222,7 @@ class SkillAgent:
         else:
             algo.rollout_buffer_class = relabeling_rollout_buffer_class(algo.observation_space)
             algo.rollout_buffer_kwargs = {**algo.rollout_buffer_kwargs, **coefs}
-        super()._setup_model()  # type: ignore[misc]
+        super()._setup_model()  # type: ignore[safe-super]  # abstract only for the type checker; the back end's runs
         # the live reward model must not be pickled into the checkpoint's data
         for name in ("replay_buffer_kwargs", "rollout_buffer_kwargs"):
             kwargs = getattr(self, name, None)
@@ -265,10 +273,10 @@ class SkillAgent:
 
     # ------------------------------------------------------------------------------------------------ saving
     def _excluded_save_params(self) -> list[str]:
-        return [*super()._excluded_save_params(), "reward_model", "_reward_callback"]  # type: ignore[misc]
+        return [*super()._excluded_save_params(), "reward_model", "_reward_callback"]
 
     def _get_torch_save_params(self) -> tuple[list[str], list[str]]:
-        state_dicts, variables = super()._get_torch_save_params()  # type: ignore[misc]
+        state_dicts, variables = super()._get_torch_save_params()
         return [*state_dicts, "reward_model", "reward_model.optimizer"], variables
 
     def load_replay_buffer(self, path: str | pathlib.Path, truncate_last_traj: bool = True) -> None:
@@ -299,7 +307,7 @@ class SkillAgent:
         target: Any = cls._algo_classes.get(data["algo_name"], cls)
         if env is not None:
             env = make_skill_env(env, data["skill_config"], seed=kwargs.get("seed"))
-        loaded = super(SkillAgent, target).load(  # type: ignore[misc]
+        loaded: Any = super(SkillAgent, target).load(
             path,
             env=env,
             device=device,
@@ -333,7 +341,7 @@ class SkillAgent:
         n = len(next(iter(obs.values()))) if isinstance(obs, dict) else len(obs)
         skills = self._check_skills(skill, n)
         joined = layout.join(obs, layout.prior.encode(skills) if layout.is_categorical else np.stack(skills), encoded=True)
-        action, state = self.predict(joined, state, episode_start, deterministic)  # type: ignore[attr-defined]
+        action, state = self.predict(joined, state, episode_start, deterministic)
         return (action if batched else action[0]), state
 
     def _check_raw_observation(self, observation: Any) -> tuple[Any, bool]:

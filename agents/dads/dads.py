@@ -289,7 +289,7 @@ class DADSSAC(DADS, SAC):  # type: ignore[misc]  # SkillAgent.load/load_replay_b
     """DADS on SB3's SAC (what ``DADS(..., algo="SAC")`` returns)."""
 
 
-class DADSPPO(DADS, PPO):  # type: ignore[misc]
+class DADSPPO(DADS, PPO):
     """DADS on SB3's PPO (what ``DADS(..., algo="PPO")`` returns)."""
 
 

@@ -142,7 +142,7 @@ class DIAYNSAC(DIAYN, SAC):  # type: ignore[misc]  # SkillAgent.load/load_replay
     """DIAYN on SB3's SAC (what ``DIAYN(..., algo="SAC")`` returns)."""
 
 
-class DIAYNPPO(DIAYN, PPO):  # type: ignore[misc]
+class DIAYNPPO(DIAYN, PPO):
     """DIAYN on SB3's PPO (what ``DIAYN(..., algo="PPO")`` returns)."""
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pathlib
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import gymnasium as gym
 import numpy as np
@@ -31,6 +31,12 @@ EnvLike = str | Callable[[], gym.Env] | gym.Env | VecEnv
 SkillsLike = str | pathlib.Path | SkillLibrary | BaseAlgorithm
 
 _STORE_MODES = ("copy", "reference")
+
+if TYPE_CHECKING:
+    # as for SkillAgent: type checkers see the SB3 algorithm every concrete controller is
+    _AlgorithmBase = BaseAlgorithm
+else:
+    _AlgorithmBase = object
 
 
 def _as_library(skills: SkillsLike) -> SkillLibrary:
@@ -54,7 +60,7 @@ def _macro_wrapped(env: Any) -> bool:
     return True
 
 
-class SkillController:
+class SkillController(_AlgorithmBase):
     """A high-level PPO, SAC or DQN over frozen skills (DIAYN's hierarchical setup), with the SB3 API.
 
     Paper: https://arxiv.org/abs/1802.06070 (Sec. 4.2.2, "Using Skills for Hierarchical RL"). The learner sees the task
@@ -160,7 +166,7 @@ class SkillController:
         self.skill_obs = None if skill_obs is None else [int(i) for i in skill_obs]
         if env is not None and library is not None:
             env = self._wrap(env, library, hold_steps, macro_gamma, skill_obs, n_envs, seed, env_kwargs, vec_env_cls)
-        super().__init__(policy, env, seed=seed, _init_setup_model=_init_setup_model, **algo_kwargs)  # type: ignore[call-arg]
+        super().__init__(policy, env, seed=seed, _init_setup_model=_init_setup_model, **algo_kwargs)  # type: ignore[call-arg, arg-type]
 
     def _check_algo(self, library: SkillLibrary) -> None:
         space = library.skill_space
@@ -213,6 +219,10 @@ class SkillController:
         raise TypeError(f"env must be a Gymnasium id, an env factory, a gym.Env or a VecEnv, got {type(env).__name__}")
 
     # ------------------------------------------------------------------------------------------------ learning
+    def _setup_model(self) -> None:
+        """The back end's own (PPO, SAC or DQN) networks; the controller adds nothing to them."""
+        super()._setup_model()  # type: ignore[safe-super]  # abstract only for the type checker; the back end's runs
+
     def learn(
         self: SelfSkillController,
         total_timesteps: int,
@@ -242,14 +252,14 @@ class SkillController:
 
         :return: the primitive action and the chosen skill.
         """
-        skill, _ = self.predict(observation, deterministic=deterministic)  # type: ignore[attr-defined]
+        skill, _ = self.predict(observation, deterministic=deterministic)
         obs = np.asarray(observation)
         view = obs if self.skill_obs is None else obs[self.skill_obs]
         return self.skills.act(view, skill), skill
 
     # ------------------------------------------------------------------------------------------------ saving
     def _excluded_save_params(self) -> list[str]:
-        excluded = list(super()._excluded_save_params())  # type: ignore[misc]
+        excluded = list(super()._excluded_save_params())
         if self.store_skills == "reference":
             excluded.append("skills")
         return excluded
@@ -296,7 +306,7 @@ class SkillController:
             )
         custom = dict(custom_objects or {})
         custom["skills"] = library
-        loaded = super(SkillController, target).load(  # type: ignore[misc]
+        loaded: Any = super(SkillController, target).load(
             path,
             env=env,
             device=device,
@@ -309,15 +319,15 @@ class SkillController:
         return loaded
 
 
-class SkillControllerPPO(SkillController, PPO):  # type: ignore[misc]
+class SkillControllerPPO(SkillController, PPO):
     """A PPO controller over frozen skills (what ``SkillController(..., algo="PPO")`` returns)."""
 
 
-class SkillControllerSAC(SkillController, SAC):  # type: ignore[misc]
+class SkillControllerSAC(SkillController, SAC):
     """A SAC controller over continuous frozen skills (``algo="SAC"``)."""
 
 
-class SkillControllerDQN(SkillController, DQN):  # type: ignore[misc]
+class SkillControllerDQN(SkillController, DQN):
     """A DQN controller over categorical frozen skills (``algo="DQN"``)."""
 
 

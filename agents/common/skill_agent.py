@@ -42,7 +42,7 @@ __all__ = ["SkillAgent", "make_skill_env"]
 if TYPE_CHECKING:
     # Type checkers see the SB3 algorithm every concrete agent is (``DIAYNSAC`` is ``DIAYN`` + ``SAC``), so that
     # ``model = DIAYN(...); model.save(...)`` type-checks in user code. At run time the mixin derives from object and
-    # the back end comes second in the MRO.
+    # the back end comes second in the MRO. SkillController uses the same base.
     from stable_baselines3.common.base_class import BaseAlgorithm as _AlgorithmBase
 else:
     _AlgorithmBase = object

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pathlib
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import gymnasium as gym
 import numpy as np
@@ -20,7 +20,7 @@ from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.vec_env import VecEnv
 
-from agents.common.skill_agent import _read_checkpoint_data, algo_class
+from agents.common.skill_agent import _AlgorithmBase, _read_checkpoint_data, algo_class
 from hrl_wrappers.macro_action_wrapper import MacroActionWrapper
 from hrl_wrappers.skill_library import SkillLibrary, load_skills
 
@@ -31,12 +31,6 @@ EnvLike = str | Callable[[], gym.Env] | gym.Env | VecEnv
 SkillsLike = str | pathlib.Path | SkillLibrary | BaseAlgorithm
 
 _STORE_MODES = ("copy", "reference")
-
-if TYPE_CHECKING:
-    # as for SkillAgent: type checkers see the SB3 algorithm every concrete controller is
-    _AlgorithmBase = BaseAlgorithm
-else:
-    _AlgorithmBase = object
 
 
 def _as_library(skills: SkillsLike) -> SkillLibrary:

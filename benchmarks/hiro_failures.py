@@ -2,9 +2,10 @@
 
 Runs deterministic episodes of a Gymnasium-Robotics maze with a HIRO checkpoint and records, per episode, the
 straight-line distance from the start to the goal, the closest the agent came, where it ended and whether it
-succeeded. Prints one Markdown table of success by bins of the start distance and a summary of the failures: whether
-the agent fails only on goals across the maze's wall (its high level does not plan the way round) or also on goals
-close by (its low level does not get there).
+succeeded. Prints one Markdown table of success by bins of the start distance (with the failed episodes' closest
+approach) and the fraction of failures that came within 1.0 of the goal. Failures only on far goals that end far away
+point at a high level that does not find the way round the maze's walls; failures on near goals, or close misses, at
+a low level that does not get there. The script measures distances only; it does not look at the walls.
 
     python -m benchmarks.hiro_failures /work/runs/antmaze_t30_hiro_her/ckpt/hiro_her.zip --env AntMaze_UMaze-v5 \
         --no-contact-forces --action-scale 0.2 --episodes 100

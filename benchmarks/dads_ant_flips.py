@@ -17,13 +17,12 @@ import argparse
 import pathlib
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 import torch
 
 from benchmarks.antmaze_flips import upside_down
 from benchmarks.report import write_section
-from benchmarks.train_dads_ant import ENV_ID, ant_env_kwargs
+from benchmarks.train_dads_ant import make_ant
 
 
 def skill_dynamics_scores(
@@ -46,11 +45,12 @@ def main() -> None:
     parser.add_argument("checkpoint", type=pathlib.Path)
     parser.add_argument("--episodes", type=int, default=12)
     parser.add_argument("--seed", type=int, default=100)
+    parser.add_argument("--action-scale", type=float, default=1.0, help="as the run was trained (train_dads_ant)")
     parser.add_argument("--no-section", action="store_true", help="print the table only")
     args = parser.parse_args()
     torch.set_num_threads(1)
     model: Any = DADS.load(args.checkpoint)
-    env = gym.make(ENV_ID, **ant_env_kwargs())
+    env = make_ant(args.action_scale)
     lines = [
         f"`{args.checkpoint}` ({model.num_timesteps} steps), {args.episodes} episodes of 200 steps per row, episode "
         f"i reset with seed {args.seed} + i, one skill per episode drawn from U(-1, 1)^2 (seeded). The last four "

@@ -27,7 +27,7 @@ import torch
 
 from agents import DADS, SkillPlanner, plot_plans
 from benchmarks.report import write_section
-from benchmarks.train_dads_ant import ENV_ID, OUT, ant_env_kwargs
+from benchmarks.train_dads_ant import OUT, make_ant
 
 GOALS = [(10.0, 10.0), (-10.0, 10.0), (-10.0, -10.0), (10.0, -10.0)]
 
@@ -113,7 +113,7 @@ def main() -> None:
     curve = read_curve(out / "curve.csv")
     plot_curve(curve, out / "log_likelihood.png")
     model: Any = DADS.load(args.checkpoint, device="cpu")
-    env = gym.make(ENV_ID, **ant_env_kwargs())
+    env = make_ant(float(config.get("action_scale", 1.0)))  # runs from before --action-scale: 1
     trajs = skill_trajectories(model, env)
     final_dist = [float(np.linalg.norm(p[-1])) for _, p in trajs]
     plot_skills(

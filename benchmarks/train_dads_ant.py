@@ -32,6 +32,7 @@ import pathlib
 import time
 from typing import Any, cast
 
+import gymnasium as gym
 import numpy as np
 import torch
 from stable_baselines3.common.callbacks import BaseCallback
@@ -39,6 +40,7 @@ from stable_baselines3.common.logger import configure
 
 from agents import DADS
 from hrl_wrappers.locomotion import locomotion_kwargs, position_features
+from hrl_wrappers.scale_action import ScaleAction
 
 ENV_ID = "Ant-v5"
 OUT = pathlib.Path(__file__).resolve().parent / "results" / "dads_ant"
@@ -50,6 +52,16 @@ def ant_env_kwargs(episode_steps: int = 200) -> dict[str, Any]:
         **locomotion_kwargs(ENV_ID, terminate_when_unhealthy=False, contact_forces=False),
         "max_episode_steps": episode_steps,
     }
+
+
+def make_ant(action_scale: float = 1.0, episode_steps: int = 200) -> gym.Env:
+    """The DADS Ant env; an ``action_scale`` below 1 is a weaker ant (:class:`ScaleAction`).
+
+    0.2 gives the torque limit of the ants in the HIRO reference and in DIAYN's Ant navigation (gear 30 against
+    Gymnasium's 150). The agent still acts in [-1, 1].
+    """
+    env = gym.make(ENV_ID, **ant_env_kwargs(episode_steps))
+    return env if action_scale == 1.0 else ScaleAction(env, action_scale)
 
 
 def current_ent_coef(model: Any) -> float:
@@ -148,6 +160,12 @@ def main() -> None:
         help="what the skill dynamics reads besides the skill: x-y ('xy', earlier runs) or nothing ('none': "
         "q(delta xy | z), the reference's restrict_observation, so episodes cannot be told apart by position)",
     )
+    parser.add_argument(
+        "--action-scale",
+        type=float,
+        default=1.0,
+        help="the env receives this x each action (0.2: the gear-30 ant of HIRO and DIAYN's navigation; 1: Gymnasium's)",
+    )
     parser.add_argument("--save-every", type=int, default=20_000)
     parser.add_argument("--checkpoint", type=pathlib.Path, default=pathlib.Path("/tmp/dads_ant/model.zip"))
     parser.add_argument("--out", type=pathlib.Path, default=OUT)
@@ -159,9 +177,10 @@ def main() -> None:
     xy = position_features(ENV_ID)
     ent_coef: float | str = args.ent_coef if args.ent_coef.startswith("auto") else float(args.ent_coef)
     target_entropy: float | str = args.target_entropy if args.target_entropy == "auto" else float(args.target_entropy)
+    weaker = args.action_scale != 1.0  # a factory then, so that every env is wrapped in ScaleAction
     model = DADS(
         "MlpPolicy",
-        ENV_ID,
+        make_ant if weaker else ENV_ID,
         skill_dim=2,
         features=xy,
         input_features=[] if args.dynamics_input == "none" else None,
@@ -179,7 +198,7 @@ def main() -> None:
         learning_rate=3e-4,
         policy_kwargs={"net_arch": args.net},
         n_envs=args.n_envs,
-        env_kwargs=ant_env_kwargs(),
+        env_kwargs={"action_scale": args.action_scale} if weaker else ant_env_kwargs(),
         seed=args.seed,
         device="cpu",
     )
@@ -194,6 +213,7 @@ def main() -> None:
     config = {
         "env": ENV_ID,
         "env_kwargs": ant_env_kwargs(),
+        "action_scale": args.action_scale,
         "skill_dim": 2,
         "features": xy,
         "hide_features": True,

@@ -30,6 +30,9 @@ from benchmarks.report import write_section
 from benchmarks.train_dads_ant import OUT, make_ant
 
 GOALS = [(10.0, 10.0), (-10.0, 10.0), (-10.0, -10.0), (10.0, -10.0)]
+# log N(0; 0, I) averaged over standard-normal targets in 2-D: the normalised log-likelihood of a model that always
+# predicts the mean change (what a skill dynamics that has learnt nothing scores)
+NULL_LOG_LIKELIHOOD = -float(np.log(2 * np.pi)) - 1.0
 
 
 def read_curve(path: pathlib.Path) -> dict[str, np.ndarray]:
@@ -42,16 +45,23 @@ def plot_curve(curve: dict[str, np.ndarray], path: pathlib.Path) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11, 3.4))
-    FigureCanvasAgg(fig)
     keys = [
         ("log_likelihood_raw", "log q(delta xy | s, z), nats per m^2 (raw units)"),
-        ("log_likelihood", "log q, normalised units"),
+        ("log_likelihood", "log q, normalised units, training batches"),
+        ("log_likelihood_fresh", "log q, normalised units, held out\n(each iteration's data before training on it)"),
         ("buffer_intrinsic_reward", "mean DADS reward of the iteration"),
     ]
+    keys = [(k, label) for k, label in keys if k in curve and np.isfinite(curve[k]).any()]
+    fig = Figure(figsize=(3.7 * len(keys), 3.4))
+    FigureCanvasAgg(fig)
     for i, (key, label) in enumerate(keys):
-        ax = fig.add_subplot(1, 3, i + 1)
+        ax = fig.add_subplot(1, len(keys), i + 1)
         x, y = curve["steps"], curve[key]
+        if key == "log_likelihood_fresh":  # the first iteration is scored before the normaliser has seen any data
+            x, y = x[1:], y[1:]
+        if key in ("log_likelihood", "log_likelihood_fresh"):
+            ax.axhline(NULL_LOG_LIKELIHOOD, color="grey", ls="--", lw=1, label="predicting no change")
+            ax.legend(fontsize=7, loc="lower right")
         ax.plot(x, y, ".", alpha=0.35, ms=3)
         if len(y) >= 5:
             w = max(3, len(y) // 10)
@@ -60,7 +70,7 @@ def plot_curve(curve: dict[str, np.ndarray], path: pathlib.Path) -> None:
         ax.set_xlabel("environment steps")
         ax.set_title(label, fontsize=9)
         ax.grid(alpha=0.3)
-    fig.suptitle("DADS on Ant-v5 (x-y prior): skill dynamics over training", fontsize=10)
+    fig.suptitle("DADS on Ant-v5 (x-y prior): skill dynamics over training", fontsize=10, y=1.07)
     fig.savefig(path, dpi=110, bbox_inches="tight")
 
 
@@ -158,6 +168,15 @@ def main() -> None:
         f"| **mean** | **{np.mean([r.normalized_distance for r in results]):.3f}** | "
         f"{np.mean([r.final_ratio for r in results]):.3f} | |"
     )
+    fresh = curve.get("log_likelihood_fresh", np.array([np.nan, np.nan]))[1:]  # as plotted: without iteration 1
+    fresh_text = (
+        f"Held out (each iteration's new data scored before the skill dynamics trains on it; normalised units, "
+        f"{NULL_LOG_LIKELIHOOD:.2f} for predicting no change): median of iterations 2 to {k + 1} "
+        f"{np.nanmedian(fresh[:k]):.3f}, of the last {k} {np.nanmedian(fresh[-k:]):.3f}. "
+        if np.isfinite(fresh).any()
+        else ""
+    )
+    scale = float(config.get("action_scale", 1.0))
     resumed = [int(s["resumed_at"]) for s in config.get("sessions", []) if "resumed_at" in s]
     timing = (
         f"{int(model.num_timesteps)} environment steps over {len(resumed) + 1} sessions, resumed at "
@@ -169,15 +188,19 @@ def main() -> None:
     body = (
         f"Training: `{config['command']}` ({timing} on the shared 2-core machine; "
         f"{config.get('steps_per_s', float('nan'))} steps/s). Ant-v5, x-y exposed, no contact forces, no termination, "
-        "200-step episodes, continuous 2-D skills U(-1,1)^2, skill dynamics on x-y (4 experts, unit variance, "
-        f"{config['net']}), policy blind to x-y, on-policy schedule N=2000, K1={config['dynamics_steps']}, "
+        + (f"actions x {scale} before the env (ScaleAction), " if scale != 1.0 else "")
+        + "200-step episodes, continuous 2-D skills U(-1,1)^2, skill dynamics predicting the change of x-y from "
+        + ("the skill only" if config.get("dynamics_input") == "none" else "x-y and the skill")
+        + f" (4 experts, unit variance, {config['net']}), policy blind to x-y, "
+        f"on-policy schedule N=2000, K1={config['dynamics_steps']}, "
         f"K2={config['agent_steps']} (reference: 32, 64), L={config['n_alternatives']}, "
         f"{config['n_envs']} envs. **Step budget: {int(model.num_timesteps)} steps**; the paper trains for millions "
         "(the reference config allows up to 20M).\n\n"
         f"Skill-dynamics log-likelihood of each iteration's data (raw units, nats): first {k} iterations "
         f"{np.nanmean(ll[:k]):.3f}, last {k} iterations {np.nanmean(ll[-k:]):.3f} "
         f"([plot]({rel}/log_likelihood.png)). "
-        f"x-y trajectories of 9 skills: distance from the start after 200 steps {min(final_dist):.2f} to "
+        + fresh_text
+        + f"x-y trajectories of 9 skills: distance from the start after 200 steps {min(final_dist):.2f} to "
         f"{max(final_dist):.2f} m, mean {np.mean(final_dist):.2f} m ([plot]({rel}/skills_xy.png)).\n\n"
         "Zero-shot navigation (MPPI over skills with the learned skill dynamics, dense reward, H_P=1, H_Z=10, K=50, "
         f"R=10, gamma=10, one 200-step episode per goal; [plot]({rel}/navigation.png)):\n\n"

@@ -1,11 +1,12 @@
 """Compare DADS Ant runs of ``benchmarks/train_dads_ant.py`` with other settings: their curves side by side.
 
 Each ``--run`` is ``LABEL=FOLDER``, a ``train_dads_ant`` output folder (``curve.csv`` and ``config.json``). The plot
-(``--png``) has one panel per quantity of the curve: the skill dynamics' log-likelihood of each iteration's fresh
-data (normalised units; -2.84 is what a model that has learnt nothing scores on unit-variance data), the mean DADS
-reward of the iteration's buffer, the mean x-y distance from the start in the buffer, and SAC's entropy coefficient.
-The BENCHMARKS.md section ``dads-ant-settings`` has, per run, its settings, its budget and its first and last
-windows of each quantity, then the text of ``--notes``.
+(``--png``) has one panel per quantity of the curve: the skill dynamics' log-likelihood on its training batches and
+on each iteration's new data before it trains on them (held out; both in normalised units, where -2.84 is what a
+model that has learnt nothing scores), the mean DADS reward of the iteration's buffer, the mean x-y distance from the
+start in the buffer, and SAC's entropy coefficient. The BENCHMARKS.md section (``--section``, by default
+``dads-ant-settings``) has, per run, its settings, its budget and its first and last windows of each quantity, then
+the text of ``--notes``.
 
     python -m benchmarks.compare_dads_ant --run "K2=512, x-y input=benchmarks/results/dads_ant" \\
         --run "reference schedule=benchmarks/results/dads_ant_ref" --png benchmarks/results/dads_ant_settings.png
@@ -19,17 +20,16 @@ import pathlib
 
 import numpy as np
 
-from benchmarks.eval_dads_ant import read_curve
+from benchmarks.eval_dads_ant import UNINFORMED_LL, held_out, read_curve
 from benchmarks.report import ROOT, write_section
 
 QUANTITIES = [
     ("log_likelihood", "log q(delta xy | .), normalised units"),
+    ("log_likelihood_fresh", "log q, held out (before training on it)"),
     ("buffer_intrinsic_reward", "mean DADS reward of the iteration"),
     ("mean_xy_distance_from_origin", "mean x-y distance from the start (m)"),
     ("ent_coef", "SAC entropy coefficient"),
 ]
-#: the score of a model that predicts N(0, I) for normalised 2-D data with unit variance: -log(2 pi) - 1
-UNINFORMED_LL = -float(np.log(2 * np.pi)) - 1.0
 
 
 def parse_run(spec: str) -> tuple[str, pathlib.Path]:
@@ -47,7 +47,9 @@ def settings(config: dict) -> str:
     if config.get("target_entropy", "auto") != "auto":
         ent_text += f" (target {config['target_entropy']})"
     inputs = "skill only" if config.get("dynamics_input", "xy") == "none" else "x-y and skill"
-    return f"K1={config['dynamics_steps']}, K2={config['agent_steps']}; {ent_text}; skill dynamics reads {inputs}"
+    scale = float(config.get("action_scale", 1.0))  # runs from before --action-scale: 1
+    torque = f"; actions x {scale:g}" if scale != 1.0 else ""
+    return f"K1={config['dynamics_steps']}, K2={config['agent_steps']}; {ent_text}; skill dynamics reads {inputs}{torque}"
 
 
 def window(values: np.ndarray, first: bool, n: int) -> str:
@@ -61,11 +63,13 @@ def main() -> None:
     parser.add_argument("--png", type=pathlib.Path, required=True)
     parser.add_argument("--window", type=int, default=20, help="iterations averaged at the start and the end")
     parser.add_argument("--notes", type=pathlib.Path, default=None)
+    parser.add_argument("--section", default="dads-ant-settings", help="BENCHMARKS.md section key")
+    parser.add_argument("--title", default="DADS on Ant-v5 with the x-y prior: training settings compared")
     args = parser.parse_args()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(14, 3.4))
+    fig = Figure(figsize=(17, 3.4))
     FigureCanvasAgg(fig)
     axes = [fig.add_subplot(1, len(QUANTITIES), i + 1) for i in range(len(QUANTITIES))]
     head = "| run | settings | steps | " + " | ".join(f"{k}: first / last {args.window}" for k, _ in QUANTITIES) + " |"
@@ -75,7 +79,7 @@ def main() -> None:
         config = json.loads((folder / "config.json").read_text())
         cells = []
         for ax, (key, title) in zip(axes, QUANTITIES, strict=True):
-            y = curve.get(key, np.full(len(curve["steps"]), np.nan))
+            y = held_out(curve) if key == "log_likelihood_fresh" else curve.get(key, np.full(len(curve["steps"]), np.nan))
             w = max(3, min(args.window, len(y) // 5 or 1))
             if len(y) >= w and not np.all(np.isnan(y)):
                 ax.plot(curve["steps"][w - 1 :], np.convolve(y, np.ones(w) / w, mode="valid"), color=f"C{i}", label=label)
@@ -84,7 +88,8 @@ def main() -> None:
             ax.grid(alpha=0.3)
             cells.append(f"{window(y, True, args.window)} / {window(y, False, args.window)}")
         rows.append(f"| {label} | {settings(config)} | {int(curve['steps'][-1])} | " + " | ".join(cells) + " |")
-    axes[0].axhline(UNINFORMED_LL, color="k", ls=":", lw=1)
+    for ax in axes[:2]:
+        ax.axhline(UNINFORMED_LL, color="k", ls=":", lw=1)
     axes[0].legend(fontsize=7)
     fig.suptitle(f"DADS on Ant-v5 (x-y prior), settings compared (moving averages over {args.window} iterations)")
     args.png.parent.mkdir(parents=True, exist_ok=True)
@@ -96,7 +101,7 @@ def main() -> None:
     notes = args.notes.read_text().strip() + "\n\n" if args.notes is not None else ""
     table = "\n".join(rows)
     body = f"{notes}{table}\n\n![curves]({shown})"
-    write_section("dads-ant-settings", "DADS on Ant-v5 with the x-y prior: training settings compared", body)
+    write_section(args.section, args.title, body)
     print(table)
 
 

@@ -2,7 +2,8 @@
 
 Writes into the run folder (``--out``, by default ``benchmarks/results/dads_ant/``):
 
-* ``log_likelihood.png``: the skill dynamics' log-likelihood of each iteration's fresh data over training;
+* ``log_likelihood.png``: the skill dynamics' log-likelihood over training, on its training batches and held out
+  (each iteration's new data before it trains on them), and the mean DADS reward;
 * ``skills_xy.png``: x-y trajectories (200 steps, deterministic) of skills on a grid of skill space;
 * ``navigation.png`` / ``navigation.json``: zero-shot MPPI navigation to (+-10, +-10), 200-step episodes, dense
   reward, H_P=1, H_Z=10, K=50, R=10, gamma=10 (the paper's settings), with the paper's metric (distance to the goal
@@ -30,15 +31,28 @@ from benchmarks.report import write_section
 from benchmarks.train_dads_ant import OUT, make_ant
 
 GOALS = [(10.0, 10.0), (-10.0, 10.0), (-10.0, -10.0), (10.0, -10.0)]
-# log N(0; 0, I) averaged over standard-normal targets in 2-D: the normalised log-likelihood of a model that always
-# predicts the mean change (what a skill dynamics that has learnt nothing scores)
-NULL_LOG_LIKELIHOOD = -float(np.log(2 * np.pi)) - 1.0
+#: the normalised log-likelihood of a model that predicts N(0, I) for normalised 2-D data with unit variance,
+#: -log(2 pi) - 1: what a skill dynamics that has learnt nothing (it predicts the mean change) scores
+UNINFORMED_LL = -float(np.log(2 * np.pi)) - 1.0
 
 
 def read_curve(path: pathlib.Path) -> dict[str, np.ndarray]:
     with path.open() as f:
         rows = list(csv.DictReader(f))
     return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]} if rows else {}
+
+
+def held_out(curve: dict[str, np.ndarray]) -> np.ndarray:
+    """The curve's held-out log-likelihood, NaN where missing and at a run's first iteration.
+
+    The first iteration's data is scored before the target normaliser has seen any data, so its value measures raw
+    changes against unit variance, not what the skill dynamics has learnt.
+    """
+    steps = curve.get("steps", np.array([]))
+    fresh = np.array(curve.get("log_likelihood_fresh", np.full(len(steps), np.nan)), dtype=float)
+    if len(fresh) and steps[0] <= 2000:  # the curve starts at the run's first iteration (N=2000), not at a resume
+        fresh[0] = np.nan
+    return fresh
 
 
 def plot_curve(curve: dict[str, np.ndarray], path: pathlib.Path) -> None:
@@ -56,11 +70,10 @@ def plot_curve(curve: dict[str, np.ndarray], path: pathlib.Path) -> None:
     FigureCanvasAgg(fig)
     for i, (key, label) in enumerate(keys):
         ax = fig.add_subplot(1, len(keys), i + 1)
-        x, y = curve["steps"], curve[key]
-        if key == "log_likelihood_fresh":  # the first iteration is scored before the normaliser has seen any data
-            x, y = x[1:], y[1:]
+        x, y = curve["steps"], held_out(curve) if key == "log_likelihood_fresh" else curve[key]
+        x, y = x[np.isfinite(y)], y[np.isfinite(y)]
         if key in ("log_likelihood", "log_likelihood_fresh"):
-            ax.axhline(NULL_LOG_LIKELIHOOD, color="grey", ls="--", lw=1, label="predicting no change")
+            ax.axhline(UNINFORMED_LL, color="grey", ls="--", lw=1, label="predicting no change")
             ax.legend(fontsize=7, loc="lower right")
         ax.plot(x, y, ".", alpha=0.35, ms=3)
         if len(y) >= 5:
@@ -168,12 +181,13 @@ def main() -> None:
         f"| **mean** | **{np.mean([r.normalized_distance for r in results]):.3f}** | "
         f"{np.mean([r.final_ratio for r in results]):.3f} | |"
     )
-    fresh = curve.get("log_likelihood_fresh", np.array([np.nan, np.nan]))[1:]  # as plotted: without iteration 1
+    fresh = held_out(curve)
+    fresh = fresh[np.isfinite(fresh)]
     fresh_text = (
         f"Held out (each iteration's new data scored before the skill dynamics trains on it; normalised units, "
-        f"{NULL_LOG_LIKELIHOOD:.2f} for predicting no change): median of iterations 2 to {k + 1} "
+        f"{UNINFORMED_LL:.2f} for predicting no change): median of the first {k} iterations "
         f"{np.nanmedian(fresh[:k]):.3f}, of the last {k} {np.nanmedian(fresh[-k:]):.3f}. "
-        if np.isfinite(fresh).any()
+        if len(fresh)
         else ""
     )
     scale = float(config.get("action_scale", 1.0))

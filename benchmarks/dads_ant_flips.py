@@ -52,7 +52,9 @@ def main() -> None:
     model: Any = DADS.load(args.checkpoint)
     env = make_ant(args.action_scale)
     lines = [
-        f"`{args.checkpoint}` ({model.num_timesteps} steps), {args.episodes} episodes of 200 steps per row, episode "
+        f"`{args.checkpoint}` ({model.num_timesteps} steps), "
+        + (f"every action x {args.action_scale:g} before the env (ScaleAction), " if args.action_scale != 1.0 else "")
+        + f"{args.episodes} episodes of 200 steps per row, episode "
         f"i reset with seed {args.seed} + i, one skill per episode drawn from U(-1, 1)^2 (seeded). The last four "
         "columns score every transition with the agent's skill dynamics: log q(delta xy | s, z) as a density over the "
         "normalised change (the unit of the training curve; -2.84 for a model that predicts nothing) and the DADS "
@@ -99,7 +101,10 @@ def main() -> None:
         )
         print(lines[-1], flush=True)
     if not args.no_section:
-        write_section("dads_ant_flips", "DADS on Ant-v5: how often the ant lies upside down", "\n".join(lines))
+        key, title = "dads_ant_flips", "DADS on Ant-v5: how often the ant lies upside down"
+        if args.action_scale != 1.0:  # a weaker ant gets its own section beside Gymnasium's
+            key, title = f"{key}_x{args.action_scale:g}", f"{title} (actions x {args.action_scale:g})"
+        write_section(key, title, "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ import csv
 import dataclasses
 import datetime
 import enum
+import functools
 import json
 import math
 import os
@@ -277,9 +278,26 @@ def _load_model(run: pathlib.Path, config: dict[str, Any], device: str = "auto")
     return TRAINERS[config["algorithm"]].load(run / MODEL_FILE, device)
 
 
+def _make_run_env(env_id: str, env_kwargs: dict[str, Any], action_scale: float = 1.0) -> gym.Env:
+    """A run's environment: ``gym.make`` with its keyword arguments, wrapped in ScaleAction unless the scale is 1."""
+    env = gym.make(env_id, **env_kwargs)
+    return env if action_scale == 1.0 else ScaleAction(env, action_scale)
+
+
 def _make_eval_env(config: dict[str, Any]) -> gym.Env:
-    """The raw environment of a run (no SkillWrapper), with the training env kwargs and time limit."""
-    return gym.make(config["env"], **dict(config.get("env_kwargs") or {}))
+    """The raw environment of a run (no SkillWrapper), with the training env kwargs, time limit and action scale."""
+    scale = float(config.get("action_scale", 1.0))  # runs from before --action-scale: 1
+    return _make_run_env(config["env"], dict(config.get("env_kwargs") or {}), scale)
+
+
+def _add_action_scale_argument(group: argparse._ArgumentGroup, example: str) -> None:
+    group.add_argument(
+        "--action-scale",
+        type=_positive_float,
+        default=1.0,
+        metavar="S",
+        help=f"the env receives S x each action (ScaleAction; {example}; default: 1)",
+    )
 
 
 def _evaluate_run(
@@ -729,6 +747,7 @@ def _add_dads_arguments(parser: argparse.ArgumentParser) -> None:
         help="MuJoCo locomotion envs: expose the torso position; the skill dynamics sees only x (or x, y)",
     )
     env.add_argument("--no-termination", action="store_true", help="locomotion envs: terminate_when_unhealthy=False")
+    _add_action_scale_argument(env, "Ant-v5: 0.2 is the gear-30 ant of HIRO and DIAYN's navigation")
     env.add_argument("--n-envs", type=_positive_int, default=1, metavar="N", help="parallel environments (default: 1)")
     skills = parser.add_argument_group("skills")
     kind = skills.add_mutually_exclusive_group()
@@ -811,11 +830,17 @@ def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
     extra = dict(args.algo_kwargs)
     kwargs["policy_kwargs"] = {"net_arch": list(args.net), **dict(extra.pop("policy_kwargs", None) or {})}
     kwargs.update(extra)
-    model: Any = training.prepare(DADS("MlpPolicy", env_id, **kwargs))
+    action_scale: float = args.action_scale
+    env: str | Callable[[], gym.Env] = env_id
+    if action_scale != 1.0:  # a factory, so that every env the agent builds is wrapped in ScaleAction
+        env = functools.partial(_make_run_env, env_id, env_kwargs, action_scale)
+        kwargs["env_kwargs"] = None  # the factory passes them to gym.make
+    model: Any = training.prepare(DADS("MlpPolicy", env, **kwargs))
     config: dict[str, Any] = {
         "algorithm": "dads",
         "env": env_id,
         "env_kwargs": env_kwargs,
+        "action_scale": action_scale,
         "max_episode_steps": env_kwargs.get("max_episode_steps", spec.max_episode_steps),
         "steps": args.steps,
         "n_skills": model.n_skills,
@@ -850,13 +875,7 @@ def _add_hiro_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="JSON",
         help="gym.make keyword arguments, a JSON object (default: none; mazes get continuing_task=false)",
     )
-    env.add_argument(
-        "--action-scale",
-        type=_positive_float,
-        default=1.0,
-        metavar="S",
-        help="the env receives S x each action (ScaleAction; AntMaze: 0.2 is the HIRO paper's ant torque; default: 1)",
-    )
+    _add_action_scale_argument(env, "AntMaze: 0.2 is the HIRO paper's ant torque")
     env.add_argument("--n-envs", type=_positive_int, default=1, metavar="N", help="parallel environments (default: 1)")
     hiro = parser.add_argument_group("HIRO")
     hiro.add_argument("--c", type=_positive_int, default=10, metavar="C", help="steps per high-level goal (default: 10)")
@@ -968,7 +987,7 @@ def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
     action_scale: float = args.action_scale
 
     def make_env() -> gym.Env:
-        return _make_hiro_env(env_id, env_kwargs, action_scale)
+        return _make_run_env(env_id, env_kwargs, action_scale)
 
     # a resumed run: its latest checkpoint (both levels, their optimizers, buffers if saved), on the env just built
     model: Any = training.prepare(HIRO("MlpPolicy", make_env, **agent_kwargs))
@@ -1009,12 +1028,6 @@ def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
-def _make_hiro_env(env_id: str, env_kwargs: dict[str, Any], action_scale: float) -> gym.Env:
-    """A HIRO run's environment: ``gym.make`` with its keyword arguments, wrapped in ScaleAction unless the scale is 1."""
-    env = gym.make(env_id, **env_kwargs)
-    return env if action_scale == 1.0 else ScaleAction(env, action_scale)
-
-
 def _eval_hiro(run: pathlib.Path, config: dict[str, Any], episodes: int | None) -> int:
     """``hrl eval`` of a HIRO run: the success rate over deterministic episodes, into RUN/evaluation.json."""
     from agents.hiro.evaluation import evaluate_success
@@ -1025,7 +1038,7 @@ def _eval_hiro(run: pathlib.Path, config: dict[str, Any], episodes: int | None) 
     env_kwargs = dict(config.get("env_kwargs") or {})
     seed = int(config.get("options", {}).get("seed", 0) or 0)
     scale = float(config.get("action_scale", 1.0))  # runs from before --action-scale: 1
-    success = evaluate_success(model, lambda: _make_hiro_env(config["env"], env_kwargs, scale), n, seed=seed)
+    success = evaluate_success(model, lambda: _make_run_env(config["env"], env_kwargs, scale), n, seed=seed)
     (run / "evaluation.json").write_text(json.dumps({"episodes": n, "success_rate": success}, indent=2))
     print(f"success rate over {n} deterministic episodes: {success:.2f}; wrote {run / 'evaluation.json'}")
     return 0

@@ -210,11 +210,11 @@ def test_train_eval_plot_hiro(tmp_path: pathlib.Path, capsys: pytest.CaptureFixt
 
 def test_hiro_action_scale_wraps_the_env_and_rejects_non_positive(capsys: pytest.CaptureFixture[str]) -> None:
     from hrl_wrappers import ScaleAction
-    from hrl_wrappers.cli import _make_hiro_env
+    from hrl_wrappers.cli import _make_run_env
 
-    env = _make_hiro_env("Pendulum-v1", {}, 0.25)
+    env = _make_run_env("Pendulum-v1", {}, 0.25)
     assert isinstance(env, ScaleAction) and env.scale == 0.25
-    assert not isinstance(_make_hiro_env("Pendulum-v1", {}, 1.0), ScaleAction)
+    assert not isinstance(_make_run_env("Pendulum-v1", {}, 1.0), ScaleAction)
     assert main(["train", "hiro", "--env", "Pendulum-v1", "--steps", "10", "--action-scale", "0"]) == 2
     assert "--action-scale" in capsys.readouterr().err
 

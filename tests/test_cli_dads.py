@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import pathlib
+from typing import Any
 
+import gymnasium as gym
 import pytest
 import torch
 import yaml
@@ -126,3 +128,33 @@ def test_train_dads_off_policy_importance_weighted(tmp_path: pathlib.Path, capsy
     on_policy = ["train", "dads", "--env", POINT, "--steps", "10", "--importance-clip", "10", "--run-dir", str(tmp_path / "x")]
     assert main(on_policy) == 2
     assert "importance_clip needs schedule='off-policy'" in capsys.readouterr().err
+
+
+def test_train_dads_action_scale(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--action-scale`` wraps every training env in ScaleAction, is recorded, and ``hrl plan`` uses it too."""
+    from hrl_wrappers import ScaleAction, cli
+
+    built: list[gym.Env] = []
+
+    def recording(*args: Any) -> gym.Env:
+        built.append(make_run_env(*args))
+        return built[-1]
+
+    make_run_env = cli._make_run_env
+    monkeypatch.setattr(cli, "_make_run_env", recording)
+    run = tmp_path / "run"
+    argv = ["train", "dads", "--env", POINT, "--steps", "100", "--net", "8", "--iteration-steps", "50"]
+    argv += ["--dynamics-steps", "2", "--agent-steps", "2", "--alternatives", "4", "--n-envs", "2"]
+    assert main([*argv, "--action-scale", "0.25", "--run-dir", str(run), "--no-progress"]) == 0
+    assert len(built) == 2 and all(isinstance(e, ScaleAction) and e.scale == 0.25 for e in built)  # both training envs
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    assert config["action_scale"] == 0.25 and config["total_timesteps"] == 100
+    env = cli._make_eval_env(config)
+    assert isinstance(env, ScaleAction) and env.scale == 0.25
+    assert main(["plan", str(run), "--goal", "1", "1", "--steps", "5", "--candidates", "4", "--refine", "1"]) == 0
+    assert json.loads((run / "plan.json").read_text())["steps"] == 5
+    capsys.readouterr()
+    assert main([*argv, "--action-scale", "0", "--run-dir", str(tmp_path / "bad")]) == 2
+    assert "--action-scale" in capsys.readouterr().err

@@ -91,7 +91,7 @@ def main() -> None:
     for ax in axes[:2]:
         ax.axhline(UNINFORMED_LL, color="k", ls=":", lw=1)
     axes[0].legend(fontsize=7)
-    fig.suptitle(f"DADS on Ant-v5 (x-y prior), settings compared (moving averages over {args.window} iterations)")
+    fig.suptitle(f"DADS on Ant-v5 (x-y prior), settings compared (moving averages over {args.window} iterations)", y=1.04)
     args.png.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(args.png, dpi=100, bbox_inches="tight")
     try:

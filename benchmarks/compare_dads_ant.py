@@ -20,7 +20,7 @@ import pathlib
 
 import numpy as np
 
-from benchmarks.eval_dads_ant import UNINFORMED_LL, held_out, read_curve
+from benchmarks.eval_dads_ant import UNINFORMED_LL, read_curve
 from benchmarks.report import ROOT, write_section
 
 QUANTITIES = [
@@ -79,7 +79,7 @@ def main() -> None:
         config = json.loads((folder / "config.json").read_text())
         cells = []
         for ax, (key, title) in zip(axes, QUANTITIES, strict=True):
-            y = held_out(curve) if key == "log_likelihood_fresh" else curve.get(key, np.full(len(curve["steps"]), np.nan))
+            y = curve.get(key, np.full(len(curve["steps"]), np.nan))
             w = max(3, min(args.window, len(y) // 5 or 1))
             if len(y) >= w and not np.all(np.isnan(y)):
                 ax.plot(curve["steps"][w - 1 :], np.convolve(y, np.ones(w) / w, mode="valid"), color=f"C{i}", label=label)

@@ -37,22 +37,18 @@ UNINFORMED_LL = -float(np.log(2 * np.pi)) - 1.0
 
 
 def read_curve(path: pathlib.Path) -> dict[str, np.ndarray]:
+    """A ``train_dads_ant`` curve, one array per column.
+
+    The held-out log-likelihood (``log_likelihood_fresh``) of a run's first iteration is NaN: that data is scored
+    before the target normaliser has seen any, so its value measures raw changes against unit variance, not what the
+    skill dynamics has learnt. A curve that starts at a resume keeps its first row.
+    """
     with path.open() as f:
         rows = list(csv.DictReader(f))
-    return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]} if rows else {}
-
-
-def held_out(curve: dict[str, np.ndarray]) -> np.ndarray:
-    """The curve's held-out log-likelihood, NaN where missing and at a run's first iteration.
-
-    The first iteration's data is scored before the target normaliser has seen any data, so its value measures raw
-    changes against unit variance, not what the skill dynamics has learnt.
-    """
-    steps = curve.get("steps", np.array([]))
-    fresh = np.array(curve.get("log_likelihood_fresh", np.full(len(steps), np.nan)), dtype=float)
-    if len(fresh) and steps[0] <= 2000:  # the curve starts at the run's first iteration (N=2000), not at a resume
-        fresh[0] = np.nan
-    return fresh
+    curve = {k: np.array([float(r[k]) for r in rows]) for k in rows[0]} if rows else {}
+    if "log_likelihood_fresh" in curve and curve["steps"][0] <= 2000:  # the run's first iteration (N=2000)
+        curve["log_likelihood_fresh"][0] = np.nan
+    return curve
 
 
 def plot_curve(curve: dict[str, np.ndarray], path: pathlib.Path) -> None:
@@ -70,7 +66,7 @@ def plot_curve(curve: dict[str, np.ndarray], path: pathlib.Path) -> None:
     FigureCanvasAgg(fig)
     for i, (key, label) in enumerate(keys):
         ax = fig.add_subplot(1, len(keys), i + 1)
-        x, y = curve["steps"], held_out(curve) if key == "log_likelihood_fresh" else curve[key]
+        x, y = curve["steps"], curve[key]
         x, y = x[np.isfinite(y)], y[np.isfinite(y)]
         if key in ("log_likelihood", "log_likelihood_fresh"):
             ax.axhline(UNINFORMED_LL, color="grey", ls="--", lw=1, label="predicting no change")
@@ -136,7 +132,8 @@ def main() -> None:
     curve = read_curve(out / "curve.csv")
     plot_curve(curve, out / "log_likelihood.png")
     model: Any = DADS.load(args.checkpoint, device="cpu")
-    env = make_ant(float(config.get("action_scale", 1.0)))  # runs from before --action-scale: 1
+    scale = float(config.get("action_scale", 1.0))  # runs from before --action-scale: 1
+    env = make_ant(scale)
     trajs = skill_trajectories(model, env)
     final_dist = [float(np.linalg.norm(p[-1])) for _, p in trajs]
     plot_skills(
@@ -181,7 +178,7 @@ def main() -> None:
         f"| **mean** | **{np.mean([r.normalized_distance for r in results]):.3f}** | "
         f"{np.mean([r.final_ratio for r in results]):.3f} | |"
     )
-    fresh = held_out(curve)
+    fresh = curve.get("log_likelihood_fresh", np.array([]))
     fresh = fresh[np.isfinite(fresh)]
     fresh_text = (
         f"Held out (each iteration's new data scored before the skill dynamics trains on it; normalised units, "
@@ -190,7 +187,6 @@ def main() -> None:
         if len(fresh)
         else ""
     )
-    scale = float(config.get("action_scale", 1.0))
     resumed = [int(s["resumed_at"]) for s in config.get("sessions", []) if "resumed_at" in s]
     timing = (
         f"{int(model.num_timesteps)} environment steps over {len(resumed) + 1} sessions, resumed at "

@@ -14,7 +14,7 @@ Reads top to bottom:
      one video per skill (MuJoCo renders offscreen with MUJOCO_GL=egl).
 
     python examples/diayn_halfcheetah.py --steps 300000 --out runs/cheetah
-    python examples/diayn_halfcheetah.py --steps 3000 --out /tmp/cheetah --no-video     # a quick smoke run
+    python examples/diayn_halfcheetah.py --steps 3000 --out runs/cheetah --no-video     # a quick smoke run
     python examples/diayn_halfcheetah.py --prior full ...                               # the paper's full-state discriminator
 """
 

@@ -20,22 +20,22 @@ __all__ = ["SkillEvalCallback"]
 class SkillEvalCallback(BaseCallback):
     """Evaluate the skills of the model being trained every ``eval_freq`` calls, log the metrics and a plot.
 
-    Logs ``skills/<metric>`` for every entry of :meth:`SkillEvaluation.summary` (``skills/accuracy``,
+    Logs ``skills/<metric>`` for every entry of :meth:`~hrl_wrappers.evaluation.SkillEvaluation.summary` (``skills/accuracy``,
     ``skills/coverage``, ``skills/mean_abs_displacement``, ``skills/mean_discriminability``, ...) and the trajectory
     plot as an SB3 ``Figure`` under ``skills/trajectories`` (TensorBoard only). With ``log_dir`` it also writes
     ``skills_{num_timesteps}.png`` and appends the summary (with ``timesteps``) to ``skill_eval.csv``.
 
     :param eval_env: the raw evaluation environment (without SkillWrapper) or its id (made once).
     :param eval_freq: evaluate every this many callback calls (environment steps of one env; <= 0 disables).
-    :param features: as in :func:`evaluate_skills`.
+    :param features: as in :func:`~hrl_wrappers.evaluation.evaluate_skills`.
     :param cell_size: coverage cell side.
-    :param n_rollouts: as in :func:`evaluate_skills`.
+    :param n_rollouts: as in :func:`~hrl_wrappers.evaluation.evaluate_skills`.
     :param plot_dims: the feature dimensions of the plot.
     :param log_dir: folder of the PNGs and the CSV (None: none written).
     :param verbose: 1 prints a one-line summary per evaluation.
     :param max_steps: cap on steps per evaluation rollout.
     :param deterministic: act deterministically in evaluations.
-    :param seed: seed of :func:`evaluate_skills`.
+    :param seed: seed of :func:`~hrl_wrappers.evaluation.evaluate_skills`.
     """
 
     def __init__(

@@ -87,7 +87,7 @@ def locomotion_position_features(env_id: str) -> InfoFeatures:
     ``env.unwrapped.data.qpos[0]`` / ``[1]`` as fallback (versions whose reset info lacks them).
 
     :param env_id: e.g. ``"HalfCheetah-v5"`` or ``"Ant-v5"``.
-    :return: a ``features`` callable for :func:`evaluate_skills`.
+    :return: a ``features`` callable for :func:`~hrl_wrappers.evaluation.evaluate_skills`.
 
     Example:
         >>> locomotion_position_features("Ant-v5")

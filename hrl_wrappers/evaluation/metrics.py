@@ -230,7 +230,7 @@ def evaluate_skills(
     :param n_rollouts: rollouts per skill (categorical) or number of skills drawn (continuous).
     :param features: what displacement, velocity, coverage and plots measure: None (the whole flattened
         observation), indices into the flattened observation, or a callable ``(obs, info) -> array`` such as
-        :func:`info_features` / :func:`locomotion_position_features`.
+        :func:`~hrl_wrappers.evaluation.info_features` / :func:`~hrl_wrappers.evaluation.locomotion_position_features`.
     :param cell_size: cell side of the coverage count.
     :param deterministic: act deterministically.
     :param max_steps: cap on steps per rollout (None: until the episode ends; 1000 if nothing ends it).

@@ -66,7 +66,7 @@ def plot_skill_trajectories(
     the time step instead. Categorical skills use ``tab10``/``tab20`` with a legend; continuous skills are coloured by
     the direction of the skill vector. The figure is built without pyplot (Agg canvas), so nothing global changes.
 
-    :param evaluation: the result of :func:`evaluate_skills`.
+    :param evaluation: the result of :func:`~hrl_wrappers.evaluation.evaluate_skills`.
     :param path: write a PNG there when given.
     :param dims: the two feature dimensions (x axis, y axis).
     :param title: the axes title.

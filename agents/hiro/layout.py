@@ -24,8 +24,7 @@ EnvLike = str | Callable[[], gym.Env] | gym.Env | VecEnv
 def make_env(
     env: EnvLike, n_envs: int, env_kwargs: dict[str, Any] | None, vec_env_cls: type[VecEnv] | None, seed: int | None
 ) -> VecEnv:
-    """The training VecEnv of ``env`` (a VecEnv as is, a ``gym.Env`` in a ``DummyVecEnv``, an id or a factory made
-    ``n_envs`` times)."""
+    """The VecEnv of ``env``: a VecEnv as is, a ``gym.Env`` in a ``DummyVecEnv``, an id or a factory ``n_envs`` times."""
     if isinstance(env, VecEnv):
         return env
     if isinstance(env, gym.Env):

@@ -42,8 +42,10 @@ class _PrefixedLogger:
 def setup_learn(
     agent: HIRO, total_timesteps: int, callback: MaybeCallback, reset_num_timesteps: bool, tb_log_name: str, progress_bar: bool
 ) -> BaseCallback:
-    """Start a ``learn`` call: the step counters, the logger (each level's metrics under ``high/`` and ``low/``) and
-    the callbacks, initialised with ``agent`` as their ``model``."""
+    """Start a ``learn`` call: step counters, the logger (the levels' metrics under ``high/`` and ``low/``), callbacks.
+
+    Arguments as :meth:`HIRO.learn <agents.hiro.hiro.HIRO.learn>`; the callbacks see ``agent`` as their ``model``.
+    """
     if agent.env is None:
         raise ValueError("this HIRO has no env: pass env= to HIRO.load or call set_env first")
     if reset_num_timesteps:
@@ -134,7 +136,7 @@ def collect_and_train(agent: HIRO, cb: BaseCallback, log_interval: int | None) -
         next_states = agent.states(new_obs)
         next_desired = agent._desired(new_obs, n)
         truncated = np.array([bool(info.get("TimeLimit.truncated", False)) for info in infos])
-        final_states, final_desired, final_achieved = final_observations(
+        final_states, final_desired, final_achieved = _final_observations(
             agent, new_obs, next_states, next_desired, dones, infos, hindsight
         )
         r_int = agent.subgoal_reward.reward(states, goals, final_states)
@@ -199,12 +201,12 @@ def collect_and_train(agent: HIRO, cb: BaseCallback, log_interval: int | None) -
             if iteration % c == 0 and high_buffer.size() > 0:
                 agent.high.train(gradient_steps=cfg["high_gradient_steps"] * n, batch_size=cfg["batch_size"])
         if log_interval is not None and np.any(dones) and agent._episode_num % log_interval == 0:
-            dump_logs(agent, successes, ep_returns, subgoal_dist, intrinsic, start_time, start_steps)
-    dump_logs(agent, successes, ep_returns, subgoal_dist, intrinsic, start_time, start_steps)
+            _dump_logs(agent, successes, ep_returns, subgoal_dist, intrinsic, start_time, start_steps)
+    _dump_logs(agent, successes, ep_returns, subgoal_dist, intrinsic, start_time, start_steps)
     cb.on_training_end()
 
 
-def final_observations(
+def _final_observations(
     agent: HIRO,
     new_obs: Any,
     next_states: np.ndarray,
@@ -233,7 +235,7 @@ def final_observations(
     return states, desired, achieved
 
 
-def dump_logs(
+def _dump_logs(
     agent: HIRO,
     successes: deque[float],
     ep_returns: deque[float],

@@ -45,10 +45,12 @@ class _SpacesEnv(gym.Env):
 
 
 def _no_reward_fn(achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
+    """The high level's goal reward until an env (and its ``compute_reward``) is attached."""
     raise RuntimeError("high_hindsight needs the environment's compute_reward: attach an env (HIRO.load(path, env=...))")
 
 
 def _check_action_penalty(penalty: float, high_algo: str) -> None:
+    """Refuse a negative or infinite ``high_action_penalty``, or a positive one with a high level other than TD3."""
     if not (0.0 <= penalty < float("inf")):
         raise ValueError(f"high_action_penalty must be a finite number >= 0, got {penalty}")
     if penalty > 0 and high_algo.upper() != "TD3":
@@ -108,7 +110,9 @@ class HIROLevelsMixin:
     low: OffPolicyAlgorithm
     _rng: np.random.Generator
 
+    # ------------------------------------------------------------------------------------------------ construction
     def _apply_layout(self, layout: dict[str, Any]) -> None:
+        """Keep ``layout`` (see :mod:`agents.hiro.layout`) and the arrays and sizes derived from it."""
         self.layout = layout
         self.goal_indices = np.asarray(layout["goal_indices"], dtype=np.int64)
         self.low_level_keep = np.asarray(layout["low_level_keep"], dtype=np.int64)
@@ -123,6 +127,7 @@ class HIROLevelsMixin:
         self.low_obs_dim = len(self.low_level_keep)  # without the goal
 
     def _spaces(self) -> tuple[spaces.Box, spaces.Box, spaces.Box, spaces.Box]:
+        """Observation and action spaces of the high level, then of the low level."""
         high_obs = spaces.Box(-np.inf, np.inf, (self.high_obs_dim,), dtype=np.float32)
         high_act = spaces.Box(self.goal_low, self.goal_high, dtype=np.float32)
         low_obs = spaces.Box(-np.inf, np.inf, (self.low_obs_dim + self.goal_dim,), dtype=np.float32)
@@ -130,12 +135,14 @@ class HIROLevelsMixin:
         return high_obs, high_act, low_obs, low_act
 
     def _placeholder_envs(self) -> tuple[VecEnv, VecEnv]:
+        """VecEnvs carrying only the levels' spaces (the low one with ``n_envs`` copies), to build and load the learners."""
         high_obs, high_act, low_obs, low_act = self._spaces()
         high_env = DummyVecEnv([lambda: _SpacesEnv(high_obs, high_act)])
         low_env = DummyVecEnv([lambda: _SpacesEnv(low_obs, low_act) for _ in range(self.n_envs)])
         return high_env, low_env
 
     def _high_buffer_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of the high level's off-policy-correction replay buffer."""
         cfg = self.config
         return {
             "c": self.c,
@@ -156,6 +163,7 @@ class HIROLevelsMixin:
         }
 
     def _setup_model(self) -> None:
+        """Build both SB3 learners, attach the correction and, if asked, the high level's action penalty."""
         cfg = self.config
         high_env, low_env = self._placeholder_envs()
         common = {"verbose": 0, "seed": self.seed, "device": self.device}
@@ -178,12 +186,14 @@ class HIROLevelsMixin:
             add_action_penalty(self.high, cfg["high_action_penalty"])
 
     def _attach_correction(self) -> None:
+        """Point the high level's buffer at the current low level (and at the env's goal reward, for hindsight)."""
         buffer = self.high_buffer
         buffer.attach(self._low_level_mean_action)
         if self.config["high_hindsight"] > 0:
             buffer.goal_reward_fn = self._env_goal_reward if self.env is not None else _no_reward_fn
 
     def _env_goal_reward(self, achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
+        """The env's ``compute_reward`` of achieved against desired goals (for the high level's hindsight)."""
         assert self.env is not None
         return np.asarray(self.env.env_method("compute_reward", achieved, desired, {}, indices=[0])[0], dtype=np.float64)
 
@@ -200,7 +210,7 @@ class HIROLevelsMixin:
         assert self.low.replay_buffer is not None
         return self.low.replay_buffer
 
-    # ------------------------------------------------------------------------------------------------ observations
+    # ------------------------------------------------------------------------------------------------ inputs and outputs
     def states(self, observation: Any) -> np.ndarray:
         """Batch of states ``(n, state_dim)`` from a batch of raw env observations (Box or Dict)."""
         if self.layout["observation_kind"] == "dict":
@@ -220,6 +230,7 @@ class HIROLevelsMixin:
         return np.asarray(observation, dtype=np.float32).reshape(len(observation), -1)
 
     def _desired(self, observation: Any, n: int) -> np.ndarray:
+        """Batch of desired goals ``(n, desired_dim)`` (``(n, 0)`` without a desired-goal key)."""
         key = self.layout["desired_goal_key"]
         if key is None:
             return np.zeros((n, 0), dtype=np.float32)
@@ -250,12 +261,15 @@ class HIROLevelsMixin:
         return np.clip(scaled, -1.0, 1.0)
 
     def _goal_from_scaled(self, scaled: np.ndarray) -> np.ndarray:
+        """Relative goals from the high level's actions in [-1, 1]."""
         return self.high_buffer.action_to_goal(scaled).astype(np.float32)
 
     def _env_action(self, scaled: np.ndarray) -> np.ndarray:
+        """Env actions from the low level's actions in [-1, 1]."""
         return self.action_low + 0.5 * (scaled + 1.0) * (self.action_high - self.action_low)
 
     def _batch(self, observation: Any) -> tuple[Any, bool]:
+        """``observation`` as a batch, and whether it was one already (checked against the layout)."""
         if self.layout["observation_kind"] == "dict":
             if not isinstance(observation, dict):
                 raise ValueError(f"observation must be a dict (the raw env observation), got {type(observation).__name__}")

@@ -7,95 +7,37 @@ rewarded ``-||s + g - s'||`` (:class:`~hrl_wrappers.rewards.subgoal.SubgoalRewar
 the scaled sum of environment rewards over its c steps, and its replay buffer
 (:class:`~hrl_wrappers.sb3.off_policy_correction.OffPolicyCorrectionReplayBuffer`) relabels its goals at sample time
 with the goal that makes the stored low-level actions most likely under the current low-level policy.
+
+:class:`HIRO` is the public agent; its parts live beside it: :mod:`agents.hiro.layout` (how the env's observations and
+actions map onto states, goals and actions), :mod:`agents.hiro.levels` (the two SB3 learners, their inputs and
+outputs), :mod:`agents.hiro.learning` (the collection and training loop) and :mod:`agents.hiro.save_load` (checkpoints).
 """
 
 from __future__ import annotations
 
-import io
-import json
 import pathlib
-import pickle
-import time
-import zipfile
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 
-import cloudpickle
-import gymnasium as gym
 import numpy as np
-import torch as th
-from gymnasium import spaces
-from stable_baselines3 import SAC, TD3
-from stable_baselines3.common.buffers import ReplayBuffer
-from stable_baselines3.common.callbacks import BaseCallback, CallbackList, ProgressBarCallback
-from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.logger import Logger
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.utils import configure_logger, get_device
-from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
+from stable_baselines3.common.vec_env import VecEnv
 
-from agents.hiro.action_penalty import add_action_penalty
-from hrl_wrappers.rewards.subgoal import SubgoalReward
-from hrl_wrappers.sb3.off_policy_correction import OffPolicyCorrectionReplayBuffer
+from agents.hiro.layout import EnvLike, layout_from_env, make_env
+from agents.hiro.learning import collect_and_train, setup_learn
+from agents.hiro.levels import HIROLevelsMixin, check_arguments
+from agents.hiro.levels import _no_reward_fn as _no_reward_fn  # pickled by this path in checkpoints saved before
+from agents.hiro.save_load import load_agent, load_replay_buffers, save_agent, save_replay_buffers
 
 __all__ = ["HIRO"]
 
-
-def _check_action_penalty(penalty: float, high_algo: str) -> None:
-    if not (0.0 <= penalty < float("inf")):
-        raise ValueError(f"high_action_penalty must be a finite number >= 0, got {penalty}")
-    if penalty > 0 and high_algo.upper() != "TD3":
-        raise ValueError(f"high_action_penalty needs a TD3 high level (high_algo='TD3'), got {high_algo!r}")
-
-
 SelfHIRO = TypeVar("SelfHIRO", bound="HIRO")
-EnvLike = str | Callable[[], gym.Env] | gym.Env | VecEnv
-
-ALGOS: dict[str, type[OffPolicyAlgorithm]] = {"TD3": TD3, "SAC": SAC}
-CONFIG_FILE = "hiro.json"
-CONFIG_PICKLE = "hiro_config.pkl"
 
 
-class _SpacesEnv(gym.Env):
-    """An environment that only carries spaces, to build an SB3 learner that never steps it."""
-
-    def __init__(self, observation_space: spaces.Space, action_space: spaces.Space) -> None:
-        self.observation_space = observation_space
-        self.action_space = action_space
-
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
-        super().reset(seed=seed)
-        return self.observation_space.sample(), {}
-
-    def step(self, action: Any) -> Any:
-        raise RuntimeError("HIRO steps the real environment itself; this placeholder only carries spaces")
-
-
-class _PrefixedLogger:
-    """Records an SB3 learner's ``train/...`` metrics under another prefix (the two levels would overwrite)."""
-
-    def __init__(self, logger: Logger, prefix: str) -> None:
-        self._logger = logger
-        self._prefix = prefix
-
-    def record(self, key: str, value: Any, exclude: Any = None) -> None:
-        self._logger.record(key.replace("train/", self._prefix, 1), value, exclude)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._logger, name)
-
-
-def _no_reward_fn(achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
-    raise RuntimeError("high_hindsight needs the environment's compute_reward: attach an env (HIRO.load(path, env=...))")
-
-
-def _as_float_list(x: Any) -> list[float]:
-    return [float(v) for v in np.asarray(x, dtype=np.float64).reshape(-1)]
-
-
-class HIRO:
+class HIRO(HIROLevelsMixin):
     """HIRO: a goal-emitting high level and a goal-conditioned low level, both SB3 off-policy learners.
 
     Paper: https://arxiv.org/abs/1805.08296. Reference code: ``tensorflow/models/research/efficient-hrl``.
@@ -222,26 +164,21 @@ class HIRO:
         device: str = "auto",
         _layout: dict[str, Any] | None = None,
     ) -> None:
-        if int(c) < 1:
-            raise ValueError(f"c must be >= 1 (steps between high-level goals), got {c}")
-        if int(n_envs) < 1:
-            raise ValueError(f"n_envs must be >= 1, got {n_envs}")
-        for name, value in (("algo", algo), ("high_algo", high_algo if high_algo is not None else algo)):
-            if str(value).upper() not in ALGOS:
-                raise ValueError(f"{name} must be one of {sorted(ALGOS)} (an SB3 off-policy algorithm), got {value!r}")
-        for number_name, number in (("reward_scale", reward_scale), ("correction_sigma", correction_sigma)):
-            if not np.isfinite(number):
-                raise ValueError(f"{number_name} must be finite, got {number}")
-        if int(n_candidates) < 2:
-            raise ValueError(f"n_candidates must be >= 2, got {n_candidates}")
-        if not 0.0 <= high_hindsight <= 1.0:
-            raise ValueError(f"high_hindsight must be in [0, 1], got {high_hindsight}")
-        for steps_name, steps in (("gradient_steps", gradient_steps), ("high_gradient_steps", high_gradient_steps)):
-            if int(steps) < 1:
-                raise ValueError(f"{steps_name} must be >= 1 (gradient steps per env step / per goal), got {steps}")
-        if high_noise < 0 or low_noise < 0:
-            raise ValueError(f"high_noise and low_noise must be >= 0, got {high_noise} and {low_noise}")
-        _check_action_penalty(high_action_penalty, str(high_algo if high_algo is not None else algo))
+        check_arguments(
+            c=c,
+            n_envs=n_envs,
+            algo=algo,
+            high_algo=high_algo,
+            reward_scale=reward_scale,
+            correction_sigma=correction_sigma,
+            n_candidates=n_candidates,
+            high_hindsight=high_hindsight,
+            gradient_steps=gradient_steps,
+            high_gradient_steps=high_gradient_steps,
+            high_noise=high_noise,
+            low_noise=low_noise,
+            high_action_penalty=high_action_penalty,
+        )
         self.policy_name = policy
         self.config: dict[str, Any] = {
             "c": int(c),
@@ -284,8 +221,8 @@ class HIRO:
         self._rng = np.random.default_rng(seed)
         self.env = None
         if env is not None:
-            self.env = self._make_env(env, int(n_envs), env_kwargs, vec_env_cls, seed)
-            layout = self._layout_from_env(self.env, goal_indices, goal_range, low_level_hidden)
+            self.env = make_env(env, int(n_envs), env_kwargs, vec_env_cls, seed)
+            layout = layout_from_env(self.env, self.config, goal_indices, goal_range, low_level_hidden)
         elif _layout is not None:
             layout = _layout
         else:
@@ -293,272 +230,6 @@ class HIRO:
         self._apply_layout(layout)
         self.n_envs = self.env.num_envs if self.env is not None else int(n_envs)
         self._setup_model()
-
-    # ------------------------------------------------------------------------------------------------ spaces
-    @staticmethod
-    def _make_env(
-        env: EnvLike, n_envs: int, env_kwargs: dict[str, Any] | None, vec_env_cls: type[VecEnv] | None, seed: int | None
-    ) -> VecEnv:
-        if isinstance(env, VecEnv):
-            return env
-        if isinstance(env, gym.Env):
-            return DummyVecEnv([lambda: env])
-        if isinstance(env, str) or callable(env):
-            try:
-                return make_vec_env(env, n_envs=n_envs, seed=seed, env_kwargs=env_kwargs, vec_env_cls=vec_env_cls)  # type: ignore[arg-type]
-            except NotImplementedError as error:  # SB3's VecEnvs reject nested spaces
-                raise ValueError(f"env: nested Dict observations are not supported ({error})") from None
-        raise TypeError(f"env must be a Gymnasium id, an env factory, a gym.Env or a VecEnv, got {type(env).__name__}")
-
-    def _layout_from_env(
-        self,
-        env: VecEnv,
-        goal_indices: Sequence[int] | None,
-        goal_range: float | Sequence[float] | None,
-        low_level_hidden: Sequence[int] | None,
-    ) -> dict[str, Any]:
-        """Plain-data description of how states, goals and actions are laid out (saved with the agent)."""
-        obs_space, act_space = env.observation_space, env.action_space
-        if not isinstance(act_space, spaces.Box) or len(act_space.shape) != 1:
-            raise ValueError(
-                f"env: action_space must be a 1-D gymnasium.spaces.Box (HIRO's low level acts continuously), got {act_space}"
-            )
-        if not (np.all(np.isfinite(act_space.low)) and np.all(np.isfinite(act_space.high))):
-            raise ValueError(f"env: action_space must be bounded, got {act_space}")
-        if isinstance(obs_space, spaces.Dict):
-            state_keys, state_low, state_high, desired_key, desired_dim = self._dict_state(obs_space)
-            default_goal = list(range(int(np.prod(obs_space.spaces[state_keys[0]].shape or ()))))
-        elif isinstance(obs_space, spaces.Box):
-            state_keys, desired_key, desired_dim = [], None, 0
-            state_low, state_high = obs_space.low.reshape(-1), obs_space.high.reshape(-1)
-            default_goal = list(range(len(state_low)))
-            if self.config["high_hindsight"] > 0:
-                raise ValueError(
-                    "high_hindsight needs a goal-conditioned env (Dict observation with achieved and desired goals)"
-                )
-        else:
-            raise ValueError(f"env: observation_space must be a Box or a Dict of Boxes, got {obs_space}")
-        state_dim = len(state_low)
-        goal_idx = default_goal if goal_indices is None else [int(i) for i in np.asarray(goal_indices).reshape(-1)]
-        if len(goal_idx) == 0 or any(i < 0 or i >= state_dim for i in goal_idx):
-            raise ValueError(
-                f"goal_indices={goal_idx} must be indices of the state, 0..{state_dim - 1} (state_dim={state_dim})"
-            )
-        hidden = [] if low_level_hidden is None else [int(i) for i in np.asarray(low_level_hidden).reshape(-1)]
-        if any(i < 0 or i >= state_dim for i in hidden):
-            raise ValueError(f"low_level_hidden={hidden} must be indices of the state, 0..{state_dim - 1}")
-        if goal_range is None:
-            width = state_high[goal_idx] - state_low[goal_idx]
-            if not np.all(np.isfinite(width)):
-                raise ValueError(
-                    f"goal_range must be given: the state is unbounded on goal_indices={goal_idx} (give the half-width "
-                    "of the relative goals, e.g. how far the agent can move in c steps)"
-                )
-            half = width
-        else:
-            half = np.broadcast_to(np.asarray(goal_range, dtype=np.float64), (len(goal_idx),)).copy()
-            if not np.all(np.isfinite(half)) or not np.all(half > 0):
-                raise ValueError(f"goal_range must be positive and finite, got {goal_range!r}")
-        return {
-            "observation_kind": "dict" if isinstance(obs_space, spaces.Dict) else "box",
-            "state_keys": state_keys,
-            "desired_goal_key": desired_key,
-            "state_dim": state_dim,
-            "desired_dim": desired_dim,
-            "goal_indices": goal_idx,
-            "low_level_keep": [i for i in range(state_dim) if i not in set(hidden)],
-            "goal_low": _as_float_list(-half),
-            "goal_high": _as_float_list(half),
-            "action_low": _as_float_list(act_space.low),
-            "action_high": _as_float_list(act_space.high),
-        }
-
-    def _dict_state(self, obs_space: spaces.Dict) -> tuple[list[str], np.ndarray, np.ndarray, str | None, int]:
-        """State keys, state bounds, desired-goal key and size of a Dict observation space (checked)."""
-        for key, sub in obs_space.spaces.items():
-            if isinstance(sub, spaces.Dict):
-                raise ValueError(f"env: observation_space[{key!r}] is a Dict: nested Dict observations are not supported")
-        missing = [k for k in self.config["state_keys"] if k not in obs_space.spaces]
-        if missing:
-            raise ValueError(
-                f"state_keys={self.config['state_keys']!r}: the Dict observation has no key(s) {missing} "
-                f"(its keys: {sorted(obs_space.spaces)})"
-            )
-        boxes: dict[str, spaces.Box] = {}
-        for key, sub in obs_space.spaces.items():
-            if isinstance(sub, spaces.Box):
-                boxes[key] = sub
-            elif key in self.config["state_keys"] or key == self.config["desired_goal_key"]:
-                raise ValueError(
-                    f"env: observation_space[{key!r}] must be a Box (HIRO concatenates it into the state), got {sub}"
-                )
-        desired_key = self.config["desired_goal_key"]
-        if desired_key is not None and desired_key not in boxes:
-            raise ValueError(
-                f"desired_goal_key={desired_key!r} is not a key of the Dict observation (its keys: "
-                f"{sorted(obs_space.spaces)}); pass desired_goal_key=None if the env has no desired goal"
-            )
-        if self.config["high_hindsight"] > 0:
-            ag_key = self.config["achieved_goal_key"]
-            if desired_key is None or ag_key not in boxes:
-                raise ValueError(
-                    f"high_hindsight needs the Dict observation to hold achieved_goal_key={ag_key!r} and "
-                    f"desired_goal_key={desired_key!r} (its keys: {sorted(boxes)})"
-                )
-            if boxes[ag_key].shape != boxes[desired_key].shape:
-                raise ValueError(f"achieved_goal_key={ag_key!r} and desired_goal_key={desired_key!r} differ in shape")
-        state_keys = list(self.config["state_keys"])
-        low = np.concatenate([np.broadcast_to(boxes[k].low, boxes[k].shape).reshape(-1) for k in state_keys])
-        high = np.concatenate([np.broadcast_to(boxes[k].high, boxes[k].shape).reshape(-1) for k in state_keys])
-        desired_dim = int(np.prod(boxes[desired_key].shape)) if desired_key is not None else 0
-        return state_keys, low, high, desired_key, desired_dim
-
-    def _apply_layout(self, layout: dict[str, Any]) -> None:
-        self.layout = layout
-        self.goal_indices = np.asarray(layout["goal_indices"], dtype=np.int64)
-        self.low_level_keep = np.asarray(layout["low_level_keep"], dtype=np.int64)
-        self.goal_low = np.asarray(layout["goal_low"], dtype=np.float32)
-        self.goal_high = np.asarray(layout["goal_high"], dtype=np.float32)
-        self.action_low = np.asarray(layout["action_low"], dtype=np.float32)
-        self.action_high = np.asarray(layout["action_high"], dtype=np.float32)
-        self.subgoal_reward = SubgoalReward(layout["goal_indices"], scale=self.config["subgoal_reward_scale"])
-        self.goal_dim = len(self.goal_indices)
-        self.state_dim = int(layout["state_dim"])
-        self.high_obs_dim = self.state_dim + int(layout["desired_dim"])
-        self.low_obs_dim = len(self.low_level_keep)  # without the goal
-
-    def _spaces(self) -> tuple[spaces.Box, spaces.Box, spaces.Box, spaces.Box]:
-        high_obs = spaces.Box(-np.inf, np.inf, (self.high_obs_dim,), dtype=np.float32)
-        high_act = spaces.Box(self.goal_low, self.goal_high, dtype=np.float32)
-        low_obs = spaces.Box(-np.inf, np.inf, (self.low_obs_dim + self.goal_dim,), dtype=np.float32)
-        low_act = spaces.Box(self.action_low, self.action_high, dtype=np.float32)
-        return high_obs, high_act, low_obs, low_act
-
-    def _placeholder_envs(self) -> tuple[VecEnv, VecEnv]:
-        high_obs, high_act, low_obs, low_act = self._spaces()
-        high_env = DummyVecEnv([lambda: _SpacesEnv(high_obs, high_act)])
-        low_env = DummyVecEnv([lambda: _SpacesEnv(low_obs, low_act) for _ in range(self.n_envs)])
-        return high_env, low_env
-
-    def _high_buffer_kwargs(self) -> dict[str, Any]:
-        cfg = self.config
-        return {
-            "c": self.c,
-            "low_obs_dim": self.low_obs_dim,
-            "low_action_dim": len(self.action_low),
-            "goal_low": self.goal_low,
-            "goal_high": self.goal_high,
-            "n_candidates": cfg["n_candidates"],
-            "sigma_scale": cfg["correction_sigma"],
-            "correction": cfg["off_policy_correction"],
-            "seed": self.seed,
-            "hindsight_ratio": cfg["high_hindsight"],
-            "desired_goal_slice": (self.state_dim, self.high_obs_dim) if cfg["high_hindsight"] > 0 else None,
-            "reward_scale": cfg["reward_scale"],
-            "success_distance": cfg["hindsight_success_distance"],
-            # placeholder until an env is attached (the buffer needs one to accept hindsight_ratio > 0)
-            "goal_reward_fn": _no_reward_fn if cfg["high_hindsight"] > 0 else None,
-        }
-
-    def _setup_model(self) -> None:
-        cfg = self.config
-        high_env, low_env = self._placeholder_envs()
-        common = {"verbose": 0, "seed": self.seed, "device": self.device}
-        # each level gets its own policy_kwargs dict: SB3's SAC writes use_sde into the one it is given, which a TD3
-        # level would then refuse (and the saved config would carry)
-        high_kw = {"buffer_size": cfg["high_buffer_size"], "batch_size": cfg["batch_size"], **common}
-        high_kw.update({"policy_kwargs": dict(cfg["policy_kwargs"] or {}), **cfg["high_kwargs"]})
-        low_kw = {"buffer_size": cfg["buffer_size"], "batch_size": cfg["batch_size"], **common}
-        low_kw.update({"policy_kwargs": dict(cfg["policy_kwargs"] or {}), **cfg["low_kwargs"]})
-        self.high = ALGOS[cfg["high_algo"]](
-            self.policy_name,
-            high_env,
-            replay_buffer_class=OffPolicyCorrectionReplayBuffer,
-            replay_buffer_kwargs=self._high_buffer_kwargs(),
-            **high_kw,
-        )
-        self.low = ALGOS[cfg["algo"]](self.policy_name, low_env, **low_kw)
-        self._attach_correction()
-        if cfg["high_action_penalty"] > 0:
-            add_action_penalty(self.high, cfg["high_action_penalty"])
-
-    def _attach_correction(self) -> None:
-        buffer = self.high_buffer
-        buffer.attach(self._low_level_mean_action)
-        if self.config["high_hindsight"] > 0:
-            buffer.goal_reward_fn = self._env_goal_reward if self.env is not None else _no_reward_fn
-
-    def _env_goal_reward(self, achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
-        assert self.env is not None
-        return np.asarray(self.env.env_method("compute_reward", achieved, desired, {}, indices=[0])[0], dtype=np.float64)
-
-    @property
-    def high_buffer(self) -> OffPolicyCorrectionReplayBuffer:
-        """The high level's replay buffer (with the off-policy correction)."""
-        buffer = self.high.replay_buffer
-        assert isinstance(buffer, OffPolicyCorrectionReplayBuffer)
-        return buffer
-
-    @property
-    def low_buffer(self) -> ReplayBuffer:
-        """The low level's replay buffer."""
-        assert self.low.replay_buffer is not None
-        return self.low.replay_buffer
-
-    # ------------------------------------------------------------------------------------------------ observations
-    def states(self, observation: Any) -> np.ndarray:
-        """Batch of states ``(n, state_dim)`` from a batch of raw env observations (Box or Dict)."""
-        if self.layout["observation_kind"] == "dict":
-            if not isinstance(observation, dict):
-                raise ValueError(
-                    f"observation must be a dict with keys {self.layout['state_keys']}, got {type(observation).__name__}"
-                )
-            missing = [k for k in self.layout["state_keys"] if k not in observation]
-            key = self.layout["desired_goal_key"]
-            if key is not None and key not in observation:
-                missing.append(key)
-            if missing:
-                raise ValueError(f"observation is missing the key(s) {missing}")
-            n = len(np.asarray(observation[self.layout["state_keys"][0]]))
-            parts = [np.asarray(observation[k], dtype=np.float32).reshape(n, -1) for k in self.layout["state_keys"]]
-            return np.concatenate(parts, axis=1)
-        return np.asarray(observation, dtype=np.float32).reshape(len(observation), -1)
-
-    def _desired(self, observation: Any, n: int) -> np.ndarray:
-        key = self.layout["desired_goal_key"]
-        if key is None:
-            return np.zeros((n, 0), dtype=np.float32)
-        return np.asarray(observation[key], dtype=np.float32).reshape(n, -1)
-
-    def high_observation(self, states: np.ndarray, desired: np.ndarray) -> np.ndarray:
-        """The high level's input: the state and the desired goal."""
-        return np.concatenate([states, desired], axis=1).astype(np.float32)
-
-    def low_observation(self, states: np.ndarray, goals: np.ndarray) -> np.ndarray:
-        """The low level's input: the visible part of the state and the relative goal."""
-        return np.concatenate([states[:, self.low_level_keep], goals], axis=1).astype(np.float32)
-
-    def _low_level_mean_action(self, low_obs: np.ndarray, goals: np.ndarray) -> np.ndarray:
-        """Deterministic low-level actions in [-1, 1] for the off-policy correction."""
-        obs = th.as_tensor(np.concatenate([low_obs, goals], axis=1), device=self.low.device)
-        with th.no_grad():
-            return self.low.policy._predict(obs, deterministic=True).cpu().numpy()
-
-    def _act(self, model: OffPolicyAlgorithm, obs: np.ndarray, deterministic: bool, noise: float) -> np.ndarray:
-        """Actions in the policy's [-1, 1] scale; TD3 explores with Gaussian noise, SAC by sampling."""
-        stochastic = isinstance(model, SAC) and not deterministic
-        with th.no_grad():
-            action = model.policy._predict(th.as_tensor(obs, device=model.device), deterministic=not stochastic)
-        scaled = action.cpu().numpy().astype(np.float32)
-        if not deterministic and not isinstance(model, SAC) and noise > 0:
-            scaled = scaled + self._rng.normal(0.0, noise, size=scaled.shape).astype(np.float32)
-        return np.clip(scaled, -1.0, 1.0)
-
-    def _goal_from_scaled(self, scaled: np.ndarray) -> np.ndarray:
-        return self.high_buffer.action_to_goal(scaled).astype(np.float32)
-
-    def _env_action(self, scaled: np.ndarray) -> np.ndarray:
-        return self.action_low + 0.5 * (scaled + 1.0) * (self.action_high - self.action_low)
 
     # ------------------------------------------------------------------------------------------------ SB3 API
     @property
@@ -579,9 +250,9 @@ class HIRO:
 
     def set_env(self, env: EnvLike, n_envs: int = 1, env_kwargs: dict[str, Any] | None = None) -> None:
         """Attach a (new) environment with the same spaces as the one the agent was built for."""
-        vec = self._make_env(env, n_envs, env_kwargs, None, self.seed)
+        vec = make_env(env, n_envs, env_kwargs, None, self.seed)
         hidden = [i for i in range(self.state_dim) if i not in set(self.low_level_keep.tolist())]
-        layout = self._layout_from_env(vec, self.layout["goal_indices"], self.layout["goal_high"], hidden)
+        layout = layout_from_env(vec, self.config, self.layout["goal_indices"], self.layout["goal_high"], hidden)
         for key in ("state_dim", "desired_dim", "action_low", "action_high", "observation_kind"):
             if layout[key] != self.layout[key]:
                 raise ValueError(
@@ -634,56 +305,7 @@ class HIRO:
         new_state = (goals, steps + 1, states)
         return (action if batched else action[0]), new_state
 
-    def _batch(self, observation: Any) -> tuple[Any, bool]:
-        if self.layout["observation_kind"] == "dict":
-            if not isinstance(observation, dict):
-                raise ValueError(f"observation must be a dict (the raw env observation), got {type(observation).__name__}")
-            first = (
-                np.asarray(observation[self.layout["state_keys"][0]]) if self.layout["state_keys"][0] in observation else None
-            )
-            if first is None:
-                raise ValueError(f"observation is missing the key {self.layout['state_keys'][0]!r}")
-            batched = first.ndim > 1
-            return ({k: np.asarray(v) if batched else np.asarray(v)[None] for k, v in observation.items()}, batched)
-        arr = np.asarray(observation, dtype=np.float32)
-        if arr.ndim == 1:
-            if arr.shape[0] != self.state_dim:
-                raise ValueError(
-                    f"observation must have shape ({self.state_dim},) or (batch, {self.state_dim}), got {arr.shape}"
-                )
-            return arr[None], False
-        if arr.ndim != 2 or arr.shape[1] != self.state_dim:
-            raise ValueError(f"observation must have shape ({self.state_dim},) or (batch, {self.state_dim}), got {arr.shape}")
-        return arr, True
-
     # ------------------------------------------------------------------------------------------------ learn
-    def _setup_learn(
-        self, total_timesteps: int, callback: MaybeCallback, reset_num_timesteps: bool, tb_log_name: str, progress_bar: bool
-    ) -> BaseCallback:
-        if self.env is None:
-            raise ValueError("this HIRO has no env: pass env= to HIRO.load or call set_env first")
-        if reset_num_timesteps:
-            self.num_timesteps = 0
-            self._episode_num = 0
-        self._total_timesteps = total_timesteps + self.num_timesteps
-        if not self._custom_logger:
-            self._logger = configure_logger(self.verbose, self.tensorboard_log, tb_log_name, reset_num_timesteps)
-        assert self._logger is not None
-        self.high.set_logger(_PrefixedLogger(self._logger, "high/"))  # type: ignore[arg-type]
-        self.low.set_logger(_PrefixedLogger(self._logger, "low/"))  # type: ignore[arg-type]
-        callbacks: list[BaseCallback] = []
-        if isinstance(callback, list):
-            callbacks = list(callback)
-        elif isinstance(callback, BaseCallback):
-            callbacks = [callback]
-        elif callback is not None:
-            raise TypeError(f"callback must be a BaseCallback, a list of them or None, got {type(callback).__name__}")
-        if progress_bar:
-            callbacks.append(ProgressBarCallback())
-        cb = CallbackList(callbacks)
-        cb.init_callback(self)  # type: ignore[arg-type]
-        return cb
-
     def learn(
         self: SelfHIRO,
         total_timesteps: int,
@@ -703,187 +325,9 @@ class HIRO:
         :param progress_bar: show a progress bar.
         :return: this agent.
         """
-        cb = self._setup_learn(total_timesteps, callback, reset_num_timesteps, tb_log_name, progress_bar)
-        env = self.env
-        assert env is not None
-        n, c, cfg = self.n_envs, self.c, self.config
-        high_buffer, low_buffer = self.high_buffer, self.low_buffer
-        a_dim = len(self.action_low)
-        obs = env.reset()
-        states = self.states(obs)
-        desired = self._desired(obs, n)
-        goals = np.zeros((n, self.goal_dim), dtype=np.float32)
-        goal_actions = np.zeros((n, self.goal_dim), dtype=np.float32)
-        period = np.zeros(n, dtype=np.int64)
-        start_high_obs = np.zeros((n, self.high_obs_dim), dtype=np.float32)
-        seq_low_obs = np.zeros((n, c, self.low_obs_dim), dtype=np.float32)
-        seq_low_act = np.zeros((n, c, a_dim), dtype=np.float32)
-        seq_goal_states = np.zeros((n, c + 1, self.goal_dim), dtype=np.float32)
-        reward_sum = np.zeros(n, dtype=np.float64)
-        hindsight = cfg["high_hindsight"] > 0
-        bootstrap_periods = cfg["low_bootstrap_periods"]
-        ag_key = cfg["achieved_goal_key"]
-        seq_achieved = np.zeros((n, c, int(np.prod(obs[ag_key].shape[1:])) if hindsight else 0), dtype=np.float32)
-        successes: deque[float] = deque(maxlen=100)
-        ep_returns: deque[float] = deque(maxlen=100)
-        ep_return = np.zeros(n)
-        subgoal_dist: deque[float] = deque(maxlen=1000)
-        intrinsic: deque[float] = deque(maxlen=1000)
-        start_time = time.time()
-        start_steps = self.num_timesteps
-        iteration = 0
-        cb.on_training_start(locals(), globals())
-        while self.num_timesteps < self._total_timesteps:
-            cb.on_rollout_start()  # as SB3 with train_freq=1: after the last step's training (periodic checkpoints)
-            warmup = self.num_timesteps < cfg["learning_starts"]
-            new = period == 0
-            if np.any(new):
-                high_obs = self.high_observation(states, desired)
-                if warmup:
-                    scaled = self._rng.uniform(-1.0, 1.0, size=(n, self.goal_dim)).astype(np.float32)
-                else:
-                    scaled = self._act(self.high, high_obs, False, cfg["high_noise"])
-                goal_actions[new] = scaled[new]
-                goals[new] = self._goal_from_scaled(scaled[new])
-                start_high_obs[new] = high_obs[new]
-                seq_goal_states[new, 0] = self.subgoal_reward.project(states[new])
-                reward_sum[new] = 0.0
-            low_in = states[:, self.low_level_keep]
-            low_obs = self.low_observation(states, goals)
-            if warmup:
-                action = self._rng.uniform(-1.0, 1.0, size=(n, a_dim)).astype(np.float32)
-            else:
-                action = self._act(self.low, low_obs, False, cfg["low_noise"])
-            new_obs, rewards, dones, infos = env.step(self._env_action(action))
-            self.num_timesteps += n
-            iteration += 1
-            next_states = self.states(new_obs)
-            next_desired = self._desired(new_obs, n)
-            truncated = np.array([bool(info.get("TimeLimit.truncated", False)) for info in infos])
-            final_states, final_desired, final_achieved = self._final_observations(
-                new_obs, next_states, next_desired, dones, infos, hindsight
-            )
-            r_int = self.subgoal_reward.reward(states, goals, final_states)
-            next_goals = self.subgoal_reward.transition(states, goals, final_states).astype(np.float32)
-            rows = np.arange(n)
-            seq_low_obs[rows, period] = low_in
-            seq_low_act[rows, period] = action
-            seq_goal_states[rows, period + 1] = self.subgoal_reward.project(final_states)
-            if final_achieved is not None:
-                seq_achieved[rows, period] = final_achieved
-            reward_sum += rewards
-            ep_return += rewards
-            period += 1
-            period_end = (period >= c) | dones
-            # a period's end is terminal for the low level (it cannot see the step counter) unless it bootstraps
-            # from the carried goal; time limits bootstrap either way
-            low_done = dones if bootstrap_periods else period_end
-            low_timeout = truncated if bootstrap_periods else truncated & ~(period >= c)
-            low_buffer.add(
-                low_obs,
-                self.low_observation(final_states, next_goals),
-                action,
-                r_int.astype(np.float32),
-                low_done.astype(np.float32),
-                [{"TimeLimit.truncated": bool(t)} for t in low_timeout],
-            )
-            intrinsic.extend(r_int.tolist())
-            for i in np.flatnonzero(period_end):
-                high_buffer.add(
-                    start_high_obs[i : i + 1],
-                    self.high_observation(final_states[i : i + 1], final_desired[i : i + 1]),
-                    goal_actions[i : i + 1],
-                    np.array([cfg["reward_scale"] * reward_sum[i]], dtype=np.float32),
-                    np.array([float(dones[i])], dtype=np.float32),
-                    [{"TimeLimit.truncated": bool(truncated[i])}],
-                    low_observations=seq_low_obs[i : i + 1],
-                    low_actions=seq_low_act[i : i + 1],
-                    goal_states=seq_goal_states[i : i + 1],
-                    n_low_steps=period[i : i + 1],
-                    achieved_goals=seq_achieved[i : i + 1] if hindsight else None,
-                    episode_key=int(i),
-                )
-                subgoal_dist.append(float(np.linalg.norm(next_goals[i])))
-                period[i] = 0
-            goals = next_goals
-            for i in np.flatnonzero(dones):
-                success = infos[i].get("is_success", infos[i].get("success"))
-                if success is not None:
-                    successes.append(float(success))
-                ep_returns.append(float(ep_return[i]))
-                ep_return[i] = 0.0
-                self._episode_num += 1
-            states, desired = next_states, next_desired
-            cb.update_locals(locals())
-            if not cb.on_step():
-                break
-            cb.on_rollout_end()
-            if not warmup:
-                progress = 1.0 - self.num_timesteps / max(self._total_timesteps, 1)
-                self.low._current_progress_remaining = self.high._current_progress_remaining = progress
-                self.low.train(gradient_steps=cfg["gradient_steps"] * n, batch_size=cfg["batch_size"])
-                if iteration % c == 0 and high_buffer.size() > 0:
-                    self.high.train(gradient_steps=cfg["high_gradient_steps"] * n, batch_size=cfg["batch_size"])
-            if log_interval is not None and np.any(dones) and self._episode_num % log_interval == 0:
-                self._dump_logs(successes, ep_returns, subgoal_dist, intrinsic, start_time, start_steps)
-        self._dump_logs(successes, ep_returns, subgoal_dist, intrinsic, start_time, start_steps)
-        cb.on_training_end()
+        cb = setup_learn(self, total_timesteps, callback, reset_num_timesteps, tb_log_name, progress_bar)
+        collect_and_train(self, cb, log_interval)
         return self
-
-    def _final_observations(
-        self,
-        new_obs: Any,
-        next_states: np.ndarray,
-        next_desired: np.ndarray,
-        dones: np.ndarray,
-        infos: list[dict[str, Any]],
-        hindsight: bool,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """States, desired goals and achieved goals after a step, the terminal observation where an episode ended."""
-        n = len(dones)
-        states, desired = next_states.copy(), next_desired.copy()
-        ag_key = self.config["achieved_goal_key"]
-        achieved = np.asarray(new_obs[ag_key], dtype=np.float32).reshape(n, -1).copy() if hindsight else None
-        for i in np.flatnonzero(dones):
-            terminal = infos[i].get("terminal_observation")
-            if terminal is None:
-                continue
-            if isinstance(terminal, dict):
-                batch: Any = {k: np.asarray(v)[None] for k, v in terminal.items()}
-            else:
-                batch = np.asarray(terminal)[None]
-            states[i] = self.states(batch)[0]
-            desired[i] = self._desired(batch, 1)[0]
-            if achieved is not None:
-                achieved[i] = np.asarray(terminal[ag_key], dtype=np.float32).reshape(-1)
-        return states, desired, achieved
-
-    def _dump_logs(
-        self,
-        successes: deque[float],
-        ep_returns: deque[float],
-        subgoal_dist: deque[float],
-        intrinsic: deque[float],
-        start_time: float,
-        start_steps: int,
-    ) -> None:
-        log = self.logger
-        elapsed = max(time.time() - start_time, 1e-8)
-        log.record("time/episodes", self._episode_num, exclude="tensorboard")
-        log.record("time/fps", int((self.num_timesteps - start_steps) / elapsed))
-        log.record("time/total_timesteps", self.num_timesteps, exclude="tensorboard")
-        if ep_returns:
-            log.record("rollout/ep_rew_mean", float(np.mean(ep_returns)))
-        if successes:
-            log.record("hiro/success_rate", float(np.mean(successes)))
-        if subgoal_dist:
-            log.record("hiro/subgoal_distance", float(np.mean(subgoal_dist)))
-        if intrinsic:
-            log.record("hiro/intrinsic_reward", float(np.mean(intrinsic)))
-        for kind, fraction in self.high_buffer.pop_winner_fractions().items():
-            if np.isfinite(fraction):
-                log.record(f"hiro/correction_{kind}", fraction)
-        log.dump(step=self.num_timesteps)
 
     # ------------------------------------------------------------------------------------------------ saving
     def save(self, path: str | pathlib.Path, include_buffers: bool = False) -> None:
@@ -892,44 +336,15 @@ class HIRO:
         :param path: file to write (``.zip`` is added if missing).
         :param include_buffers: also keep both replay buffers (large).
         """
-        path = pathlib.Path(path)
-        if path.suffix != ".zip":
-            path = path.with_suffix(".zip")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        meta = {
-            "hrl_agent": self.agent_name,
-            "policy": self.policy_name,
-            "config": self.config,
-            "layout": self.layout,
-            "num_timesteps": self.num_timesteps,
-            "n_envs": self.n_envs,
-            "seed": self.seed,
-            "verbose": self.verbose,
-            "tensorboard_log": self.tensorboard_log,
-            "has_buffers": bool(include_buffers),
-        }
-        with zipfile.ZipFile(path, "w") as archive:
-            # readable JSON (classes such as policy_kwargs' activation_fn written as their repr) + the exact config
-            archive.writestr(CONFIG_FILE, json.dumps(meta, default=repr, indent=1))
-            archive.writestr(CONFIG_PICKLE, cloudpickle.dumps(meta))
-            for name, model in (("high", self.high), ("low", self.low)):
-                data = io.BytesIO()
-                model.save(data)
-                archive.writestr(f"{name}.zip", data.getvalue())
-                if include_buffers:
-                    archive.writestr(f"{name}_buffer.pkl", pickle.dumps(model.replay_buffer))
+        save_agent(self, path, include_buffers)
 
     def save_replay_buffer(self, path: str | pathlib.Path) -> None:
         """Pickle both levels' replay buffers into one file (as SB3's ``save_replay_buffer``; for checkpoints)."""
-        pathlib.Path(path).write_bytes(pickle.dumps({"high": self.high.replay_buffer, "low": self.low.replay_buffer}))
+        save_replay_buffers(self, path)
 
     def load_replay_buffer(self, path: str | pathlib.Path) -> None:
         """Restore both replay buffers written by :meth:`save_replay_buffer`."""
-        buffers = pickle.loads(pathlib.Path(path).read_bytes())
-        if not isinstance(buffers, dict) or set(buffers) != {"high", "low"}:
-            raise ValueError(f"path={str(path)!r} is not a HIRO replay buffer file (HIRO.save_replay_buffer)")
-        self.high.replay_buffer, self.low.replay_buffer = buffers["high"], buffers["low"]
-        self._attach_correction()
+        load_replay_buffers(self, path)
 
     @classmethod
     def load(
@@ -949,55 +364,4 @@ class HIRO:
         :param n_envs: number of environments when ``env`` is an id.
         :return: the agent.
         """
-        path = pathlib.Path(path)
-        if not path.exists() and path.with_suffix(".zip").exists():
-            path = path.with_suffix(".zip")
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = archive.namelist()
-                meta = json.loads(archive.read(CONFIG_FILE)) if CONFIG_FILE in names else None
-                if meta is not None and meta.get("hrl_agent") == cls.agent_name and CONFIG_PICKLE in names:
-                    meta = pickle.loads(archive.read(CONFIG_PICKLE))
-                if meta is None or meta.get("hrl_agent") != cls.agent_name:
-                    found = "an SB3 checkpoint" if "data" in names else "an unknown zip"
-                    if meta is not None:
-                        found = f"a {meta.get('hrl_agent')} checkpoint"
-                    raise ValueError(f"path={str(path)!r} is not a {cls.agent_name} checkpoint: it is {found}")
-                blobs = {name: archive.read(f"{name}.zip") for name in ("high", "low")}
-                buffers = {}
-                if load_buffers and meta.get("has_buffers"):
-                    buffers = {name: archive.read(f"{name}_buffer.pkl") for name in ("high", "low")}
-        except zipfile.BadZipFile:
-            raise ValueError(f"path={str(path)!r} is not a checkpoint: it is not a zip file") from None
-        config = dict(meta["config"])
-        # checkpoints written before the option existed were trained with terminal period ends
-        config.setdefault("low_bootstrap_periods", False)
-        c = config.pop("c")
-        agent = cls(
-            meta["policy"],
-            None,
-            c=c,
-            n_envs=meta["n_envs"],
-            seed=meta["seed"],
-            verbose=meta["verbose"],
-            tensorboard_log=meta["tensorboard_log"],
-            device=device,
-            _layout=meta["layout"],
-            **config,
-        )
-        high_env, low_env = agent._placeholder_envs()
-        for name, placeholder in (("high", high_env), ("low", low_env)):
-            algo = ALGOS[config["high_algo"] if name == "high" else config["algo"]]
-            model = algo.load(io.BytesIO(blobs[name]), env=placeholder, device=device)
-            if name in buffers:
-                model.replay_buffer = pickle.loads(buffers[name])
-            setattr(agent, name, model)
-        if not isinstance(agent.high.replay_buffer, OffPolicyCorrectionReplayBuffer):
-            raise ValueError(f"path={str(path)!r}: the high level's replay buffer is not an OffPolicyCorrectionReplayBuffer")
-        agent._attach_correction()
-        if agent.config["high_action_penalty"] > 0:
-            add_action_penalty(agent.high, agent.config["high_action_penalty"])
-        agent.num_timesteps = int(meta["num_timesteps"])
-        if env is not None:
-            agent.set_env(env, n_envs=n_envs)
-        return agent
+        return load_agent(cls, path, env, device, load_buffers, n_envs)

@@ -3,8 +3,9 @@
 :class:`OptionCritic` learns, from n-step rollouts over vectorised environments (the synchronous "A2OC" form of
 Harb et al., 2018), an option-value critic ``Q(s, w)``, sigmoid terminations ``beta_w(s')`` by the termination gradient
 with advantage ``Q(s', w) - V(s') + xi (+ deliberation cost)``, and intra-option policies by the intra-option policy
-gradient with baseline ``Q(s, w)`` and entropy regularisation. :class:`PPOC` (Klissarov et al., 2017) is the same
-algorithm with PPO's clipped surrogate, several epochs and minibatches. Option metrics are logged under ``options/``.
+gradient with baseline ``Q(s, w)`` and entropy regularisation. :class:`~agents.option_critic.ppoc.PPOC` (Klissarov et
+al., 2017) is the same algorithm with PPO's clipped surrogate, several epochs and minibatches. Option metrics are logged
+under ``options/``. The losses themselves are in :mod:`agents.option_critic.losses`.
 """
 
 from __future__ import annotations
@@ -26,81 +27,15 @@ from stable_baselines3.common.policies import BasePolicy
 from stable_baselines3.common.type_aliases import GymEnv, MaybeCallback, Schedule
 from stable_baselines3.common.utils import FloatSchedule, LinearSchedule, obs_as_tensor
 from stable_baselines3.common.vec_env import VecEnv
-from torch.nn import functional as F
 
 from agents.common.skill_agent import _read_checkpoint_data
 from agents.option_critic.buffers import OptionRolloutBuffer
+from agents.option_critic.losses import option_critic_losses, option_policy_losses
 from agents.option_critic.policies import OptionCriticPolicy, check_action_space, check_observation_space
 
-__all__ = ["PPOC", "OptionCritic", "option_critic_losses", "option_policy_losses"]
+__all__ = ["OptionCritic"]
 
 SelfOptionCritic = TypeVar("SelfOptionCritic", bound="OptionCritic")
-
-
-def option_critic_losses(
-    q_taken: th.Tensor,
-    returns: th.Tensor,
-    log_prob: th.Tensor,
-    advantages: th.Tensor,
-    entropy: th.Tensor,
-    next_termination: th.Tensor,
-    termination_advantages: th.Tensor,
-    termination_mask: th.Tensor,
-    old_log_prob: th.Tensor | None = None,
-    clip_range: float | None = None,
-) -> dict[str, th.Tensor]:
-    """The option-critic losses of one batch (each a mean over the batch).
-
-    * ``value_loss``: ``(G - Q(s, w))^2`` with ``G`` the critic targets;
-    * ``policy_loss``: ``-log pi_w(a|s) A`` (``clip_range``: PPO's clipped surrogate on ``pi_w / pi_w_old``);
-    * ``entropy_loss``: ``-H(pi_w(.|s))``;
-    * ``termination_loss``: ``beta_w(s') (Q(s', w) - V(s') + xi) (1 - done)``, whose gradient descent lowers
-      ``beta_w(s')`` where continuing ``w`` is worth more than ``V(s') - xi`` and raises it elsewhere.
-
-    Example:
-        >>> one = th.ones(1)
-        >>> losses = option_critic_losses(one, 3 * one, th.zeros(1), one, one, 0.5 * one, -one, one)
-        >>> {k: float(v) for k, v in losses.items()}
-        {'value_loss': 4.0, 'policy_loss': -0.0, 'entropy_loss': -1.0, 'termination_loss': -0.5}
-    """
-    value_loss = F.mse_loss(q_taken, returns)
-    if clip_range is None:
-        policy_loss = -(log_prob * advantages).mean()
-    else:
-        assert old_log_prob is not None, "the clipped surrogate needs old_log_prob"
-        ratio = th.exp(log_prob - old_log_prob)
-        policy_loss = -th.min(advantages * ratio, advantages * th.clamp(ratio, 1 - clip_range, 1 + clip_range)).mean()
-    entropy_loss = -entropy.mean()
-    termination_loss = (next_termination * termination_advantages * termination_mask).mean()
-    return {
-        "value_loss": value_loss,
-        "policy_loss": policy_loss,
-        "entropy_loss": entropy_loss,
-        "termination_loss": termination_loss,
-    }
-
-
-def option_policy_losses(option_logits: th.Tensor, q_values: th.Tensor) -> dict[str, th.Tensor]:
-    """The losses of a learned policy over options ``pi_Omega(w | s)`` (each a mean over the batch).
-
-    * ``option_policy_loss``: ``-sum_w pi_Omega(w|s) (Q(s, w) - V(s))`` with ``V(s) = sum_w pi_Omega(w|s) Q(s, w)`` and
-      ``Q`` held fixed; its gradient is the policy gradient ``-sum_w pi_Omega(w|s) grad log pi_Omega(w|s) (Q - V)``
-      over every option (PPOC's policy over options, with the option advantage as the signal);
-    * ``option_entropy_loss``: ``-H(pi_Omega(.|s))``.
-
-    Example:
-        >>> losses = option_policy_losses(th.zeros(1, 2), th.tensor([[1.0, 3.0]]))
-        >>> {k: round(float(v), 4) for k, v in losses.items()}
-        {'option_policy_loss': -0.0, 'option_entropy_loss': -0.6931}
-    """
-    log_probs = th.log_softmax(option_logits, dim=-1)
-    probs = log_probs.exp()
-    q = q_values.detach()
-    value = (probs.detach() * q).sum(-1, keepdim=True)
-    return {
-        "option_policy_loss": -(probs * (q - value)).sum(-1).mean(),
-        "option_entropy_loss": (probs * log_probs).sum(-1).mean(),
-    }
 
 
 def _check_number(name: str, value: Any, low: float, high: float = float("inf"), low_open: bool = False) -> float:
@@ -569,54 +504,3 @@ class OptionCritic(OnPolicyAlgorithm):
             cls, path, env, device, custom_objects, print_system_info, force_reset, **kwargs
         )
         return model
-
-
-class PPOC(OptionCritic):
-    """PPOC: Option-Critic with PPO's clipped surrogate (Klissarov et al., 2017, https://arxiv.org/abs/1712.00004).
-
-    The same agent as :class:`OptionCritic` with PPO's defaults: long rollouts, GAE, several epochs of minibatches and
-    the clipped intra-option ratio ``pi_w(a|s) / pi_w_old(a|s)``. Every parameter is :class:`OptionCritic`'s.
-
-    Example:
-        >>> from agents import PPOC
-        >>> model = PPOC("MlpPolicy", "Pendulum-v1", n_options=2, n_steps=32, batch_size=16, n_epochs=2, seed=0)
-        >>> model = model.learn(32)
-        >>> model.clip_range
-        0.2
-    """
-
-    agent_name: ClassVar[str] = "PPOC"
-
-    def __init__(
-        self,
-        policy: str | type[OptionCriticPolicy],
-        env: GymEnv | str,
-        n_options: int = 4,
-        learning_rate: float | Schedule = 3e-4,
-        n_steps: int = 2048,
-        gamma: float = 0.99,
-        gae_lambda: float = 0.95,
-        ent_coef: float = 0.0,
-        vf_coef: float = 0.5,
-        n_epochs: int = 10,
-        batch_size: int | None = 64,
-        clip_range: float | Schedule | None = 0.2,
-        normalize_advantage: bool = True,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            policy,
-            env,
-            n_options=n_options,
-            learning_rate=learning_rate,
-            n_steps=n_steps,
-            gamma=gamma,
-            gae_lambda=gae_lambda,
-            ent_coef=ent_coef,
-            vf_coef=vf_coef,
-            n_epochs=n_epochs,
-            batch_size=batch_size,
-            clip_range=clip_range,
-            normalize_advantage=normalize_advantage,
-            **kwargs,
-        )

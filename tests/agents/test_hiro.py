@@ -17,7 +17,7 @@ from stable_baselines3 import TD3
 from stable_baselines3.common.logger import configure
 
 from agents import HIRO
-from agents.hiro.hiro import CONFIG_FILE, CONFIG_PICKLE
+from agents.hiro.save_load import CONFIG_FILE, CONFIG_PICKLE
 from tests.helpers import TinyDictEnv
 
 TINY: dict[str, Any] = {

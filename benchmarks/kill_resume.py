@@ -27,8 +27,8 @@ import yaml
 
 import hrl_wrappers.training_run as training_run_module
 from agents import DIAYN
+from agents.app import main as hrl_main
 from benchmarks.report import ROOT, write_section
-from hrl_wrappers.cli import main as hrl_main
 from hrl_wrappers.sb3.checkpoint import Checkpoint, latest_checkpoint
 
 
@@ -57,7 +57,7 @@ def main() -> None:
     ]  # fmt: skip
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "hrl_wrappers.cli", *argv], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "agents.app", *argv], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     while True:
         checkpoint = latest_checkpoint(run / "checkpoints")
         if checkpoint is not None and checkpoint.num_timesteps >= args.kill_after:

@@ -1,6 +1,6 @@
 """A sweep of DIAYN on the point world through Ray Tune on this machine: 2 seeds x 2 settings, its results table.
 
-Runs ``examples/sweeps/diayn_point.yaml`` with :func:`hrl_wrappers.sweep.run_sweep` (Ray started here, 1 CPU per
+Runs ``examples/sweeps/diayn_point.yaml`` with :func:`agents.app.run_sweep` (Ray started here, 1 CPU per
 trial, 2 trials at a time), then writes the results table, Ray's startup time and the sweep's wall time into
 BENCHMARKS.md. The trials' run folders go to ``--output`` (not committed: they hold checkpoints and TensorBoard logs).
 
@@ -14,8 +14,8 @@ import os
 import pathlib
 import shutil
 
+from agents.app import run_sweep
 from benchmarks.report import ROOT, write_section
-from hrl_wrappers.sweep import run_sweep
 
 
 def main() -> None:

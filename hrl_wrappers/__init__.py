@@ -12,7 +12,11 @@ Layers (each imports only the ones above it):
    and the env-side :class:`IntrinsicRewardWrapper`; HIRO's :class:`OffPolicyCorrectionReplayBuffer`; the held
    exploration noise :class:`TemporallyExtendedNoise`; :class:`SkillLibrary` / :func:`load_skills` (the policies
    of saved skill models, frozen on the CPU, as skills for :class:`MacroActionWrapper`); :class:`CheckpointCallback`.
-4. Runs: :class:`TrainingRun` (a run folder: metrics, checkpoints, resume) and :func:`run_sweep` (Ray Tune sweeps).
+4. Runs: :class:`TrainingRun` (a run folder: metrics, checkpoints, resume).
+
+The agents (DIAYN, DADS, HIRO, Option-Critic) live in the ``agents`` package, and the application above them, the
+``hrl`` command line and Ray Tune sweeps (:func:`agents.app.run_sweep`), in ``agents.app``; nothing here imports
+either.
 
 Names of layers 2 and 3 are imported lazily, so ``from hrl_wrappers import SkillWrapper`` does not import torch.
 """
@@ -58,7 +62,6 @@ _LAZY = {
     "load_skills": "hrl_wrappers.skill_library",
     "CheckpointCallback": "hrl_wrappers.sb3.checkpoint",
     "TrainingRun": "hrl_wrappers.training_run",
-    "run_sweep": "hrl_wrappers.sweep",
 }
 
 if TYPE_CHECKING:
@@ -84,14 +87,19 @@ if TYPE_CHECKING:
     from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer
     from hrl_wrappers.sb3.rollout_buffer import RelabelingDictRolloutBuffer, RelabelingRolloutBuffer
     from hrl_wrappers.skill_library import SkillLibrary, load_skills
-    from hrl_wrappers.sweep import run_sweep
     from hrl_wrappers.temporally_extended_exploration import TemporallyExtendedNoise
     from hrl_wrappers.training_run import TrainingRun
+
+
+#: names that moved out of this package, and where they are now.
+_MOVED = {"run_sweep": "from agents.app import run_sweep"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _MOVED:
+        raise AttributeError(f"hrl_wrappers.{name} moved to the agents package: {_MOVED[name]}")
     raise AttributeError(f"module 'hrl_wrappers' has no attribute {name!r}")
 
 
@@ -132,6 +140,5 @@ __all__ = [
     "plot_skill_trajectories",
     "random_policy_coverage",
     "record_skill_videos",
-    "run_sweep",
     "state_coverage",
 ]

@@ -23,7 +23,7 @@ def start_cli(argv: Sequence[str]) -> subprocess.Popen[bytes]:
     """Run ``hrl <argv>`` in a child process (one torch thread), in its own process group, stderr captured."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "hrl_wrappers.cli", *argv],
+        [sys.executable, "-m", "agents.app", *argv],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

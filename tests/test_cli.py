@@ -1,4 +1,4 @@
-"""Tests of the ``hrl`` command line (:mod:`hrl_wrappers.cli`): train / eval / plot and the error paths."""
+"""Tests of the ``hrl`` command line (:mod:`agents.app`): train / eval / plot and the error paths."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ import torch
 import yaml
 
 from agents import DIAYN
-from hrl_wrappers.cli import TRAINERS, _diayn_agent_kwargs, _diayn_env_kwargs, build_parser, main
+from agents.app.main import build_parser, main
+from agents.app.trainers import TRAINERS
+from agents.app.trainers.diayn import _diayn_agent_kwargs, _diayn_env_kwargs
 
 torch.set_num_threads(1)
 
@@ -177,7 +179,7 @@ def test_locomotion_options_resolve_env_kwargs() -> None:
 
 
 def test_module_help() -> None:
-    result = subprocess.run([sys.executable, "-m", "hrl_wrappers.cli", "--help"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-m", "agents.app", "--help"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "train" in result.stdout and "eval" in result.stdout and "plot" in result.stdout
     assert main(["train", "diayn", "--help"]) == 0
@@ -209,8 +211,8 @@ def test_train_eval_plot_hiro(tmp_path: pathlib.Path, capsys: pytest.CaptureFixt
 
 
 def test_hiro_action_scale_wraps_the_env_and_rejects_non_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    from agents.app.core import _make_run_env
     from hrl_wrappers import ScaleAction
-    from hrl_wrappers.cli import _make_run_env
 
     env = _make_run_env("Pendulum-v1", {}, 0.25)
     assert isinstance(env, ScaleAction) and env.scale == 0.25

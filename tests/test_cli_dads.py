@@ -12,7 +12,7 @@ import torch
 import yaml
 
 from agents import DADS
-from hrl_wrappers.cli import main
+from agents.app.main import main
 
 torch.set_num_threads(1)
 
@@ -134,7 +134,9 @@ def test_train_dads_action_scale(
     tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``--action-scale`` wraps every training env in ScaleAction, is recorded, and ``hrl plan`` uses it too."""
-    from hrl_wrappers import ScaleAction, cli
+    from agents.app import core
+    from agents.app.trainers import dads as cli
+    from hrl_wrappers import ScaleAction
 
     built: list[gym.Env] = []
 
@@ -151,7 +153,7 @@ def test_train_dads_action_scale(
     assert len(built) == 2 and all(isinstance(e, ScaleAction) and e.scale == 0.25 for e in built)  # both training envs
     config = yaml.safe_load((run / "config.yaml").read_text())
     assert config["action_scale"] == 0.25 and config["total_timesteps"] == 100
-    env = cli._make_eval_env(config)
+    env = core._make_eval_env(config)
     assert isinstance(env, ScaleAction) and env.scale == 0.25
     assert main(["plan", str(run), "--goal", "1", "1", "--steps", "5", "--candidates", "4", "--refine", "1"]) == 0
     assert json.loads((run / "plan.json").read_text())["steps"] == 5

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from agents import PPOC, OptionCritic
-from hrl_wrappers.cli import TRAINERS, main
+from agents.app.main import main
+from agents.app.trainers import TRAINERS
 
 
 @pytest.mark.parametrize(("variant", "cls"), [("a2oc", OptionCritic), ("ppoc", PPOC)])

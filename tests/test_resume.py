@@ -22,7 +22,7 @@ import yaml
 
 import hrl_wrappers.training_run as training_run_module
 from agents import DIAYN
-from hrl_wrappers.cli import main
+from agents.app.main import main
 from hrl_wrappers.sb3.checkpoint import Checkpoint, CheckpointCallback, latest_checkpoint
 from tests.helpers import start_cli, wait_for_checkpoint
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from hrl_wrappers.cli import main
-from hrl_wrappers.sweep import RAY_INSTALL_HINT, SweepError, load_sweep_config, run_sweep, run_trial
+from agents.app.main import main
+from agents.app.sweep import RAY_INSTALL_HINT, SweepError, load_sweep_config, run_sweep, run_trial
 
 POINT = "hrl_wrappers/PointWorld-v0"
 BASE: dict[str, Any] = {

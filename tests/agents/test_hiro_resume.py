@@ -24,7 +24,7 @@ from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
 import hrl_wrappers.training_run as training_run_module
 from agents import DIAYN, HIRO
-from hrl_wrappers.cli import main
+from agents.app.main import main
 from hrl_wrappers.sb3.checkpoint import Checkpoint, CheckpointCallback, latest_checkpoint, load_checkpoint, read_checkpoint
 from tests.agents.test_hiro import TINY, CountingEnv
 from tests.helpers import start_cli, wait_for_checkpoint

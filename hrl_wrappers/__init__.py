@@ -99,7 +99,9 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     if name in _MOVED:
-        raise AttributeError(f"hrl_wrappers.{name} moved to the agents package: {_MOVED[name]}")
+        # ImportError, not AttributeError: ``from hrl_wrappers import run_sweep`` then shows this message instead of
+        # Python's generic "cannot import name".
+        raise ImportError(f"hrl_wrappers.{name} is part of the application layer now: {_MOVED[name]}")
     raise AttributeError(f"module 'hrl_wrappers' has no attribute {name!r}")
 
 

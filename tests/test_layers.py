@@ -66,3 +66,13 @@ def test_an_upward_import_breaks_its_contract(
     assert result.returncode == 1, output
     assert contract in output
     assert chain in output  # the import added to the copy: the copy was analysed, not the installed packages
+
+
+def test_moved_name_says_where_it_went() -> None:
+    """``run_sweep`` belongs to the application layer; the old import names the new one."""
+    with pytest.raises(ImportError, match=r"from agents\.app import run_sweep"):
+        from hrl_wrappers import run_sweep  # noqa: F401
+    from agents import run_sweep as from_agents
+    from agents.app import run_sweep as from_app
+
+    assert from_agents is from_app

@@ -8,7 +8,7 @@ observation with SB3's ``MultiInputPolicy`` (the usual way) and on the same obse
 HIRO without correction, TD3, ...) after a warm-up past ``learning_starts``, so all see the same machine load; the
 reported ratios are medians of the per-round ratios (HIRO steps/s / TD3 steps/s).
 
-    python -m benchmarks.overhead_hiro --env PointMaze_UMaze-v3 --net 64 64 --repeats 5 --chunk 1000
+    python -m benchmarks.hiro.overhead_hiro --env PointMaze_UMaze-v3 --net 64 64 --repeats 5 --chunk 1000
 """
 
 from __future__ import annotations

@@ -14,13 +14,14 @@ gives SAC an alpha optimizer, so alpha is learned from TF-Agents' initial 1.0 to
 The run stops at ``--steps`` or after ``--minutes`` of wall time, whichever comes first. Every iteration appends a
 row to ``<out>/curve.csv`` (the skill dynamics' log-likelihood on the iteration's fresh data, the buffer's mean
 intrinsic reward, the distance travelled); every ``--save-every`` steps the model is saved to ``--checkpoint``.
-``benchmarks/eval_dads_ant.py`` then draws the curve and the skills and runs zero-shot navigation.
+``benchmarks/dads/eval_dads_ant.py`` then draws the curve and the skills and runs zero-shot navigation.
 
 ``--resume`` continues from ``--checkpoint`` (networks, optimizers, step count; the on-policy buffer is cleared each
-iteration anyway) and appends to the curve, so a run can go on over several sessions.
+iteration anyway) and appends to the curve, so a run can go on over several processes. The checkpoint defaults to
+``runs/dads_ant/model.zip`` under the current directory (not committed).
 
-    nohup nice -n 10 python -m benchmarks.train_dads_ant --minutes 85 > /tmp/dads_ant.log 2>&1 &
-    nohup nice -n 10 python -m benchmarks.train_dads_ant --minutes 85 --resume > /tmp/dads_ant.log 2>&1 &
+    nohup nice -n 10 python -m benchmarks.dads.train_dads_ant --minutes 85 > dads_ant.log 2>&1 &
+    nohup nice -n 10 python -m benchmarks.dads.train_dads_ant --minutes 85 --resume > dads_ant.log 2>&1 &
 """
 
 from __future__ import annotations
@@ -39,11 +40,14 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.logger import configure
 
 from agents import DADS
+from benchmarks.report import ROOT
 from hrl_wrappers.locomotion import locomotion_kwargs, position_features
 from hrl_wrappers.scale_action import ScaleAction
 
 ENV_ID = "Ant-v5"
-OUT = pathlib.Path(__file__).resolve().parent / "results" / "dads_ant"
+OUT = ROOT / "benchmarks" / "results" / "dads_ant"
+#: the default checkpoint, relative to the current directory
+CHECKPOINT = pathlib.Path("runs") / "dads_ant" / "model.zip"
 
 
 def ant_env_kwargs(episode_steps: int = 200) -> dict[str, Any]:
@@ -167,7 +171,7 @@ def main() -> None:
         help="the env receives this x each action (0.2: the gear-30 ant of HIRO and DIAYN's navigation; 1: Gymnasium's)",
     )
     parser.add_argument("--save-every", type=int, default=20_000)
-    parser.add_argument("--checkpoint", type=pathlib.Path, default=pathlib.Path("/tmp/dads_ant/model.zip"))
+    parser.add_argument("--checkpoint", type=pathlib.Path, default=CHECKPOINT)
     parser.add_argument("--out", type=pathlib.Path, default=OUT)
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint, appending to the curve")
     args = parser.parse_args()
@@ -230,14 +234,14 @@ def main() -> None:
         "target_entropy": target_entropy,
         "seed": args.seed,
         "checkpoint": str(args.checkpoint),
-        "command": "python -m benchmarks.train_dads_ant "
+        "command": "python -m benchmarks.dads.train_dads_ant "
         + " ".join(
             f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
             for k, v in vars(args).items()
             if k not in ("out", "checkpoint", "resume")
         ),
     }
-    if args.resume:  # keep the first session's command and add this one's
+    if args.resume:  # keep the first process's command and add this one's (the key of existing config.json files)
         config["sessions"] = [*previous.get("sessions", [previous] if previous else []), {"resumed_at": model.num_timesteps}]
     (args.out / "config.json").write_text(json.dumps(config, indent=2))
     deadline = time.time() + 60 * args.minutes

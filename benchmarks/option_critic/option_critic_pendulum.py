@@ -5,7 +5,7 @@ GAE 0.95, lr 1e-3, clip 0.2, hidden layers 64x64) and the same step budget; PPOC
 intra-option policies, terminations, Q over options). Each seed is evaluated every ``--eval-every`` steps on 10
 episodes (deterministic actions, greedy options). Results go to ``benchmarks/results/option_critic_pendulum/``.
 
-    python -m benchmarks.option_critic_pendulum --seeds 0 1 --steps 100000
+    python -m benchmarks.option_critic.option_critic_pendulum --seeds 0 1 --steps 100000
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=100_000)
     parser.add_argument("--n-options", type=int, default=2)
     parser.add_argument("--eval-every", type=int, default=20_000)
-    parser.add_argument("--tag", default="", help="suffix of the results file and the BENCHMARKS.md section")
+    parser.add_argument("--tag", default="", help="suffix of the results file and the section name")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(1)

@@ -2,9 +2,10 @@
 
 Runs ``examples/sweeps/diayn_point.yaml`` with :func:`hrl_wrappers.sweep.run_sweep` (Ray started here, 1 CPU per
 trial, 2 trials at a time), then writes the results table, Ray's startup time and the sweep's wall time into
-BENCHMARKS.md. The trials' run folders go to ``--output`` (not committed: they hold checkpoints and TensorBoard logs).
+``docs/results/runs.md``. The trials' run folders go to ``--output`` (by default ``runs/sweep_diayn_point`` under the
+current directory; not committed: they hold checkpoints and TensorBoard logs).
 
-    python -m benchmarks.sweep_diayn_point --output /tmp/sweep_diayn_point
+    python -m benchmarks.runs.sweep_diayn_point --output runs/sweep_diayn_point
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ import os
 import pathlib
 import shutil
 
-from benchmarks.report import ROOT, write_section
+from benchmarks.report import ROOT, page_link, write_section
 from hrl_wrappers.sweep import run_sweep
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", type=pathlib.Path, default=ROOT / "examples" / "sweeps" / "diayn_point.yaml")
-    parser.add_argument("--output", type=pathlib.Path, default=pathlib.Path("/tmp/sweep_diayn_point"))
+    parser.add_argument("--output", type=pathlib.Path, default=pathlib.Path("runs") / "sweep_diayn_point")
     parser.add_argument("--num-cpus", type=int, default=2)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
@@ -35,6 +36,7 @@ def main() -> None:
     results_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(args.output / "results.csv", results_dir / "results.csv")
     config = args.config.relative_to(ROOT) if args.config.is_relative_to(ROOT) else args.config
+    output = args.output.resolve()  # the trials' run folders are named by absolute paths: shown as OUTPUT
     body = (
         f"`hrl sweep {config}` run as `run_sweep` with Ray started on this machine (`ray.init(num_cpus="
         f"{args.num_cpus})`), 1 CPU per trial, at most 2 trials at a time; each trial is one plain `hrl train diayn` "
@@ -43,8 +45,8 @@ def main() -> None:
         f"Ray startup (`ray.init`): {result.startup_s:.1f} s; whole sweep (startup, 4 trials, shutdown): "
         f"{result.wall_s:.1f} s. 1-minute load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f} "
         "(2 cores shared with other jobs).\n\n"
-        + result.markdown().replace(str(args.output), "OUTPUT")
-        + "\nPer-trial rows: `benchmarks/results/sweep_diayn_point/results.csv`.\n"
+        + result.markdown().replace(str(output), "OUTPUT")
+        + f"\nPer-trial rows: `{page_link(results_dir / 'results.csv')}`.\n"
     )
     print(body)
     if not args.no_write:

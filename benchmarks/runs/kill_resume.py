@@ -4,9 +4,9 @@ What ``tests/test_resume.py::test_sigkill_mid_run_then_resume_continues_from_the
 with its numbers printed: a DIAYN-SAC ``hrl train`` process on the point world (16-unit networks, a checkpoint every
 ``--every`` steps) is killed with SIGKILL once it has passed ``--kill-after`` steps; the run is resumed through the
 command line in this process, and the learner it resumed with is compared with the last checkpoint (timesteps,
-discriminator weights, discriminator Adam state). Writes the table into BENCHMARKS.md.
+discriminator weights, discriminator Adam state). Writes the table into docs/results/runs.md.
 
-    python -m benchmarks.kill_resume --every 100 --kill-after 300 --extra 200
+    python -m benchmarks.runs.kill_resume --every 100 --kill-after 300 --extra 200
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Two experiments:
   episodes until a run's 20-episode average is back under ``--recovered-below`` steps), where the options end
   (``termination_rates.png``: per cell, the empirical rate ``option terminations / arrivals`` over episodes 801-1000
   and 1801-2000, pooled over runs and options), ``terminations.png`` (mean ``beta`` per cell), ``summary.json`` and a
-  table into BENCHMARKS.md (section ``option-critic-fourrooms``).
+  table into ``docs/results/option_critic.md`` (section ``option-critic-fourrooms``).
 * ``--grid``: Option-Critic with 4 options under every combination of temperature (``--temperatures``), policy over
   options (epsilon-greedy, the paper's Algorithm 1; softmax, the original code's), ``V_Omega`` in the termination
   advantage (the policy's value, the paper's; ``max``, the original code's) and ``xi`` (0, the tabular experiment's;
@@ -22,8 +22,8 @@ Termination rates are grouped per run by cell type: the doorways, the cells next
 goal (before the move the goal *is* the east doorway, so its neighbours are set apart: every path ends through them),
 and all other cells; the goal itself has no arrivals that can end an option.
 
-    python -m benchmarks.option_critic_fourrooms --runs 100 --temperatures 0.001 0.01
-    python -m benchmarks.option_critic_fourrooms --grid --runs 100 --temperatures 0.001 0.01
+    python -m benchmarks.option_critic.option_critic_fourrooms --runs 100 --temperatures 0.001 0.01
+    python -m benchmarks.option_critic.option_critic_fourrooms --grid --runs 100 --temperatures 0.001 0.01
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from agents.option_critic.tabular import (
     run_goal_switch,
     termination_rates,
 )
-from benchmarks.report import ROOT, write_section
+from benchmarks.report import ROOT, page_link, write_section
 from hrl_wrappers.envs.four_rooms import FourRoomsEnv
 
 RESULTS = ROOT / "benchmarks" / "results" / "option_critic_fourrooms"
@@ -208,7 +208,7 @@ def count_windows(args: argparse.Namespace) -> tuple[tuple[int, int], tuple[int,
 
 
 def run_main(args: argparse.Namespace, out: pathlib.Path) -> str:
-    """The four methods at every temperature; returns the BENCHMARKS.md section body."""
+    """The four methods at every temperature; returns the section body."""
     windows = count_windows(args)
     summary: dict[str, Any] = {"settings": vars(args), "runs": {}}
     results: dict[tuple[float, str], GoalSwitchResult] = {}
@@ -338,9 +338,9 @@ def run_main(args: argparse.Namespace, out: pathlib.Path) -> str:
         "the goal is the east doorway, so the doorways column has the other three; after it, cells next to each run's "
         "goal are set apart:\n\n"
         + "\n".join(term_lines)
-        + "\n\n![steps per episode](benchmarks/results/option_critic_fourrooms/steps.png)\n"
-        "![termination rates](benchmarks/results/option_critic_fourrooms/termination_rates.png)\n"
-        "![termination probabilities](benchmarks/results/option_critic_fourrooms/terminations.png)\n"
+        + f"\n\n![steps per episode]({page_link(RESULTS / 'steps.png')})\n"
+        f"![termination rates]({page_link(RESULTS / 'termination_rates.png')})\n"
+        f"![termination probabilities]({page_link(RESULTS / 'terminations.png')})\n"
     )
 
 
@@ -434,7 +434,7 @@ def run_grid(args: argparse.Namespace, out: pathlib.Path) -> str:
         "mean ± standard error over runs (differences paired per run). Settings run: "
         f"{len(grid['runs'])} of {len(combos)}. These rates are pooled over options, which hides options that end at a "
         'doorway another option passes through; the section "Tabular Option-Critic on Four Rooms: where each option '
-        'ends" (`benchmarks/option_critic_doorways.py`) scores each option on its own.\n\n'
+        'ends" (`benchmarks/option_critic/option_critic_doorways.py`) scores each option on its own.\n\n'
         + "\n".join(lines)
         + "\n\nPer doorway, from the per-cell rates pooled over runs and options (the maps below): the doorway cell, the "
         "mean over the two cells next to it, and the mean over all other cells. Doorways are named by the rooms they "
@@ -446,11 +446,11 @@ def run_grid(args: argparse.Namespace, out: pathlib.Path) -> str:
     if args.render_only:
         temperatures = " ".join(str(x) for x in args.temperatures)
         body = (
-            f"Rendered from the `grid.json` of `python -m benchmarks.option_critic_fourrooms --grid --runs {args.runs} "
-            f"--temperatures {temperatures}`.\n\n" + body
+            "Rendered from the `grid.json` of `python -m benchmarks.option_critic.option_critic_fourrooms --grid "
+            f"--runs {args.runs} --temperatures {temperatures}`.\n\n" + body
         )
     for a, b in windows:
-        body += f"![termination rates {a + 1}-{b}](benchmarks/results/option_critic_fourrooms/grid_rates_{a + 1}-{b}.png)\n"
+        body += f"![termination rates {a + 1}-{b}]({page_link(RESULTS / f'grid_rates_{a + 1}-{b}.png')})\n"
     return body
 
 

@@ -7,10 +7,12 @@ episode. Reports the final distance over the initial distance per goal and its m
 seed with one configuration, draws the planned and executed paths, and records during training how spread the skills
 are (the headings of 16 skills on the unit circle of skill space).
 
-    python -m benchmarks.dads_point --seeds 0 1 2 --steps 20000
-    python -m benchmarks.dads_point --seeds 0 1 2 --steps 20000 --replan --hold-steps 3 --name dads_point_xyprior_hz3
+    python -m benchmarks.dads.dads_point --seeds 0 1 2 --steps 20000
+    python -m benchmarks.dads.dads_point --seeds 0 1 2 --steps 20000 --replan --hold-steps 3 --name dads_point_xyprior_hz3
 
-(the second plans again with the models the first saved to /tmp, holding each skill 3 steps instead of 10).
+(the second plans again with the models the first saved under ``runs/dads_point/`` of the current directory, holding
+each skill 3 steps instead of 10). Tables go into ``docs/results/dads.md``, plots and records into
+``benchmarks/results/dads_point/``.
 
 The default configuration is the x-y prior of the paper (the policy does not see x-y, ``hide_features``; the skill
 dynamics does) with the skill redrawn every 10 steps (``resample_every``; 100 skills per 1000-step iteration).
@@ -31,10 +33,12 @@ import torch
 from stable_baselines3.common.callbacks import BaseCallback
 
 from agents import DADS, SkillPlanner, plot_plans
-from benchmarks.report import write_section
+from benchmarks.report import ROOT, page_link, write_section
 from hrl_wrappers.envs import POINT_WORLD_ID
 
-OUT = pathlib.Path(__file__).resolve().parent / "results" / "dads_point"
+OUT = ROOT / "benchmarks" / "results" / "dads_point"
+#: where training runs keep their models for ``--replan``, relative to the current directory (not committed)
+MODELS = pathlib.Path("runs") / "dads_point"
 #: name of the training run's results and section (the earlier single-seed runs used ``dads_point_seed<S>``)
 TRAIN_NAME = "dads_point_xyprior"
 
@@ -94,8 +98,8 @@ class SpreadLog(BaseCallback):
 
 
 def saved_model(seed: int, name: str = TRAIN_NAME) -> pathlib.Path:
-    """Where a training run keeps its model for ``--replan`` (outside the repository)."""
-    return pathlib.Path(f"/tmp/dads_point_seed{seed}.zip" if name == TRAIN_NAME else f"/tmp/{name}_seed{seed}.zip")
+    """Where a training run keeps its model for ``--replan``: ``runs/dads_point/<name>_seed<S>.zip``."""
+    return MODELS / f"{name}_seed{seed}.zip"
 
 
 def train(args: argparse.Namespace, seed: int) -> tuple[Any, list[dict[str, float]], float]:
@@ -193,12 +197,12 @@ def main() -> None:
     parser.add_argument(
         "--replan",
         action="store_true",
-        help="plan with the models the training run --train-name saved to /tmp instead of training (its training "
+        help="plan with the models the training run --train-name saved to runs/dads_point/ instead of training (its training "
         "record is read from results/dads_point/<train-name>_seed<S>.json; give it the same configuration flags)",
     )
     parser.add_argument("--train-name", default=TRAIN_NAME, help="--replan: the training run's --name")
     parser.add_argument(
-        "--name", default=TRAIN_NAME, help=f"results file prefix and BENCHMARKS.md section (default: {TRAIN_NAME})"
+        "--name", default=TRAIN_NAME, help=f"results file prefix and section name (default: {TRAIN_NAME})"
     )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
@@ -284,7 +288,8 @@ def report(args: argparse.Namespace, per_seed: list[dict[str, Any]]) -> str:
                 for c in s["training_curve"]
             )
             curves.append(f"- seed {s['seed']}: {rows}")
-    plots = ", ".join(f"[seed {s['seed']}](benchmarks/results/{OUT.name}/{args.name}_seed{s['seed']}.png)" for s in per_seed)
+    links = {s["seed"]: page_link(OUT / f"{args.name}_seed{s['seed']}.png") for s in per_seed}
+    plots = ", ".join(f"[seed {seed}]({link})" for seed, link in links.items())
     return (
         config_text(args)
         + (

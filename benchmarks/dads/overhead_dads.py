@@ -7,7 +7,7 @@ clears its buffer, takes K1 skill-dynamics steps and scores the N transitions ag
 whole iterations alternate between the learners after a warm-up, so all see the same machine load; the reported
 ratios are medians of the per-round ratios.
 
-    python -m benchmarks.overhead_dads --repeats 5 --alternatives 100 10
+    python -m benchmarks.dads.overhead_dads --repeats 5 --alternatives 100 10
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from stable_baselines3 import SAC
 from stable_baselines3.common.env_util import make_vec_env
 
 from agents import DADS
+from benchmarks.dads.train_dads_ant import ant_env_kwargs
 from benchmarks.report import write_section
-from benchmarks.train_dads_ant import ant_env_kwargs
 from hrl_wrappers import SkillWrapper
 
 

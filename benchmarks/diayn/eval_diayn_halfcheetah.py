@@ -1,12 +1,12 @@
-"""Evaluate the HalfCheetah DIAYN runs of benchmarks/train_diayn_halfcheetah.py, checkpoint by checkpoint.
+"""Evaluate the HalfCheetah DIAYN runs of benchmarks/diayn/train_diayn_halfcheetah.py, checkpoint by checkpoint.
 
 For every checkpoint of each run folder: every skill rolled out deterministically (--rollouts per skill, episodes of
 the training length), reporting per-skill x displacement and mean x velocity (m/s, from the torso x that Gymnasium
 keeps in info), the discriminator's accuracy on the visited states, and coverage (distinct 1 m cells of x over all
 rollouts, METRA's metric for HalfCheetah) beside a random policy's. The last checkpoint also gets the per-skill table
-and the trajectory plot (x against time). Writes the tables into BENCHMARKS.md.
+and the trajectory plot (x against time). Writes the tables into docs/results/diayn.md (one section per run folder).
 
-    python -m benchmarks.eval_diayn_halfcheetah benchmarks/results/halfcheetah_full benchmarks/results/halfcheetah_x
+    python -m benchmarks.diayn.eval_diayn_halfcheetah benchmarks/results/halfcheetah_full benchmarks/results/halfcheetah_x
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import gymnasium as gym
 import torch
 
 from agents import DIAYN
-from benchmarks.report import write_section
+from benchmarks.report import page_link, repo_relative, write_section
 from hrl_wrappers import evaluate_skills, locomotion_position_features, plot_skill_trajectories, random_policy_coverage
 
 ENV_ID = "HalfCheetah-v5"
@@ -83,20 +83,24 @@ def evaluate_run(run: pathlib.Path, rollouts: int) -> str:
     note = f" ({config['note']})" if "note" in config else ""
     plot = run / "skills.png"
     plot_skill_trajectories(ev, plot, title=f"DIAYN HalfCheetah, {prior}, {steps} steps")
+    try:
+        shown = page_link(plot)
+    except ValueError:  # a run folder outside benchmarks/results: no page links to it
+        shown = repo_relative(plot)
     return (
         f"Discriminator input: {prior}. {config['n_skills']} skills, SAC alpha {config['ent_coef']} "
         f"(one gradient step every {config.get('train_freq', 1)} env steps), "
         f"nets {config['net_arch']}, "
         f"{env_kwargs['max_episode_steps']}-step episodes, seed {config['seed']}. Training: "
-        f"`python -m benchmarks.train_diayn_halfcheetah --prior {config['prior']} "
-        f"--steps {config['steps']} {extra}--out {run}`{note}. "
+        f"`python -m benchmarks.diayn.train_diayn_halfcheetah --prior {config['prior']} "
+        f"--steps {config['steps']} {extra}--out {repo_relative(run)}`{note}. "
         f"Evaluation: {rollouts} deterministic rollouts per skill (reset seeds 10000+); velocity = mean "
         f"x velocity over the episode; random policy coverage over {rollouts * config['n_skills']} rollouts: "
         f"{random.coverage} cells.\n\n"
         + "\n".join(lines)
         + f"\n\nPer skill at {steps} steps:\n\n"
         + ev.markdown_table()
-        + f"\n\nPlot: `{plot}`\n"
+        + f"\n\nPlot: `{shown}`\n"
     )
 
 

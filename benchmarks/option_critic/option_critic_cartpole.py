@@ -6,7 +6,7 @@ evaluation records the mean return, each option's share of the steps and the mea
 option's choice to its termination or the episode's end). Results are written to
 ``benchmarks/results/option_critic_cartpole/<variant>.json`` after every evaluation, so a cut-off run keeps its curve.
 
-    python -m benchmarks.option_critic_cartpole --seeds 0 1 2 --steps 100000
+    python -m benchmarks.option_critic.option_critic_cartpole --seeds 0 1 2 --steps 100000
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.env_util import make_vec_env
 
 from agents import PPOC, OptionCritic
-from benchmarks.report import ROOT, write_section
+from benchmarks.report import ROOT, page_link, repo_relative, write_section
 
 RESULTS = ROOT / "benchmarks" / "results" / "option_critic_cartpole"
 
@@ -229,7 +229,7 @@ def main() -> None:
             f"| {run['seed']} | {first} | {cols[0]} | {cols[1]} | {cols[2]} | {last['mean_return']:.1f} "
             f"| {last['max_usage']:.3f} | {last['mean_duration']:.2f} | {run['steps_per_s']} |"
         )
-    shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+    shown = page_link(out) if out.is_relative_to(RESULTS) else repo_relative(out)  # --no-write: a temporary file
     selection = (
         f"a learned softmax policy over options (entropy bonus {args.option_ent_coef})"
         if args.selection == "learned"

@@ -3,9 +3,9 @@
 Trains one DIAYN-SAC per seed (the settings of examples/diayn_point.py) and, every --eval-every steps, rolls out every
 skill deterministically on episodes seeded apart from training, reporting the discriminator's accuracy on the visited
 states and the number of distinct 1x1 cells visited; a uniformly random policy's coverage (8 rollouts, the same number)
-stands beside it. Writes the table into BENCHMARKS.md and the final skills' plot to benchmarks/results/.
+stands beside it. Writes the table into docs/results/diayn.md and the final skills' plot to benchmarks/results/.
 
-    python -m benchmarks.diayn_point --seeds 0 1 2 --steps 20000
+    python -m benchmarks.diayn.diayn_point --seeds 0 1 2 --steps 20000
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import statistics
 import torch
 
 from agents import DIAYN
-from benchmarks.report import ROOT, write_section
+from benchmarks.report import ROOT, page_link, write_section
 from hrl_wrappers import evaluate_skills, plot_skill_trajectories, random_policy_coverage
 from hrl_wrappers.envs import POINT_WORLD_ID
 
@@ -71,7 +71,7 @@ def main() -> None:
         "rollout per skill, on episodes seeded apart from training (seed 10000). Coverage: distinct 1x1 cells over those "
         f"{args.n_skills} rollouts; random policy: {args.n_skills} rollouts of uniform random actions.\n\n"
         + "\n".join(lines)
-        + f"\n\nTrajectories of the last evaluation: `benchmarks/results/diayn_point_seed{args.seeds[0]}.png`.\n"
+        + f"\n\nTrajectories of the last evaluation: `{page_link(out / f'diayn_point_seed{args.seeds[0]}.png')}`.\n"
     )
     print(body)
     write_section("diayn-point", "DIAYN on the point world (8 skills)", body)

@@ -1,4 +1,4 @@
-"""Evaluate the DADS Ant run of ``benchmarks/train_dads_ant.py``: curve, skills, zero-shot navigation.
+"""Evaluate the DADS Ant run of ``benchmarks/dads/train_dads_ant.py``: curve, skills, zero-shot navigation.
 
 Writes into the run folder (``--out``, by default ``benchmarks/results/dads_ant/``):
 
@@ -9,9 +9,10 @@ Writes into the run folder (``--out``, by default ``benchmarks/results/dads_ant/
   reward, H_P=1, H_Z=10, K=50, R=10, gamma=10 (the paper's settings), with the paper's metric (distance to the goal
   averaged over the episode, over the initial distance) and the final distance;
 
-and the section ``dads-ant`` of BENCHMARKS.md.
+and the section ``dads-ant`` of ``docs/results/dads.md`` (``dads-ant-<run>`` for another run folder), whose links point
+into the run folder.
 
-    python -m benchmarks.eval_dads_ant --checkpoint /tmp/dads_ant/model.zip
+    python -m benchmarks.dads.eval_dads_ant --checkpoint runs/dads_ant/model.zip
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ import numpy as np
 import torch
 
 from agents import DADS, SkillPlanner, plot_plans
-from benchmarks.report import write_section
-from benchmarks.train_dads_ant import OUT, make_ant
+from benchmarks.dads.train_dads_ant import CHECKPOINT, OUT, make_ant
+from benchmarks.report import current_command, page_link, write_section
 
 GOALS = [(10.0, 10.0), (-10.0, 10.0), (-10.0, -10.0), (10.0, -10.0)]
 #: the normalised log-likelihood of a model that predicts N(0, I) for normalised 2-D data with unit variance,
@@ -118,7 +119,7 @@ def plot_skills(trajs: list[tuple[np.ndarray, np.ndarray]], path: pathlib.Path, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--checkpoint", type=pathlib.Path, default=pathlib.Path("/tmp/dads_ant/model.zip"))
+    parser.add_argument("--checkpoint", type=pathlib.Path, default=CHECKPOINT)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--out", type=pathlib.Path, default=OUT, help="the run folder of train_dads_ant (its --out); results go there too"
@@ -127,7 +128,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     out = args.out.resolve()
-    rel = out.relative_to(pathlib.Path(__file__).resolve().parent.parent).as_posix()
+    rel = page_link(out)
     config = json.loads((out / "config.json").read_text())
     curve = read_curve(out / "curve.csv")
     plot_curve(curve, out / "log_likelihood.png")
@@ -189,14 +190,14 @@ def main() -> None:
     )
     resumed = [int(s["resumed_at"]) for s in config.get("sessions", []) if "resumed_at" in s]
     timing = (
-        f"{int(model.num_timesteps)} environment steps over {len(resumed) + 1} sessions, resumed at "
-        f"{', '.join(map(str, resumed))}; the last session's command is shown, it ran "
+        f"{int(model.num_timesteps)} environment steps over {len(resumed) + 1} processes, resumed at "
+        f"{', '.join(map(str, resumed))}; the last process's command is shown, it ran "
         f"{int(model.num_timesteps) - resumed[-1]} steps in {config.get('wall_s', float('nan')) / 60:.0f} min"
         if resumed
         else f"{int(model.num_timesteps)} environment steps in {config.get('wall_s', float('nan')) / 60:.0f} min"
     )
     body = (
-        f"Training: `{config['command']}` ({timing} on the shared 2-core machine; "
+        f"Training: `{current_command(config['command'])}` ({timing} on the shared 2-core machine; "
         f"{config.get('steps_per_s', float('nan'))} steps/s). Ant-v5, x-y exposed, no contact forces, no termination, "
         + (f"actions x {scale} before the env (ScaleAction), " if scale != 1.0 else "")
         + "200-step episodes, continuous 2-D skills U(-1,1)^2, skill dynamics predicting the change of x-y from "

@@ -7,7 +7,7 @@ approach) and the fraction of failures that came within 1.0 of the goal. Failure
 point at a high level that does not find the way round the maze's walls; failures on near goals, or close misses, at
 a low level that does not get there. The script measures distances only; it does not look at the walls.
 
-    python -m benchmarks.hiro_failures /work/runs/antmaze_t30_hiro_her/ckpt/hiro_her.zip --env AntMaze_UMaze-v5 \
+    python -m benchmarks.hiro.hiro_failures runs/antmaze_t30_hiro_her/ckpt/hiro_her.zip --env AntMaze_UMaze-v5 \
         --no-contact-forces --action-scale 0.2 --episodes 100
 """
 
@@ -22,7 +22,8 @@ import numpy as np
 
 from agents import HIRO
 from agents.hiro.evaluation import _deterministic_steps, _succeeded
-from benchmarks.hiro_pointmaze import add_env_arguments, env_options, make_env
+from benchmarks.hiro.hiro_pointmaze import add_env_arguments, env_options, make_env
+from benchmarks.report import repo_relative
 
 
 def episode_records(model: HIRO, env_id: str, options: dict[str, Any], n_episodes: int, seed: int) -> list[dict[str, float]]:
@@ -78,7 +79,8 @@ def main() -> None:
     args = parser.parse_args()
     model = HIRO.load(args.checkpoint, load_buffers=False)
     records = episode_records(model, args.env, env_options(args), args.episodes, args.seed)
-    print(f"`{args.checkpoint}` ({model.num_timesteps} steps), {args.env}, {args.episodes} deterministic episodes\n")
+    shown = repo_relative(args.checkpoint)
+    print(f"`{shown}` ({model.num_timesteps} steps), {args.env}, {args.episodes} deterministic episodes\n")
     print("\n".join(table(records, args.bins)))
     failures = [r for r in records if not r["success"]]
     if failures:

@@ -8,9 +8,9 @@ and PPO learn the same task from primitive actions. The DIAYN pretraining steps 
 ``--budget - --pretrain-steps`` task steps, the flat learners ``--budget``.
 Every --eval-every environment steps each learner is evaluated on --eval-episodes episodes seeded apart from training
 (deterministic actions): the mean number of waypoints reached (of 5). Writes the curves (JSON, as it goes), one plot,
-and the table into BENCHMARKS.md.
+and the table into docs/results/macro.md.
 
-    python -m benchmarks.macro_waypoints --seeds 0 1 2 --flat-seeds 0 --budget 120000 --eval-every 10000
+    python -m benchmarks.macro.macro_waypoints --seeds 0 1 2 --flat-seeds 0 --budget 120000 --eval-every 10000
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 
 from agents import DIAYN, SkillController
-from benchmarks.report import ROOT, command, write_section
+from benchmarks.report import ROOT, command, current_command, page_link, write_section
 from hrl_wrappers import MacroActionWrapper, SkillLibrary, load_skills
 from hrl_wrappers.envs import POINT_WAYPOINTS_ID, POINT_WORLD_ID
 
@@ -193,14 +193,14 @@ def report(results: dict[str, Any], args: argparse.Namespace, final: bool) -> No
         f"{args.eval_every} steps on {args.eval_episodes} episodes seeded apart from training (reset seeds 10000+), "
         "deterministic actions. Goal: the controller reaches at least 4 of 5 on average, the flat learners fewer.\n\n"
         + "\n".join(lines)
-        + f"\n\nCurves: ![waypoints](benchmarks/results/macro_waypoints/curves.png) (data: "
-        f"`benchmarks/results/macro_waypoints/curves.json`). Wall time: {times}."
+        + f"\n\nCurves: ![waypoints]({page_link(OUT / 'curves.png')}) (data: "
+        f"`{page_link(OUT / 'curves.json')}`). Wall time: {times}."
         + ("" if final else "\n\n(Partial: the run was still going when this was written.)")
         + "\n"
     )
     print(body, flush=True)
     # a run with --append (and a --from-json redraw) shows every command whose curves are in the table
-    cmd = " && ".join(results["commands"]) if results.get("commands") else None
+    cmd = " && ".join(map(current_command, results["commands"])) if results.get("commands") else None
     write_section("macro-waypoints", "Skills as macro-actions: 5 sparse waypoints in the point world", body, cmd=cmd)
 
 

@@ -4,7 +4,7 @@ called in a bare loop (act, env.step, switch skill every --hold-steps steps, res
 Both run the same frozen DIAYN skill policy (SAC actor, --net layers, on the CPU) on the point world, in interleaved
 rounds of --steps primitive steps each; the reported ratio is the median of the per-round ratios. Goal: at least 0.95.
 
-    python -m benchmarks.overhead_macro --rounds 7 --steps 5000
+    python -m benchmarks.macro.overhead_macro --rounds 7 --steps 5000
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@ AntMaze never ends an episode when the ant falls over, and a flipped ant cannot 
 episode is wasted data, and a low level trained on it does not learn to move. Gymnasium's ant has motor gear 150
 with controls in [-1, 1]; the HIRO reference's ant (``efficient-hrl/environments/assets/ant.xml``) has gear 1 with
 controls in +-30, a fifth of the torque. This script measures, for uniform random actions at several action scales
-and for saved agents (``benchmarks/hiro_pointmaze.py --checkpoint-dir`` writes them; ``--agent PATH[@SCALE[@nocf]]``),
+and for saved agents (``benchmarks/hiro/hiro_pointmaze.py --checkpoint-dir`` writes them; ``--agent PATH[@SCALE[@nocf]]``),
 the fraction of steps with the torso's up axis pointing down, the fraction of episodes that flip at all, and the
-distance from the start at the episode's end, then writes a BENCHMARKS.md section.
+distance from the start at the episode's end, then writes a section of ``docs/results/hiro.md``.
 
-    python -m benchmarks.antmaze_flips --episodes 20 --agent /work/runs/antmaze_boot/ckpt/hiro_her.zip
+    python -m benchmarks.hiro.antmaze_flips --episodes 20 --agent runs/antmaze_boot/ckpt/hiro_her.zip
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.hiro_pointmaze import make_env
-from benchmarks.report import write_section
+from benchmarks.hiro.hiro_pointmaze import make_env
+from benchmarks.report import repo_relative, write_section
 
 ENV = "AntMaze_UMaze-v5"
 
@@ -113,7 +113,7 @@ def main() -> None:
         options = {"action_scale": float(rest[0]) if rest else 1.0, "contact_forces": "nocf" not in rest[1:]}
         act, steps = agent_actor(pathlib.Path(path), options)
         stats = rollouts(act, options, args.episodes, args.seed)
-        label = f"`{path}`" + ("" if options["contact_forces"] else ", no contact forces")
+        label = f"`{repo_relative(path)}`" + ("" if options["contact_forces"] else ", no contact forces")
         rows.append((label + " (deterministic)", str(steps), options["action_scale"], stats))
         print(rows[-1], flush=True)
     table = (

@@ -5,7 +5,7 @@ net_arch, batch size and update schedule; the DIAYN learners differ only in thei
 alternate (plain, DIAYN with each discriminator, plain, ...) after a warm-up, so all see the same machine load; the
 reported ratios are medians of the per-round ratios.
 
-    python -m benchmarks.overhead_diayn --env HalfCheetah-v5 --net 256 256 --disc-nets 128,128 256,256 64,64 --repeats 7
+    python -m benchmarks.diayn.overhead_diayn --env HalfCheetah-v5 --net 256 256 --disc-nets 128,128 256,256 64,64 --repeats 7
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
 """How often a DADS Ant-v5 agent's ant lies upside down: its deterministic skills, its stochastic (training) policy,
-and uniform random actions, in the DADS Ant setup of ``benchmarks/train_dads_ant.py`` (no early termination).
+and uniform random actions, in the DADS Ant setup of ``benchmarks/dads/train_dads_ant.py`` (no early termination).
 
 The training data of the on-policy schedule comes from the stochastic policy; an ant on its back barely moves, so
 the skill dynamics sees little skill-dependent motion in those episodes. Each row also scores its transitions with
 the agent's skill dynamics (log q(delta | s, z) in the training curve's normalised units, and the DADS reward),
 separately over the steps that end upright and those that end upside down: where the data is predictable and where
 it is not. Prints a Markdown table (200-step episodes, a skill drawn from U(-1, 1)^2 per episode) and writes it to
-BENCHMARKS.md.
+``docs/results/dads.md``.
 
-    python -m benchmarks.dads_ant_flips /work/runs/dads_ant_k512/model.zip --episodes 40
+    python -m benchmarks.dads.dads_ant_flips runs/dads_ant_k512/model.zip --episodes 40
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from benchmarks.antmaze_flips import upside_down
-from benchmarks.report import write_section
-from benchmarks.train_dads_ant import make_ant
+from benchmarks.dads.train_dads_ant import make_ant
+from benchmarks.hiro.antmaze_flips import upside_down
+from benchmarks.report import repo_relative, write_section
 
 
 def skill_dynamics_scores(
@@ -52,7 +52,7 @@ def main() -> None:
     model: Any = DADS.load(args.checkpoint)
     env = make_ant(args.action_scale)
     lines = [
-        f"`{args.checkpoint}` ({model.num_timesteps} steps), "
+        f"`{repo_relative(args.checkpoint)}` ({model.num_timesteps} steps), "
         + (f"every action x {args.action_scale:g} before the env (ScaleAction), " if args.action_scale != 1.0 else "")
         + f"{args.episodes} episodes of 200 steps per row, episode "
         f"i reset with seed {args.seed} + i, one skill per episode drawn from U(-1, 1)^2 (seeded). The last four "

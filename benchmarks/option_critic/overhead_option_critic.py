@@ -5,7 +5,7 @@ the option learner adds its option heads (Q over options, terminations, one acti
 bookkeeping. Timed chunks alternate (plain, options, plain, ...) after a warm-up so both see the same machine load;
 the reported ratio is the median of the per-round ratios.
 
-    python -m benchmarks.overhead_option_critic --env CartPole-v1 --repeats 7
+    python -m benchmarks.option_critic.overhead_option_critic --env CartPole-v1 --repeats 7
 """
 
 from __future__ import annotations

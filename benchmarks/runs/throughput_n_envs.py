@@ -7,7 +7,7 @@ discriminator call for both envs per step). Timed chunks alternate (1 env, 2 Dum
 warm-up, so all see the same machine load; the ratios are medians of the per-round ratios. The 1-minute load average
 is printed beside each round (the machine is shared).
 
-    python -m benchmarks.throughput_n_envs --rounds 7 --chunk 4096
+    python -m benchmarks.runs.throughput_n_envs --rounds 7 --chunk 4096
 """
 
 from __future__ import annotations

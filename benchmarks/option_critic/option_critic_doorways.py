@@ -1,7 +1,7 @@
 """Where each Option-Critic option ends in Four Rooms, option by option (the paper's termination figure, in numbers).
 
-``benchmarks/option_critic_fourrooms.py`` pools the termination counts over options and runs. Pooling can hide what
-the paper's figure shows per option: if one option ends at a doorway and another passes through it, their pooled
+``benchmarks/option_critic/option_critic_fourrooms.py`` pools the termination counts over options and runs. Pooling can
+hide what the paper's figure shows per option: if one option ends at a doorway and another passes through it, their pooled
 rate there is unremarkable. This script looks at every (run, option) pair on its own, in the goal-switch experiment
 (Option-Critic with ``--options`` options, the settings of ``option_critic_fourrooms``), over the last
 ``--count-episodes`` episodes before the move and the last ones of the run:
@@ -17,7 +17,7 @@ rate there is unremarkable. This script looks at every (run, option) pair on its
 * a figure in the paper's format: ``beta_w(s)`` of each option of the first ``--maps`` runs, after the move's last
   episode and before it, cells the option never reached in the window left blank.
 
-    python -m benchmarks.option_critic_doorways --runs 100
+    python -m benchmarks.option_critic.option_critic_doorways --runs 100
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from agents.option_critic.tabular import TabularOptionCritic, run_goal_switch
-from benchmarks.option_critic_fourrooms import (
+from benchmarks.option_critic.option_critic_fourrooms import (
     RESULTS,
     add_goal_switch_arguments,
     count_windows,
@@ -40,7 +40,7 @@ from benchmarks.option_critic_fourrooms import (
     draw_cells,
     oc_settings,
 )
-from benchmarks.report import write_section
+from benchmarks.report import page_link, write_section
 from hrl_wrappers.envs.four_rooms import FourRoomsEnv
 
 
@@ -270,7 +270,7 @@ def main() -> None:
             f"| {eq['near_door']:+.3f} ({eq['se']:.3f}) | {doors} |"
         )
     body = (
-        f"Command: `python -m benchmarks.option_critic_doorways --runs {args.runs}`. Option-Critic with "
+        f"Command: `python -m benchmarks.option_critic.option_critic_doorways --runs {args.runs}`. Option-Critic with "
         f"{args.options} options, {args.runs} runs of {args.episodes} episodes, goal moved after {args.switch_at}; "
         f"temperature {args.temperature:g}, {args.option_selection}, V_Omega = {args.termination_value}, step sizes "
         f"critic {args.lr_critic:g} / intra-option {args.lr_intra:g} / termination {args.lr_term:g}. Each (run, option) "
@@ -284,8 +284,7 @@ def main() -> None:
         + "\n".join(lines)
         + "\n\n"
         + "\n".join(
-            f"![beta per option, xi={xi:g}, episodes {w}](benchmarks/results/option_critic_fourrooms/"
-            f"option_maps_xi{xi:g}_{w}.png)"
+            f"![beta per option, xi={xi:g}, episodes {w}]({page_link(RESULTS / f'option_maps_xi{xi:g}_{w}.png')})"
             for xi, w, within, _ in rows
             if within == args.exclude_within[0]
         )

@@ -1,4 +1,4 @@
-"""Train DIAYN on HalfCheetah-v5 (10 skills, SAC, alpha 0.1) with checkpoints, for the BENCHMARKS.md tables.
+"""Train DIAYN on HalfCheetah-v5 (10 skills, SAC, alpha 0.1) with checkpoints, for the tables of docs/results/diayn.md.
 
 Two discriminator inputs:
   --prior full : the paper's full-state discriminator (the observation Gymnasium gives, x excluded);
@@ -6,9 +6,9 @@ Two discriminator inputs:
   --prior vx   : the discriminator sees only the torso x velocity (qvel[0], observation index 8).
 
 Usage (each run is one process; checkpoints every --checkpoint-every steps go to OUT/checkpoints):
-  python benchmarks/train_diayn_halfcheetah.py --prior full --steps 300000 --out benchmarks/results/halfcheetah_full
-  python benchmarks/train_diayn_halfcheetah.py --prior x --steps 300000 --out benchmarks/results/halfcheetah_x
-Evaluate with benchmarks/eval_diayn_halfcheetah.py.
+  python -m benchmarks.diayn.train_diayn_halfcheetah --prior full --steps 300000 --out benchmarks/results/halfcheetah_full
+  python -m benchmarks.diayn.train_diayn_halfcheetah --prior x --steps 300000 --out benchmarks/results/halfcheetah_x
+Evaluate with ``python -m benchmarks.diayn.eval_diayn_halfcheetah``.
 """
 
 from __future__ import annotations

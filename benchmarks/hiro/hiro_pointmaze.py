@@ -4,11 +4,13 @@ All agents get the same environment steps, networks and learning start, and are 
 (HIRO, then each baseline, ``--chunk`` steps each), so that whatever budget the machine reaches, every agent has
 had the same. After each chunk an agent is evaluated on ``--eval-episodes`` episodes (deterministic policies, fixed
 reset seeds, ``continuing_task=False``: an episode ends when the goal is reached); success = ``info["success"]`` at
-the last step. The curve is written to CSV after every evaluation, and the plot and the BENCHMARKS.md section after
-every round, so a run cut short still leaves its numbers. With ``--checkpoint-dir`` every agent is saved with its
-replay buffer after each chunk, and ``--resume`` continues from there in a later session, appending to the curves.
+the last step. The curve is written to CSV after every evaluation, and the plot and the section of
+``docs/results/hiro.md`` after every round, so a run cut short still leaves its numbers (the run folder ``--out`` must
+then lie under ``benchmarks/results/``, which the section links to). With ``--checkpoint-dir`` every agent is saved
+with its replay buffer after each chunk, and ``--resume`` continues from there in a later process, appending to the
+curves.
 
-    python -m benchmarks.hiro_pointmaze --env PointMaze_UMaze-v3 --steps 100000
+    python -m benchmarks.hiro.hiro_pointmaze --env PointMaze_UMaze-v3 --steps 100000
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from benchmarks.report import command, write_section
+from benchmarks.report import command, page_link, write_section
 
 AGENTS = ("hiro", "hiro_her", "sac", "sac_her", "sac_tee")
 LABELS = {
@@ -238,7 +240,7 @@ def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: An
         "--low-bootstrap-periods",
         action="store_true",
         help="HIRO's low level bootstraps past a period's end from the carried goal (the library's default; off here "
-        "unless given, so that the commands recorded in BENCHMARKS.md before it existed still reproduce)",
+        "unless given, so that the commands recorded in the results before it existed still reproduce)",
     )
     parser.add_argument("--high-algo", default="TD3", help="HIRO's high-level learner (TD3 or SAC); the low level is TD3")
     parser.add_argument("--tee-sigma", type=float, default=0.5)
@@ -253,17 +255,18 @@ def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: An
     parser.add_argument("--resume", action="store_true", help="continue the agents in --checkpoint-dir")
     parser.add_argument("--report-only", action="store_true", help="only redraw the plot and table from the CSVs")
     parser.add_argument(
-        "--no-section", action="store_true", help="leave BENCHMARKS.md alone (settings sweeps: CSVs and plot in --out)"
+        "--no-section", action="store_true", help="write no section (settings sweeps: CSVs and plot in --out)"
     )
     parser.set_defaults(**defaults)
     args = parser.parse_args()
-    args.results_root = results_root
     torch.set_num_threads(1)
     net = [int(w) for w in args.net.split(",")]
     agents = [a.strip() for a in args.agents.split(",")]
     name = args.env.split("-")[0].lower()
     out = pathlib.Path(args.out or f"{results_root}/{name}")
     out.mkdir(parents=True, exist_ok=True)
+    if not args.no_section:
+        page_link(out)  # the section links into the run folder: fail now, not after the first round
     if args.report_only:  # redraw the plot and the section from the CSVs (e.g. of a run stopped mid-round)
         report(args, net, out, name)
         return
@@ -306,7 +309,7 @@ def main(results_root: str = "benchmarks/results/hiro_pointmaze", **defaults: An
 
 
 def report(args: argparse.Namespace, net: list[int], out: pathlib.Path, name: str) -> None:
-    """Plot every agent's curve found in ``out`` and write the BENCHMARKS.md section."""
+    """Plot every agent's curve found in ``out`` and write the section of the results page."""
     rows_all = read_curves(out)
     shown = [a for a in [*AGENTS, *EARLIER] if any(r["agent"] == a for r in rows_all)]
     plot(rows_all, out / "success.png", f"{args.env}, sparse, continuing_task=False, seed {args.seed}")
@@ -340,13 +343,13 @@ def report(args: argparse.Namespace, net: list[int], out: pathlib.Path, name: st
         + "and, for "
         f"the HIRO + hindsight row, the desired goal of {args.her_ratio:.0%} of high-level samples replaced by "
         f"an achieved goal later in the same episode. Held noise: N(0, {args.tee_sigma}) held for {args.c} steps.\n\n"
-        "The run shared 2 CPU cores with other jobs (niced), so the budget reached is what the session allowed; "
+        "The run shared 2 CPU cores with other jobs (niced), so the budget reached is what the machine's time allowed; "
         "train wall time covers training only.\n\n"
         "If the agents were split over several runs of this script (`--agents`), the notes below say how those runs "
         "were scheduled.\n\n"
         f"{notes}"
-        f"{table(rows_all, shown)}\n\n![curves]({args.results_root}/{name}/success.png) "
-        f"(data: `{args.results_root}/{name}/curve_<agent>.csv`)"
+        f"{table(rows_all, shown)}\n\n![curves]({page_link(out / 'success.png')}) "
+        f"(data: `{page_link(out)}/curve_<agent>.csv`)"
     )
     cmd = command().replace(" --report-only", "").replace(" --resume", "")  # the training command that wrote the CSVs
     write_section(f"hiro_{name}", f"HIRO vs flat agents: {args.env}", body, cmd=cmd)

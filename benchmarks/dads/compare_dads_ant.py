@@ -1,14 +1,14 @@
-"""Compare DADS Ant runs of ``benchmarks/train_dads_ant.py`` with other settings: their curves side by side.
+"""Compare DADS Ant runs of ``benchmarks/dads/train_dads_ant.py`` with other settings: their curves side by side.
 
 Each ``--run`` is ``LABEL=FOLDER``, a ``train_dads_ant`` output folder (``curve.csv`` and ``config.json``). The plot
 (``--png``) has one panel per quantity of the curve: the skill dynamics' log-likelihood on its training batches and
 on each iteration's new data before it trains on them (held out; both in normalised units, where -2.84 is what a
 model that has learnt nothing scores), the mean DADS reward of the iteration's buffer, the mean x-y distance from the
-start in the buffer, and SAC's entropy coefficient. The BENCHMARKS.md section (``--section``, by default
+start in the buffer, and SAC's entropy coefficient. The section of ``docs/results/dads.md`` (``--section``, by default
 ``dads-ant-settings``) has, per run, its settings, its budget and its first and last windows of each quantity, then
-the text of ``--notes``.
+the text of ``--notes``. The plot must lie under ``benchmarks/results/`` (the section links it as ``runs/...``).
 
-    python -m benchmarks.compare_dads_ant --run "K2=512, x-y input=benchmarks/results/dads_ant" \\
+    python -m benchmarks.dads.compare_dads_ant --run "K2=512, x-y input=benchmarks/results/dads_ant" \\
         --run "reference schedule=benchmarks/results/dads_ant_ref" --png benchmarks/results/dads_ant_settings.png
 """
 
@@ -20,8 +20,8 @@ import pathlib
 
 import numpy as np
 
-from benchmarks.eval_dads_ant import UNINFORMED_LL, read_curve
-from benchmarks.report import ROOT, write_section
+from benchmarks.dads.eval_dads_ant import UNINFORMED_LL, read_curve
+from benchmarks.report import page_link, write_section
 
 QUANTITIES = [
     ("log_likelihood", "log q(delta xy | .), normalised units"),
@@ -63,9 +63,10 @@ def main() -> None:
     parser.add_argument("--png", type=pathlib.Path, required=True)
     parser.add_argument("--window", type=int, default=20, help="iterations averaged at the start and the end")
     parser.add_argument("--notes", type=pathlib.Path, default=None)
-    parser.add_argument("--section", default="dads-ant-settings", help="BENCHMARKS.md section key")
+    parser.add_argument("--section", default="dads-ant-settings", help="the section's name")
     parser.add_argument("--title", default="DADS on Ant-v5 with the x-y prior: training settings compared")
     args = parser.parse_args()
+    png = page_link(args.png)  # fails before any work for a plot outside benchmarks/results
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -94,13 +95,9 @@ def main() -> None:
     fig.suptitle(f"DADS on Ant-v5 (x-y prior), settings compared (moving averages over {args.window} iterations)", y=1.04)
     args.png.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(args.png, dpi=100, bbox_inches="tight")
-    try:
-        shown = args.png.resolve().relative_to(ROOT)
-    except ValueError:
-        shown = args.png
     notes = args.notes.read_text().strip() + "\n\n" if args.notes is not None else ""
     table = "\n".join(rows)
-    body = f"{notes}{table}\n\n![curves]({shown})"
+    body = f"{notes}{table}\n\n![curves]({png})"
     write_section(args.section, args.title, body)
     print(table)
 

@@ -65,11 +65,14 @@ def repo_relative(path: str | os.PathLike[str]) -> str:
 
 
 def _shown_argument(arg: str) -> str:
-    """``arg`` quoted for a shell; an absolute path (also as ``--option=PATH``) relative to the repository root."""
-    option, sep, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
-    if os.path.isabs(value):
-        value = repo_relative(value)
-    return shlex.quote(f"{option}{sep}{value}")
+    """``arg`` quoted for a shell; an absolute path (also after ``=``: ``--out=PATH``, ``LABEL=PATH``) made relative."""
+    if os.path.isabs(arg):
+        arg = repo_relative(arg)
+    else:
+        before, sep, value = arg.rpartition("=")
+        if sep and os.path.isabs(value):
+            arg = f"{before}={repo_relative(value)}"
+    return shlex.quote(arg)
 
 
 def command() -> str:

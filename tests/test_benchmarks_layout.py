@@ -61,7 +61,8 @@ def test_write_section_replaces_a_section_in_place(pages: pathlib.Path) -> None:
     old = "<!-- b:start -->\n## Old title\n\nCommand: `old`  \nMachine: old  \nDate: old\n\nold body\n<!-- b:end -->\n"
     after = "\nText after, with trailing spaces  \n<!-- c:start -->\nc\n<!-- c:end -->\n"
     (pages / "hiro.md").write_text(before + old + after)
-    written = report.write_section("b", "New title", "new body\n\n| x |\n", cmd="python -m benchmarks.hiro.x --y 1", page="hiro")
+    cmd = "python -m benchmarks.hiro.x --y 1"
+    written = report.write_section("b", "New title", "new body\n\n| x |\n", cmd=cmd, page="hiro")
     assert written == pages / "hiro.md"
     text = written.read_text()
     assert text.startswith(before) and text.endswith(after)
@@ -113,10 +114,11 @@ def test_page_link_maps_run_files_to_runs(monkeypatch: pytest.MonkeyPatch, tmp_p
 def test_no_absolute_path_in_the_command_or_a_shown_path(monkeypatch: pytest.MonkeyPatch) -> None:
     _main_module(monkeypatch, "benchmarks.dads.dads_ant_flips")
     outside = ROOT.parent / "elsewhere" / "model.zip"
-    argv = ["x", str(outside), f"--out={ROOT / 'benchmarks' / 'results' / 'r'}", "--episodes", "2"]
+    argv = ["x", str(outside), f"--out={ROOT / 'benchmarks' / 'results' / 'r'}", f"a=b={outside}@0.2", "--episodes", "2"]
     monkeypatch.setattr(sys, "argv", argv)
     assert report.command() == (
-        "python -m benchmarks.dads.dads_ant_flips ../elsewhere/model.zip --out=benchmarks/results/r --episodes 2"
+        "python -m benchmarks.dads.dads_ant_flips ../elsewhere/model.zip --out=benchmarks/results/r "
+        "a=b=../elsewhere/model.zip@0.2 --episodes 2"
     )
     assert report.repo_relative(ROOT / "benchmarks" / "results") == "benchmarks/results"
     assert report.current_command("python -m benchmarks.train_dads_ant --steps 5 && python -m benchmarks.compare_curves") == (

@@ -82,12 +82,7 @@ def command() -> str:
     arguments = [_shown_argument(a) for a in sys.argv[1:]]
     if spec is not None and spec.name:
         return " ".join(["python", "-m", spec.name, *arguments])
-    script = pathlib.Path(sys.argv[0]).resolve()
-    try:
-        shown = str(script.relative_to(ROOT))
-    except ValueError:
-        shown = str(script)
-    return " ".join(["python", shown, *arguments])
+    return " ".join(["python", repo_relative(pathlib.Path(sys.argv[0]).resolve()), *arguments])
 
 
 def current_command(cmd: str) -> str:

@@ -1,11 +1,14 @@
-"""Draw success curves of several runs (settings sweeps) in one plot and write them as one BENCHMARKS.md section.
+"""Draw success curves of several runs (settings sweeps) in one plot and write them as one section of a results page.
 
 Each ``--curve`` is ``LABEL=CSV`` (split at the last ``=``): a ``curve_<agent>.csv`` with ``steps`` and ``success`` columns, as
-``benchmarks/hiro_pointmaze.py`` writes them. The plot goes to ``--png``; the section (name ``--section``) holds a
+``benchmarks/hiro/hiro_pointmaze.py`` writes them. The plot goes to ``--png``; the section (name ``--section``) holds a
 table of every curve (one row per evaluation step), the best evaluation of each curve and where it was reached, the
-text of ``--notes`` (a Markdown file: how each run was made, with its command) and the plot.
+text of ``--notes`` (a Markdown file: how each run was made, with its command) and the plot. The curves and the plot
+must lie under ``benchmarks/results/``: the section links them as ``runs/<run>/<file>``. The page is ``--page`` (the
+method's results page ``docs/results/<page>.md``), or the ``page`` argument of :func:`main` for a caller.
 
-    python -m benchmarks.compare_curves --section hiro_medium_settings --title "HIRO settings on PointMaze_Medium-v3" \\
+    python -m benchmarks.compare_curves --page hiro --section hiro_medium_settings \\
+        --title "HIRO settings on PointMaze_Medium-v3" \\
         --curve "no penalty=benchmarks/results/hiro_pointmaze/pointmaze_medium/curve_hiro_her.csv" \\
         --curve "penalty 0.001=benchmarks/results/hiro_pointmaze/medium_settings/penalty_0.001.csv" \\
         --png benchmarks/results/hiro_pointmaze/medium_settings/success.png \\
@@ -18,7 +21,7 @@ import argparse
 import csv
 import pathlib
 
-from benchmarks.report import ROOT, write_section
+from benchmarks.report import PAGES, page_link, write_section
 
 
 def read_curve(path: pathlib.Path) -> dict[int, float]:
@@ -75,24 +78,26 @@ def plot(curves: dict[str, dict[int, float]], path: pathlib.Path, title: str) ->
     fig.savefig(path, dpi=100, bbox_inches="tight")
 
 
-def main() -> None:
+def main(page: str | None = None) -> None:
+    """Read the command line, draw the plot and write the section.
+
+    :param page: the results page, for a caller that knows it; without it the command line must give ``--page``.
+    """
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--curve", type=parse_curve, action="append", required=True, help="LABEL=CSV (repeat)")
     parser.add_argument("--png", type=pathlib.Path, required=True)
-    parser.add_argument("--section", required=True, help="the BENCHMARKS.md section's name")
+    parser.add_argument("--page", choices=list(PAGES), default=page, required=page is None, help="the results page")
+    parser.add_argument("--section", required=True, help="the section's name")
     parser.add_argument("--title", required=True)
     parser.add_argument("--notes", type=pathlib.Path, default=None, help="Markdown put above the table")
     args = parser.parse_args()
+    sources = "; ".join(f"{label}: `{page_link(path)}`" for label, path in args.curve)  # fails before any work
+    png = page_link(args.png)
     curves = {label: read_curve(path) for label, path in args.curve}
     plot(curves, args.png, args.title)
     notes = args.notes.read_text().strip() + "\n\n" if args.notes is not None else ""
-    try:
-        shown = args.png.resolve().relative_to(ROOT)
-    except ValueError:
-        shown = args.png
-    sources = "; ".join(f"{label}: `{path}`" for label, path in args.curve)
-    body = f"{notes}{table(curves)}\n\n![curves]({shown}) (data: {sources})"
-    write_section(args.section, args.title, body)
+    body = f"{notes}{table(curves)}\n\n![curves]({png}) (data: {sources})"
+    write_section(args.section, args.title, body, page=args.page)
     print(table(curves))
 
 

@@ -39,7 +39,7 @@ args.out.mkdir(parents=True, exist_ok=True)
 #    steps, takes 64 skill-dynamics steps, labels the rewards once and takes 512 SAC steps. The x-y prior as in the
 #    paper: the policy does not see x-y (hide_features), so a skill moves the point the same way everywhere, and the
 #    skill is redrawn every 10 steps, so that each iteration's buffer holds 100 skills rather than 10 (the same
-#    settings as benchmarks/dads_point.py; see BENCHMARKS.md for what three seeds gave).
+#    settings as benchmarks/dads/dads_point.py; see BENCHMARKS.md for what three seeds gave).
 model = DADS(
     "MlpPolicy",
     POINT_WORLD_ID,

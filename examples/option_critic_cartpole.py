@@ -22,7 +22,7 @@ parser.add_argument("--seed", type=int, default=0)
 args = parser.parse_args()
 torch.set_num_threads(1)
 
-# Settings of benchmarks/option_critic_cartpole.py (PPO's CartPole settings from rl-zoo, plus the options).
+# Settings of benchmarks/option_critic/option_critic_cartpole.py (PPO's CartPole settings from rl-zoo, plus the options).
 model = PPOC(
     "MlpPolicy",
     "CartPole-v1",

@@ -5,7 +5,8 @@
 Runs are stepped together in numpy. The goal starts in the east doorway and moves to a random cell of the lower-right
 room halfway through; the script prints the mean steps per episode around the move and saves the mean termination
 probability of every cell (``option_critic_fourrooms.png``) and how often options actually ended in the doorways.
-The full experiment (4 and 8 options, AC-PG, SARSA(0), 2000 episodes) is ``python -m benchmarks.option_critic_fourrooms``.
+The full experiment (4 and 8 options, AC-PG, SARSA(0), 2000 episodes) is
+``python -m benchmarks.option_critic.option_critic_fourrooms``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Two tasks, reading top to bottom:
   2. wrap the task so that one action = one skill held for k = 10 steps (SkillController does it) and train a PPO
      controller on it;
   3. evaluate: waypoints reached, beside a random choice of skills.
-  (benchmarks/macro_waypoints.py runs the same against flat SAC and PPO, with seeds and curves.)
+  (benchmarks/macro/macro_waypoints.py runs the same against flat SAC and PPO, with seeds and curves.)
 
 ``hurdles``: the DIAYN paper's "cheetah hurdle" idea, in small: HalfCheetah-v5 with boxes across the track, the usual
   forward-velocity reward, a PPO controller choosing one of the cheetah's DIAYN skills every k = 10 steps.

@@ -3,7 +3,7 @@
 A TD3 actor ends in ``tanh`` and climbs its critic's gradient. Where that gradient keeps pointing outward (a sparse
 reward leaves the critic flat and noisy), the actions drift to the corners of the box and stay there: HIRO's high
 level on PointMaze_Medium put 95% of its goal coordinates on the edge of the goal box, so its subgoals were the four
-diagonals only (``benchmarks/hiro_subgoals.py``, BENCHMARKS.md). HER's DDPG (Andrychowicz et al., 2017) adds
+diagonals only (``benchmarks/hiro/hiro_subgoals.py``, BENCHMARKS.md). HER's DDPG (Andrychowicz et al., 2017) adds
 ``action_l2 * mean(a^2)`` to the actor loss for this reason, with actions scaled to [-1, 1] (``action_l2 = 1`` there).
 
 SB3's :class:`~stable_baselines3.TD3` computes its actor loss as ``-critic.q1_forward(obs, actor(obs)).mean()`` and

@@ -27,7 +27,7 @@ __all__ = ["DEFAULT_DISCRIMINATOR_ARCH", "DIAYNReward"]
 
 #: hidden layers of the discriminator unless ``net_arch`` is given: the width of the HalfCheetah runs in
 #: BENCHMARKS.md. One as wide as SB3's 256x256 policy costs about 13% of DIAYN-SAC's throughput
-#: (``benchmarks/overhead_diayn.py``): its gradient step alone weighs about a seventh of SAC's.
+#: (``benchmarks/diayn/overhead_diayn.py``): its gradient step alone weighs about a seventh of SAC's.
 DEFAULT_DISCRIMINATOR_ARCH: tuple[int, ...] = (128, 128)
 
 

@@ -1,0 +1,4 @@
+"""Benchmarks of the run machinery, written into ``docs/results/runs.md``: ``sweep_diayn_point`` (a Ray Tune sweep of
+DIAYN on the point world), ``kill_resume`` (a run killed with SIGKILL, then resumed from its last checkpoint) and
+``throughput_n_envs`` (DIAYN-PPO with 2 environments against 1).
+"""

@@ -188,7 +188,7 @@ def main() -> None:
         if len(fresh)
         else ""
     )
-    resumed = [int(s["resumed_at"]) for s in config.get("sessions", []) if "resumed_at" in s]
+    resumed = [int(s["resumed_at"]) for s in config.get("resumes", []) if "resumed_at" in s]
     timing = (
         f"{int(model.num_timesteps)} environment steps over {len(resumed) + 1} processes, resumed at "
         f"{', '.join(map(str, resumed))}; the last process's command is shown, it ran "

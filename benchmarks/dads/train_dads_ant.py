@@ -241,8 +241,8 @@ def main() -> None:
             if k not in ("out", "checkpoint", "resume")
         ),
     }
-    if args.resume:  # keep the first process's command and add this one's (the key of existing config.json files)
-        config["sessions"] = [*previous.get("sessions", [previous] if previous else []), {"resumed_at": model.num_timesteps}]
+    if args.resume:  # keep the first command and add one entry per resume
+        config["resumes"] = [*previous.get("resumes", [previous] if previous else []), {"resumed_at": model.num_timesteps}]
     (args.out / "config.json").write_text(json.dumps(config, indent=2))
     deadline = time.time() + 60 * args.minutes
     curve = CurveCallback(args.out / "curve.csv", args.checkpoint, args.save_every, deadline, append=args.resume)

@@ -246,13 +246,13 @@ def test_load_dispatch_and_refusals(tmp_path: pathlib.Path) -> None:
     sub.save(tmp_path / "sub")
     plain = DIAYN.load(tmp_path / "sub", device="cpu")  # the short name loads with the class of the stored back end
     assert type(plain) is DIAYNPPO and plain.marker == "custom"
-    with pytest.raises(ValueError, match=r"is a DIAYN checkpoint on PPO, and DIAYNSAC runs on SAC: load it with DIAYN\\.load"):
+    with pytest.raises(ValueError, match=r"is a DIAYN checkpoint on PPO, and DIAYNSAC runs on SAC: load it with DIAYN\.load"):
         DIAYNSAC.load(tmp_path / "sub")
     with pytest.raises(ValueError, match="is not a DADS checkpoint: it is a DIAYN checkpoint"):
         DADS.load(tmp_path / "sub")
     with pytest.raises(ValueError, match="is not a DADS checkpoint: it is a DIAYN checkpoint"):
         DADSPPO.load(tmp_path / "sub")
-    with pytest.raises(TypeError, match=r"DIAYNBase has no SB3 back end: load with DIAYN\\.load"):
+    with pytest.raises(TypeError, match=r"DIAYNBase has no SB3 back end: load with DIAYN\.load"):
         DIAYNBase.load(tmp_path / "sub")
 
 

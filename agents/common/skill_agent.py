@@ -176,6 +176,26 @@ class SkillAgent(_AlgorithmBase):
         self.algo_name = str(backend_name(type(self), SkillAgent))  # saved: the short name's load picks the class
         return env
 
+    def _check_observations(self, policy: str | type) -> None:
+        """Refuse image (or other multi-dimensional) observations and ``CnnPolicy``: the skill is appended to a flat
+        observation and the reward model is an MLP over it, so pixels would need an encoder that these agents lack."""
+        expected = (
+            f"{self.agent_name} takes a flat Box observation or a Dict of flat Boxes (the skill is appended to it and "
+            "the reward model is an MLP over it): flatten or encode the image first, e.g. with "
+            "gymnasium.wrappers.FlattenObservation or a wrapper that returns features of a pretrained encoder"
+        )
+        if policy == "CnnPolicy":
+            raise ValueError(f"policy='CnnPolicy' is not supported: {expected}, and use 'MlpPolicy'")
+
+        def check(space: spaces.Space, where: str) -> None:
+            if isinstance(space, spaces.Dict):
+                for key, sub in space.spaces.items():
+                    check(sub, f"{where}[{key!r}]")
+            elif isinstance(space, spaces.Box) and len(space.shape) > 1:
+                raise ValueError(f"env observation{where} is {space}, an image or another multi-dimensional Box: {expected}")
+
+        check(self.skill_layout.base_space, "")
+
     def _check_algo_argument(self, algo: str | None) -> None:
         """Refuse an ``algo`` argument that names another back end than this class's."""
         backend = backend_name(type(self), SkillAgent)

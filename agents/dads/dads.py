@@ -211,6 +211,7 @@ class DADSBase(SkillAgent):
             vec_env_cls,
         )
         if env is not None:
+            self._check_observations(policy)
             layout = self.skill_layout
             layout.check_feature_indices(features, "features")
             layout.check_feature_indices(input_features, "input_features", allow_empty=True)  # []: q(delta | z)

@@ -132,6 +132,7 @@ class DIAYNBase(SkillAgent):
             vec_env_cls,
         )
         if env is not None:
+            self._check_observations(policy)
             self.skill_layout.check_feature_indices(features, "features")
             if isinstance(self.skill_layout.observation_space, spaces.Dict) and policy == "MlpPolicy":
                 policy = "MultiInputPolicy"

@@ -10,11 +10,17 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from agents.dads import DADS, DADSPPO, DADSSAC, PlanResult, SkillPlanner, plot_plans
-from agents.diayn import DIAYN, DIAYNPPO, DIAYNSAC
+from agents.dads import DADS, DADSPPO, DADSSAC, DADSBase, PlanResult, SkillPlanner, plot_plans
+from agents.diayn import DIAYN, DIAYNPPO, DIAYNSAC, DIAYNBase
 from agents.hiro import HIRO
 from agents.option_critic import PPOC, OptionCritic
-from agents.skill_controller import SkillController, SkillControllerDQN, SkillControllerPPO, SkillControllerSAC
+from agents.skill_controller import (
+    SkillController,
+    SkillControllerBase,
+    SkillControllerDQN,
+    SkillControllerPPO,
+    SkillControllerSAC,
+)
 
 if TYPE_CHECKING:
     from agents.app.sweep import run_sweep
@@ -38,9 +44,12 @@ __all__ = [
     "DIAYNSAC",
     "HIRO",
     "PPOC",
+    "DADSBase",
+    "DIAYNBase",
     "OptionCritic",
     "PlanResult",
     "SkillController",
+    "SkillControllerBase",
     "SkillControllerDQN",
     "SkillControllerPPO",
     "SkillControllerSAC",

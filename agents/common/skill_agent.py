@@ -9,13 +9,14 @@
   replay buffer, and refuses checkpoints of other algorithms;
 * offers :meth:`predict_skill` on raw environment observations.
 
-``Agent(..., algo="SAC")`` returns the concrete class registered for that back end (``Agent._algo_classes``).
+Each agent is an abstract base (``DIAYNBase``) with one concrete class per back end (``DIAYNSAC``, ``DIAYNPPO``), and
+its short name (``DIAYN``) is an :class:`~agents.common.agent_factory.AgentFactory`: ``DIAYN(..., algo="PPO")`` calls
+``DIAYNPPO(...)``. A subclass of a concrete class is built, saved and loaded as a subclass of an SB3 algorithm is.
 """
 
 from __future__ import annotations
 
 import pathlib
-import zipfile
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -26,10 +27,10 @@ from gymnasium import spaces
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
-from stable_baselines3.common.save_util import json_to_data, open_path
 from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.vec_env import VecEnv
 
+from agents.common.agent_factory import backend_name, check_checkpoint, read_checkpoint_data, require_backend
 from hrl_wrappers.rewards.base import IntrinsicReward
 from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
 from hrl_wrappers.sb3.replay_buffer import relabeling_replay_buffer_class
@@ -118,42 +119,13 @@ def _check_layout_matches(layout: SkillLayout, skill_config: dict[str, Any], arg
             raise ValueError(f"{name}={wanted!r} does not match the SkillWrapper already around env ({name}={have!r})")
 
 
-def _read_checkpoint_data(path: str | pathlib.Path, custom_objects: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The ``data`` entry of an SB3 checkpoint, without loading its parameters (``load`` reads those once, later)."""
-    try:
-        with open_path(path, "r", verbose=0, suffix="zip") as file, zipfile.ZipFile(file) as archive:
-            if "data" not in archive.namelist():
-                return None
-            return json_to_data(archive.read("data").decode(), custom_objects=custom_objects)
-    except zipfile.BadZipFile:
-        raise ValueError(f"path={str(path)!r} is not a checkpoint: it is not a zip file") from None
-
-
-def algo_class(cls: type, algo_classes: dict[str, type], algo: str) -> type:
-    """The class an agent constructor builds: ``cls`` itself when it is already a back-end class (or has none), else
-    the back end named by ``algo`` (``"SAC"``, ``"PPO"``, ...; case-insensitive).
-
-    Example:
-        >>> class A: ...
-        >>> class B(A): ...
-        >>> algo_class(A, {"SAC": B}, "sac").__name__, algo_class(B, {"SAC": B}, "PPO").__name__
-        ('B', 'B')
-    """
-    if algo_classes and cls not in algo_classes.values():
-        key = str(algo).upper()
-        if key not in algo_classes:
-            raise ValueError(f"algo must be one of {sorted(algo_classes)}, got {algo!r}")
-        return algo_classes[key]
-    return cls
-
-
 class SkillAgent(_AlgorithmBase):
     """Mixin for SB3-based skill-discovery agents; see the module docstring."""
 
     #: name written into checkpoints, checked on load.
     agent_name: ClassVar[str] = "SkillAgent"
-    #: back end name -> concrete class (filled by subclasses).
-    _algo_classes: ClassVar[dict[str, type]] = {}
+    #: the concrete classes, named in the error a subclass without a back end gets.
+    concrete_classes: ClassVar[str] = ""
 
     reward_model: IntrinsicReward
     skill_layout: SkillLayout
@@ -164,9 +136,6 @@ class SkillAgent(_AlgorithmBase):
     hrl_agent: str
     intrinsic_coef: float
     extrinsic_coef: float
-
-    def __new__(cls, *args: Any, algo: str = "SAC", **kwargs: Any) -> Any:
-        return object.__new__(algo_class(cls, cls._algo_classes, algo))
 
     def _init_skill_agent(
         self,
@@ -182,6 +151,7 @@ class SkillAgent(_AlgorithmBase):
         vec_env_cls: type[VecEnv] | None,
     ) -> gym.Env | VecEnv | None:
         """Store the configuration and return the skill-wrapped env to hand to the SB3 constructor."""
+        require_backend(self, self.agent_name, self.concrete_classes)
         if n_envs < 1:
             raise ValueError(f"n_envs must be >= 1, got {n_envs}")
         if env is not None:
@@ -203,8 +173,37 @@ class SkillAgent(_AlgorithmBase):
         self.intrinsic_coef = float(intrinsic_coef)
         self.extrinsic_coef = float(extrinsic_coef)
         self.hrl_agent = self.agent_name  # saved in the checkpoint's data, checked by load()
-        self.algo_name = next((k for k, v in self._algo_classes.items() if v is type(self)), type(self).__name__)
+        self.algo_name = str(backend_name(type(self), SkillAgent))  # saved: the short name's load picks the class
         return env
+
+    def _check_observations(self, policy: str | type) -> None:
+        """Refuse image (or other multi-dimensional) observations and ``CnnPolicy``: the skill is appended to a flat
+        observation and the reward model is an MLP over it, so pixels would need an encoder that these agents lack."""
+        expected = (
+            f"{self.agent_name} takes a flat Box observation or a Dict of flat Boxes (the skill is appended to it and "
+            "the reward model is an MLP over it): flatten or encode the image first, e.g. with "
+            "gymnasium.wrappers.FlattenObservation or a wrapper that returns features of a pretrained encoder"
+        )
+        if policy == "CnnPolicy":
+            raise ValueError(f"policy='CnnPolicy' is not supported: {expected}, and use 'MlpPolicy'")
+
+        def check(space: spaces.Space, where: str) -> None:
+            if isinstance(space, spaces.Dict):
+                for key, sub in space.spaces.items():
+                    check(sub, f"{where}[{key!r}]")
+            elif isinstance(space, spaces.Box) and len(space.shape) > 1:
+                raise ValueError(f"env observation{where} is {space}, an image or another multi-dimensional Box: {expected}")
+
+        check(self.skill_layout.base_space, "")
+
+    def _check_algo_argument(self, algo: str | None) -> None:
+        """Refuse an ``algo`` argument that names another back end than this class's."""
+        backend = backend_name(type(self), SkillAgent)
+        if algo is not None and backend is not None and str(algo).upper() != backend:
+            raise ValueError(
+                f"{type(self).__name__} runs on {backend}, got algo={algo!r}: build {self.agent_name}(..., "
+                f"algo={algo!r}), or the class of that back end"
+            )
 
     # ------------------------------------------------------------------------------------------------ model
     @abstractmethod
@@ -295,19 +294,18 @@ class SkillAgent(_AlgorithmBase):
         force_reset: bool = True,
         **kwargs: Any,
     ) -> SelfSkillAgent:
-        """Load an agent saved with :meth:`save` (any back end); ``env`` may be the raw (unwrapped) environment."""
-        data = _read_checkpoint_data(path, custom_objects)
-        if data is None or data.get("hrl_agent") != cls.agent_name:
-            found = (
-                "an unknown file"
-                if data is None
-                else f"a {data.get('hrl_agent') or 'plain SB3 ' + str(data.get('policy_class', ''))} checkpoint"
-            )
-            raise ValueError(f"path={str(path)!r} is not a {cls.agent_name} checkpoint: it is {found}")
-        target: Any = cls._algo_classes.get(data["algo_name"], cls)
+        """Load an agent saved with :meth:`save` on this class's back end, as an instance of this class (SB3's ``load``:
+        ``cls(policy=..., env=..., device=..., _init_setup_model=False)``, then the saved attributes and parameters).
+
+        ``env`` may be the raw (unwrapped) environment. The short name's ``load`` (``DIAYN.load``) picks the class of
+        the back end stored in the checkpoint.
+        """
+        data = read_checkpoint_data(path, custom_objects)
+        check_checkpoint(cls, data, path, cls.agent_name, SkillAgent)
+        assert data is not None
         if env is not None:
             env = make_skill_env(env, data["skill_config"], seed=kwargs.get("seed"))
-        loaded: Any = super(SkillAgent, target).load(
+        loaded: Any = super().load(
             path,
             env=env,
             device=device,

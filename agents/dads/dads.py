@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, overload
 
 from gymnasium import spaces
 from stable_baselines3 import PPO, SAC
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnv
 
+from agents.common.agent_factory import AgentFactory
 from agents.common.skill_agent import EnvLike, SkillAgent
 from agents.dads.importance import ImportanceWeightedDynamicsCallback
 from agents.dads.policies import HideFeaturesExtractor
@@ -17,20 +18,22 @@ from agents.dads.schedule import FreshDataLikelihoodCallback, OnPolicyScheduleCa
 from hrl_wrappers.rewards.base import IntrinsicReward
 from hrl_wrappers.rewards.dads import DADSReward
 
-__all__ = ["DADS", "DADSPPO", "DADSSAC"]
+__all__ = ["DADS", "DADSPPO", "DADSSAC", "DADSBase"]
 
 
 _SCHEDULES = ("on-policy", "off-policy")
 
 
-class DADS(SkillAgent):
-    """Dynamics-Aware Discovery of Skills: predictable skills learned without reward, by an SB3 SAC or PPO.
+class DADSBase(SkillAgent):
+    """Dynamics-Aware Discovery of Skills: predictable skills learned without reward, by an SB3 SAC or PPO (the shared
+    code).
 
     Paper: https://arxiv.org/abs/1907.01657. Reference code: https://github.com/google-research/dads. The policy sees
     the observation with the skill z appended; a skill-dynamics model q(delta s | s, z) (:class:`~hrl_wrappers.DADSReward`)
     learns to predict the change of the chosen ``features`` under each skill, and the policy is rewarded
     ``log q(delta|s,z) - log sum_i q(delta|s,z_i) + log(L+1)``: skills that are predictable and differ from each
-    other. ``DADS(..., algo="SAC")`` (default) returns a :class:`DADSSAC`, ``algo="PPO"`` a :class:`DADSPPO`.
+    other. Build :class:`DADSSAC` or :class:`DADSPPO` (and subclass them as SB3's algorithms), or let :data:`DADS`
+    pick: ``DADS(..., algo="PPO")`` is ``DADSPPO(...)``; ``algo="SAC"`` (default) builds a :class:`DADSSAC`.
 
     Two schedules on SAC:
 
@@ -52,7 +55,8 @@ class DADS(SkillAgent):
     :param skill_dim: dimension of continuous skills (default 2 when ``n_skills`` is not given either).
     :param n_skills: number of categorical skills (one-hot).
     :param distribution: continuous prior, ``"uniform"`` on [-1, 1] (the paper) or ``"gaussian"``.
-    :param algo: ``"SAC"`` or ``"PPO"``.
+    :param algo: the back end, fixed by the class (``DADSSAC``: ``"SAC"``); another value raises. ``DADS(...)`` takes
+        it to choose the class.
     :param schedule: ``"on-policy"`` or ``"off-policy"`` (SAC only).
     :param features: observation indices whose change the skill dynamics predicts (``[0, 1]``: the x-y prior).
     :param input_features: observation indices the skill dynamics reads (default: ``features``; ``[]``: none, the
@@ -105,6 +109,7 @@ class DADS(SkillAgent):
     """
 
     agent_name: ClassVar[str] = "DADS"
+    concrete_classes: ClassVar[str] = "DADSSAC or DADSPPO"
     reward_model: DADSReward
 
     def __init__(
@@ -114,7 +119,7 @@ class DADS(SkillAgent):
         skill_dim: int | None = None,
         n_skills: int | None = None,
         distribution: str = "uniform",
-        algo: str = "SAC",
+        algo: str | None = None,
         schedule: str = "on-policy",
         features: Sequence[int] | None = None,
         input_features: Sequence[int] | None = None,
@@ -144,6 +149,7 @@ class DADS(SkillAgent):
         _init_setup_model: bool = True,
         **algo_kwargs: Any,
     ) -> None:
+        self._check_algo_argument(algo)
         if schedule not in _SCHEDULES:
             raise ValueError(f"schedule must be one of {list(_SCHEDULES)}, got {schedule!r}")
         for name, value in (("n_steps", n_steps), ("dynamics_steps", dynamics_steps), ("agent_steps", agent_steps)):
@@ -154,7 +160,7 @@ class DADS(SkillAgent):
         if n_alternatives is None and n_skills is None:
             n_alternatives = 100  # continuous skills: L = 100 prior samples, as the reference code
         if importance_clip is not None:
-            if schedule != "off-policy" or str(algo).upper() != "SAC":
+            if schedule != "off-policy" or not isinstance(self, SAC):
                 raise ValueError(
                     "importance_clip needs schedule='off-policy' and algo='SAC' (the on-policy schedule has no old data)"
                 )
@@ -184,7 +190,7 @@ class DADS(SkillAgent):
             "learn_variance": bool(learn_variance),
             "n_alternatives": None if n_alternatives is None else int(n_alternatives),
         }
-        on_policy_sac = schedule == "on-policy" and str(algo).upper() == "SAC"
+        on_policy_sac = schedule == "on-policy" and isinstance(self, SAC)
         callback_kwargs = {
             "batch_size": int(dynamics_batch_size),
             "update_ratio": float(dynamics_steps) / float(n_steps) if on_policy_sac else float(update_ratio),
@@ -205,6 +211,7 @@ class DADS(SkillAgent):
             vec_env_cls,
         )
         if env is not None:
+            self._check_observations(policy)
             layout = self.skill_layout
             layout.check_feature_indices(features, "features")
             layout.check_feature_indices(input_features, "input_features", allow_empty=True)  # []: q(delta | z)
@@ -285,12 +292,41 @@ class DADS(SkillAgent):
         return own
 
 
-class DADSSAC(DADS, SAC):  # type: ignore[misc]  # SkillAgent.load/load_replay_buffer widen SB3's signatures
-    """DADS on SB3's SAC (what ``DADS(..., algo="SAC")`` returns)."""
+class DADSSAC(DADSBase, SAC):  # type: ignore[misc]  # SkillAgent.load/load_replay_buffer widen SB3's signatures
+    """DADS on SB3's SAC (what ``DADS(..., algo="SAC")`` builds)."""
 
 
-class DADSPPO(DADS, PPO):
-    """DADS on SB3's PPO (what ``DADS(..., algo="PPO")`` returns)."""
+class DADSPPO(DADSBase, PPO):
+    """DADS on SB3's PPO (what ``DADS(..., algo="PPO")`` builds)."""
 
 
-DADS._algo_classes = {"SAC": DADSSAC, "PPO": DADSPPO}
+class DADSFactory(AgentFactory[DADSBase]):
+    """The type of :data:`DADS`: its calls, overloaded on ``algo`` so that type checkers see the class built."""
+
+    @overload
+    def __call__(
+        self, policy: str | type, env: EnvLike | None, *args: Any, algo: Literal["PPO"], **kwargs: Any
+    ) -> DADSPPO: ...
+    @overload
+    def __call__(
+        self, policy: str | type, env: EnvLike | None, *args: Any, algo: Literal["SAC"] | None = None, **kwargs: Any
+    ) -> DADSSAC: ...
+    @overload
+    def __call__(self, policy: str | type, env: EnvLike | None, *args: Any, algo: str, **kwargs: Any) -> DADSBase: ...
+    def __call__(self, *args: Any, algo: str | None = None, **kwargs: Any) -> Any:
+        return self.build(algo, *args, **kwargs)
+
+
+DADS: DADSFactory = DADSFactory.define(
+    "DADS",
+    DADSBase,
+    {"SAC": DADSSAC, "PPO": DADSPPO},
+    default_algo="SAC",
+    module=__name__,
+    doc="""DADS on the back end named by ``algo``: ``DADS(policy, env, ..., algo="PPO")`` is ``DADSPPO(policy, env,
+    ...)``; ``algo="SAC"`` (default) builds a :class:`DADSSAC`. The arguments are those of :class:`DADSBase`.
+
+    ``DADS.load(path)`` loads a checkpoint with the class of the back end it stores; ``isinstance(model, DADS)`` is
+    ``isinstance(model, DADSBase)``. To subclass, subclass :class:`DADSSAC` or :class:`DADSPPO`.
+    """,
+)

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, overload
 
 from gymnasium import spaces
 from stable_baselines3 import PPO, SAC
 from stable_baselines3.common.vec_env import VecEnv
 
+from agents.common.agent_factory import AgentFactory
 from agents.common.skill_agent import EnvLike, SkillAgent
 from hrl_wrappers.rewards.base import IntrinsicReward
 from hrl_wrappers.rewards.diayn import DEFAULT_DISCRIMINATOR_ARCH, DIAYNReward
 
-__all__ = ["DIAYN", "DIAYNPPO", "DIAYNSAC"]
+__all__ = ["DIAYN", "DIAYNPPO", "DIAYNSAC", "DIAYNBase"]
 
 
-class DIAYN(SkillAgent):
-    """Diversity is All You Need: skills discovered without reward, by an SB3 SAC or PPO.
+class DIAYNBase(SkillAgent):
+    """Diversity is All You Need: skills discovered without reward, by an SB3 SAC or PPO (the shared code).
 
     Paper: https://arxiv.org/abs/1802.06070. Reference code: https://github.com/ben-eysenbach/sac (``diayn.py``).
     The policy sees the observation with the skill z appended; a discriminator q(z | f(s')) learns to tell skills
     apart from the (chosen features of the) next state, and the policy is rewarded ``log q(z|f(s')) - log p(z)``,
-    recomputed with the current discriminator every time a batch is sampled. ``DIAYN(..., algo="PPO")`` returns a
-    :class:`DIAYNPPO`, ``algo="SAC"`` (default) a :class:`DIAYNSAC`; both are ``isinstance(model, DIAYN)``.
+    recomputed with the current discriminator every time a batch is sampled.
+
+    Build :class:`DIAYNSAC` or :class:`DIAYNPPO` (and subclass them as SB3's algorithms), or let :data:`DIAYN` pick:
+    ``DIAYN(..., algo="PPO")`` is ``DIAYNPPO(...)``. Both are ``isinstance(model, DIAYN)`` (and of this class).
 
     :param policy: SB3 policy (``"MlpPolicy"``; switched to ``"MultiInputPolicy"`` for Dict observations).
     :param env: a Gymnasium id, an env factory, a ``gym.Env`` (wrapped in a SkillWrapper unless it already is) or a
@@ -31,7 +34,8 @@ class DIAYN(SkillAgent):
     :param n_skills: number of categorical skills (default 10 when ``skill_dim`` is not given either).
     :param skill_dim: dimension of continuous skills (then the discriminator is Gaussian).
     :param distribution: continuous prior, ``"uniform"`` or ``"gaussian"``.
-    :param algo: ``"SAC"`` or ``"PPO"``.
+    :param algo: the back end, fixed by the class (``DIAYNSAC``: ``"SAC"``); another value raises. ``DIAYN(...)``
+        takes it to choose the class.
     :param features: indices of the environment observation the discriminator sees (the "x-y prior"); all if None.
     :param obs_mode: ``"flat"`` or ``"dict"`` skill layout (see :class:`~hrl_wrappers.SkillWrapper`).
     :param resample_every: redraw the skill every this many steps (None: once per episode).
@@ -65,6 +69,7 @@ class DIAYN(SkillAgent):
     """
 
     agent_name: ClassVar[str] = "DIAYN"
+    concrete_classes: ClassVar[str] = "DIAYNSAC or DIAYNPPO"
     reward_model: DIAYNReward
 
     def __init__(
@@ -74,7 +79,7 @@ class DIAYN(SkillAgent):
         n_skills: int | None = None,
         skill_dim: int | None = None,
         distribution: str = "uniform",
-        algo: str = "SAC",
+        algo: str | None = None,
         features: Sequence[int] | None = None,
         obs_mode: str | None = None,
         resample_every: int | None = None,
@@ -94,6 +99,7 @@ class DIAYN(SkillAgent):
         _init_setup_model: bool = True,
         **algo_kwargs: Any,
     ) -> None:
+        self._check_algo_argument(algo)
         skill_config = {
             "n_skills": n_skills,
             "skill_dim": skill_dim,
@@ -126,6 +132,7 @@ class DIAYN(SkillAgent):
             vec_env_cls,
         )
         if env is not None:
+            self._check_observations(policy)
             self.skill_layout.check_feature_indices(features, "features")
             if isinstance(self.skill_layout.observation_space, spaces.Dict) and policy == "MlpPolicy":
                 policy = "MultiInputPolicy"
@@ -138,12 +145,48 @@ class DIAYN(SkillAgent):
         return DIAYNReward(self.skill_layout, device=algo.device, **self.reward_kwargs)
 
 
-class DIAYNSAC(DIAYN, SAC):  # type: ignore[misc]  # SkillAgent.load/load_replay_buffer widen SB3's signatures
-    """DIAYN on SB3's SAC (what ``DIAYN(..., algo="SAC")`` returns)."""
+class DIAYNSAC(DIAYNBase, SAC):  # type: ignore[misc]  # SkillAgent.load/load_replay_buffer widen SB3's signatures
+    """DIAYN on SB3's SAC (what ``DIAYN(..., algo="SAC")`` builds)."""
 
 
-class DIAYNPPO(DIAYN, PPO):
-    """DIAYN on SB3's PPO (what ``DIAYN(..., algo="PPO")`` returns)."""
+class DIAYNPPO(DIAYNBase, PPO):
+    """DIAYN on SB3's PPO (what ``DIAYN(..., algo="PPO")`` builds)."""
 
 
-DIAYN._algo_classes = {"SAC": DIAYNSAC, "PPO": DIAYNPPO}
+class DIAYNFactory(AgentFactory[DIAYNBase]):
+    """The type of :data:`DIAYN`: its calls, overloaded on ``algo`` so that type checkers see the class built."""
+
+    @overload
+    def __call__(
+        self, policy: str | type, env: EnvLike | None, *args: Any, algo: Literal["PPO"], **kwargs: Any
+    ) -> DIAYNPPO: ...
+    @overload
+    def __call__(
+        self, policy: str | type, env: EnvLike | None, *args: Any, algo: Literal["SAC"] | None = None, **kwargs: Any
+    ) -> DIAYNSAC: ...
+    @overload
+    def __call__(self, policy: str | type, env: EnvLike | None, *args: Any, algo: str, **kwargs: Any) -> DIAYNBase: ...
+    def __call__(self, *args: Any, algo: str | None = None, **kwargs: Any) -> Any:
+        return self.build(algo, *args, **kwargs)
+
+
+DIAYN: DIAYNFactory = DIAYNFactory.define(
+    "DIAYN",
+    DIAYNBase,
+    {"SAC": DIAYNSAC, "PPO": DIAYNPPO},
+    default_algo="SAC",
+    module=__name__,
+    doc="""DIAYN on the back end named by ``algo``: ``DIAYN(policy, env, ..., algo="PPO")`` is ``DIAYNPPO(policy, env,
+    ...)``; ``algo="SAC"`` (default) builds a :class:`DIAYNSAC`. The arguments are those of :class:`DIAYNBase`.
+
+    ``DIAYN.load(path)`` loads a checkpoint with the class of the back end it stores; ``isinstance(model, DIAYN)`` is
+    ``isinstance(model, DIAYNBase)``. To subclass, subclass :class:`DIAYNSAC` or :class:`DIAYNPPO`.
+
+    Example:
+        >>> from agents import DIAYN, DIAYNPPO
+        >>> model = DIAYN("MlpPolicy", "hrl_wrappers/PointWorld-v0", n_skills=4, algo="PPO", n_steps=32, batch_size=32,
+        ...               policy_kwargs={"net_arch": [8]}, discriminator_arch=[8], seed=0)
+        >>> type(model) is DIAYNPPO, isinstance(model, DIAYN)
+        (True, True)
+    """,
+)

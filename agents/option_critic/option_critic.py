@@ -28,7 +28,7 @@ from stable_baselines3.common.type_aliases import GymEnv, MaybeCallback, Schedul
 from stable_baselines3.common.utils import FloatSchedule, LinearSchedule, obs_as_tensor
 from stable_baselines3.common.vec_env import VecEnv
 
-from agents.common.skill_agent import _read_checkpoint_data
+from agents.common.agent_factory import read_checkpoint_data
 from agents.option_critic.buffers import OptionRolloutBuffer
 from agents.option_critic.losses import option_critic_losses, option_policy_losses
 from agents.option_critic.policies import OptionCriticPolicy, check_action_space, check_observation_space
@@ -495,7 +495,7 @@ class OptionCritic(OnPolicyAlgorithm):
         **kwargs: Any,
     ) -> SelfOptionCritic:
         """Load an :class:`OptionCritic` checkpoint (every head and the optimizer); refuse other algorithms' ones."""
-        data = _read_checkpoint_data(path, custom_objects)
+        data = read_checkpoint_data(path, custom_objects)
         found = None if data is None else data.get("hrl_agent")
         if found != cls.agent_name:
             what = "not an SB3 checkpoint" if data is None else f"saved by {found or 'a plain SB3 algorithm'}"

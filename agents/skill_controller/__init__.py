@@ -2,9 +2,10 @@
 
 from agents.skill_controller.skill_controller import (
     SkillController,
+    SkillControllerBase,
     SkillControllerDQN,
     SkillControllerPPO,
     SkillControllerSAC,
 )
 
-__all__ = ["SkillController", "SkillControllerDQN", "SkillControllerPPO", "SkillControllerSAC"]
+__all__ = ["SkillController", "SkillControllerBase", "SkillControllerDQN", "SkillControllerPPO", "SkillControllerSAC"]

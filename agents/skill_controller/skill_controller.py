@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pathlib
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar, overload
 
 import gymnasium as gym
 import numpy as np
@@ -20,13 +20,14 @@ from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.vec_env import VecEnv
 
-from agents.common.skill_agent import _AlgorithmBase, _read_checkpoint_data, algo_class
+from agents.common.agent_factory import AgentFactory, backend_name, check_checkpoint, read_checkpoint_data, require_backend
+from agents.common.skill_agent import _AlgorithmBase
 from hrl_wrappers.macro_action_wrapper import MacroActionWrapper
 from hrl_wrappers.skill_library import SkillLibrary, load_skills
 
-__all__ = ["SkillController", "SkillControllerDQN", "SkillControllerPPO", "SkillControllerSAC"]
+__all__ = ["SkillController", "SkillControllerBase", "SkillControllerDQN", "SkillControllerPPO", "SkillControllerSAC"]
 
-SelfSkillController = TypeVar("SelfSkillController", bound="SkillController")
+SelfSkillController = TypeVar("SelfSkillController", bound="SkillControllerBase")
 EnvLike = str | Callable[[], gym.Env] | gym.Env | VecEnv
 SkillsLike = str | pathlib.Path | SkillLibrary | BaseAlgorithm
 
@@ -54,14 +55,16 @@ def _macro_wrapped(env: Any) -> bool:
     return True
 
 
-class SkillController(_AlgorithmBase):
-    """A high-level PPO, SAC or DQN over frozen skills (DIAYN's hierarchical setup), with the SB3 API.
+class SkillControllerBase(_AlgorithmBase):
+    """A high-level PPO, SAC or DQN over frozen skills (DIAYN's hierarchical setup), with the SB3 API (the shared code).
 
     Paper: https://arxiv.org/abs/1802.06070 (Sec. 4.2.2, "Using Skills for Hierarchical RL"). The learner sees the task
     observation and picks a skill; the skill's frozen policy then acts for ``hold_steps`` primitive steps (or until
     the episode ends) and the learner receives the summed reward (see :class:`~hrl_wrappers.MacroActionWrapper`).
-    ``SkillController(..., algo="PPO")`` returns a :class:`SkillControllerPPO` (also ``"SAC"``, ``"DQN"``); all are
-    ``isinstance(model, SkillController)``. DQN needs categorical skills, SAC continuous ones, PPO takes either.
+    Build :class:`SkillControllerPPO`, :class:`SkillControllerSAC` or :class:`SkillControllerDQN` (and subclass them as
+    SB3's algorithms), or let :data:`SkillController` pick: ``SkillController(..., algo="DQN")`` is
+    ``SkillControllerDQN(...)`` (default ``"PPO"``); all are ``isinstance(model, SkillController)``. DQN needs
+    categorical skills, SAC continuous ones, PPO takes either.
     ``num_timesteps`` and ``learn(total_timesteps)`` count high-level decisions, as SB3 counts env steps.
 
     :param policy: SB3 policy (``"MlpPolicy"``).
@@ -72,7 +75,8 @@ class SkillController(_AlgorithmBase):
     :param hold_steps: primitive steps per high-level decision (k; the paper used 10 and 100).
     :param macro_gamma: discount inside one macro-action when summing its rewards (1: the plain sum).
     :param skill_obs: indices of the task observation that the skills read (all of it when ``None``).
-    :param algo: ``"PPO"``, ``"SAC"`` or ``"DQN"``.
+    :param algo: the back end, fixed by the class (``SkillControllerPPO``: ``"PPO"``); another value raises.
+        ``SkillController(...)`` takes it to choose the class.
     :param store_skills: ``"copy"``: :meth:`save` puts the frozen skill networks into the checkpoint;
         ``"reference"``: it stores only the path they were loaded from (and the chosen skills), re-read on load.
     :param n_envs: number of environments when ``env`` is an id or a factory.
@@ -97,7 +101,6 @@ class SkillController(_AlgorithmBase):
     """
 
     agent_name: ClassVar[str] = "SkillController"
-    _algo_classes: ClassVar[dict[str, type]] = {}
 
     skills: SkillLibrary
     hold_steps: int
@@ -108,9 +111,6 @@ class SkillController(_AlgorithmBase):
     algo_name: str
     hrl_agent: str
 
-    def __new__(cls, *args: Any, algo: str = "PPO", **kwargs: Any) -> Any:
-        return object.__new__(algo_class(cls, cls._algo_classes, algo))
-
     def __init__(
         self,
         policy: str | type,
@@ -119,7 +119,7 @@ class SkillController(_AlgorithmBase):
         hold_steps: int = 10,
         macro_gamma: float = 1.0,
         skill_obs: Sequence[int] | None = None,
-        algo: str = "PPO",
+        algo: str | None = None,
         store_skills: str = "copy",
         n_envs: int = 1,
         env_kwargs: dict[str, Any] | None = None,
@@ -128,12 +128,19 @@ class SkillController(_AlgorithmBase):
         _init_setup_model: bool = True,
         **algo_kwargs: Any,
     ) -> None:
+        require_backend(self, self.agent_name, "SkillControllerPPO, SkillControllerSAC or SkillControllerDQN")
+        backend = backend_name(type(self), SkillControllerBase)
+        if algo is not None and str(algo).upper() != backend:
+            raise ValueError(
+                f"{type(self).__name__} runs on {backend}, got algo={algo!r}: build SkillController(..., algo={algo!r}), "
+                "or the class of that back end"
+            )
         if store_skills not in _STORE_MODES:
             raise ValueError(f"store_skills must be one of {list(_STORE_MODES)}, got {store_skills!r}")
         if n_envs < 1:
             raise ValueError(f"n_envs must be >= 1, got {n_envs}")
         self.hrl_agent = self.agent_name
-        self.algo_name = next((k for k, v in self._algo_classes.items() if v is type(self)), type(self).__name__)
+        self.algo_name = str(backend)  # saved: SkillController.load picks the class
         self.store_skills = store_skills
         if skills is None:
             if not _init_setup_model and env is not None and _macro_wrapped(env):  # SB3's load: skills come with data
@@ -270,15 +277,15 @@ class SkillController(_AlgorithmBase):
         skills: SkillsLike | None = None,
         **kwargs: Any,
     ) -> SelfSkillController:
-        """Load a controller saved with :meth:`save`; ``env`` may be the raw task environment (it is re-wrapped).
+        """Load a controller saved with :meth:`save` on this class's back end, as an instance of this class (SB3's
+        ``load``); ``env`` may be the raw task environment (it is re-wrapped). ``SkillController.load`` picks the class
+        of the back end stored in the checkpoint.
 
         :param skills: replace the skills the checkpoint holds or refers to (they must have the same skill space).
         """
-        data = _read_checkpoint_data(path, custom_objects)
-        if data is None or data.get("hrl_agent") != cls.agent_name:
-            found = "an unknown file" if data is None else f"a {data.get('hrl_agent') or 'plain SB3'} checkpoint"
-            raise ValueError(f"path={str(path)!r} is not a {cls.agent_name} checkpoint: it is {found}")
-        target: Any = cls._algo_classes.get(data["algo_name"], cls)
+        data = read_checkpoint_data(path, custom_objects)
+        check_checkpoint(cls, data, path, cls.agent_name, SkillControllerBase)
+        assert data is not None
         if skills is not None:
             library = _as_library(skills)
         elif data.get("store_skills") == "reference":
@@ -300,7 +307,7 @@ class SkillController(_AlgorithmBase):
             )
         custom = dict(custom_objects or {})
         custom["skills"] = library
-        loaded: Any = super(SkillController, target).load(
+        loaded: Any = super().load(
             path,
             env=env,
             device=device,
@@ -313,16 +320,53 @@ class SkillController(_AlgorithmBase):
         return loaded
 
 
-class SkillControllerPPO(SkillController, PPO):
-    """A PPO controller over frozen skills (what ``SkillController(..., algo="PPO")`` returns)."""
+class SkillControllerPPO(SkillControllerBase, PPO):
+    """A PPO controller over frozen skills (what ``SkillController(..., algo="PPO")`` builds)."""
 
 
-class SkillControllerSAC(SkillController, SAC):
+class SkillControllerSAC(SkillControllerBase, SAC):
     """A SAC controller over continuous frozen skills (``algo="SAC"``)."""
 
 
-class SkillControllerDQN(SkillController, DQN):
+class SkillControllerDQN(SkillControllerBase, DQN):
     """A DQN controller over categorical frozen skills (``algo="DQN"``)."""
 
 
-SkillController._algo_classes = {"PPO": SkillControllerPPO, "SAC": SkillControllerSAC, "DQN": SkillControllerDQN}
+class SkillControllerFactory(AgentFactory[SkillControllerBase]):
+    """The type of :data:`SkillController`: its calls, overloaded on ``algo`` so that type checkers see the class built."""
+
+    @overload
+    def __call__(
+        self, policy: str | type, env: EnvLike | None, *args: Any, algo: Literal["SAC"], **kwargs: Any
+    ) -> SkillControllerSAC: ...
+    @overload
+    def __call__(
+        self, policy: str | type, env: EnvLike | None, *args: Any, algo: Literal["DQN"], **kwargs: Any
+    ) -> SkillControllerDQN: ...
+    @overload
+    def __call__(
+        self, policy: str | type, env: EnvLike | None, *args: Any, algo: Literal["PPO"] | None = None, **kwargs: Any
+    ) -> SkillControllerPPO: ...
+    @overload
+    def __call__(
+        self, policy: str | type, env: EnvLike | None, *args: Any, algo: str, **kwargs: Any
+    ) -> SkillControllerBase: ...
+    def __call__(self, *args: Any, algo: str | None = None, **kwargs: Any) -> Any:
+        return self.build(algo, *args, **kwargs)
+
+
+SkillController: SkillControllerFactory = SkillControllerFactory.define(
+    "SkillController",
+    SkillControllerBase,
+    {"PPO": SkillControllerPPO, "SAC": SkillControllerSAC, "DQN": SkillControllerDQN},
+    default_algo="PPO",
+    module=__name__,
+    doc="""A controller on the back end named by ``algo``: ``SkillController(policy, env, skills, ..., algo="DQN")`` is
+    ``SkillControllerDQN(policy, env, skills, ...)``; ``algo="PPO"`` (default) builds a :class:`SkillControllerPPO`.
+    The arguments are those of :class:`SkillControllerBase`.
+
+    ``SkillController.load(path)`` loads a checkpoint with the class of the back end it stores;
+    ``isinstance(model, SkillController)`` is ``isinstance(model, SkillControllerBase)``. To subclass, subclass
+    :class:`SkillControllerPPO`, :class:`SkillControllerSAC` or :class:`SkillControllerDQN`.
+    """,
+)

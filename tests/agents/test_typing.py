@@ -1,8 +1,8 @@
 """A user's script that builds an agent and calls SB3's API on it type-checks with mypy.
 
-``DIAYN(...)``, ``DADS(...)`` and ``SkillController(...)`` return a back-end class chosen at run time, so their
-mixins declare SB3's ``BaseAlgorithm`` as their base for type checkers; without it mypy reports ``"DIAYN" has no
-attribute "save"`` in every user script.
+The agents' mixins declare SB3's ``BaseAlgorithm`` as their base for type checkers (the back end comes second in the
+MRO at run time), so ``model.save`` type-checks; ``DIAYN(..., algo="PPO")`` is seen as a ``DIAYNPPO`` (the factories'
+calls are overloaded on ``algo``) and a user's subclass as itself, with no help from the user.
 """
 
 from __future__ import annotations
@@ -16,7 +16,49 @@ mypy_api = pytest.importorskip("mypy.api")
 
 USER_SCRIPT = textwrap.dedent(
     """
-    from agents import DADS, DIAYN, DIAYNSAC, SkillController
+    from typing import Any, assert_type
+
+    from agents import (
+        DADS, DADSPPO, DADSSAC, DIAYN, DIAYNPPO, DIAYNSAC, DIAYNBase, SkillController, SkillControllerDQN,
+        SkillControllerPPO, SkillControllerSAC,
+    )
+
+    class MyDIAYN(DIAYNSAC):
+        def __init__(self, policy: str, env: str, width: int = 8, **kwargs: Any) -> None:
+            super().__init__(policy, env, policy_kwargs={"net_arch": [width]}, **kwargs)
+
+    class MyDADS(DADSPPO):
+        pass
+
+    class MyController(SkillControllerDQN):
+        pass
+
+    def construction_paths(algo: str) -> None:
+        env = "hrl_wrappers/PointWorld-v0"
+        assert_type(DIAYN("MlpPolicy", env, algo="SAC"), DIAYNSAC)
+        assert_type(DIAYN("MlpPolicy", env, algo="PPO", n_skills=4), DIAYNPPO)
+        assert_type(DIAYN("MlpPolicy", env), DIAYNSAC)
+        assert_type(DIAYN("MlpPolicy", env, algo=algo), DIAYNBase)
+        assert_type(DIAYNSAC("MlpPolicy", env), DIAYNSAC)
+        mine = MyDIAYN("MlpPolicy", env, width=16)
+        assert_type(mine, MyDIAYN)
+        assert_type(mine.learn(10), MyDIAYN)
+        mine.save("mine")
+        assert_type(MyDIAYN.load("mine"), MyDIAYN)
+        assert_type(DIAYNSAC.load("mine"), DIAYNSAC)
+        assert_type(DADS("MlpPolicy", env), DADSSAC)
+        assert_type(DADS("MlpPolicy", env, algo="PPO"), DADSPPO)
+        assert_type(MyDADS("MlpPolicy", env), MyDADS)
+        assert_type(MyDADS.load("dads"), MyDADS)
+        assert_type(SkillController("MlpPolicy", env, "skills.zip"), SkillControllerPPO)
+        assert_type(SkillController("MlpPolicy", env, "skills.zip", algo="SAC"), SkillControllerSAC)
+        assert_type(SkillController("MlpPolicy", env, "skills.zip", algo="DQN"), SkillControllerDQN)
+        assert_type(MyController("MlpPolicy", env, "skills.zip"), MyController)
+        assert_type(MyController.load("controller").learn(10), MyController)
+        model = DIAYN("MlpPolicy", env)
+        model = DIAYN.load("diayn")  # the class comes from the file: the short name's load may replace any model
+        if isinstance(model, DIAYN):
+            model.save("again")
 
     def use_diayn() -> int:
         model = DIAYN("MlpPolicy", "hrl_wrappers/PointWorld-v0", n_skills=4)

@@ -209,7 +209,7 @@ def _eval_option_critic(run: pathlib.Path, config: dict[str, Any], n_episodes: i
 
 def _load_option_critic(path: pathlib.Path, device: str) -> Any:
     from agents import PPOC, OptionCritic
-    from agents.common.skill_agent import _read_checkpoint_data
+    from agents.common.agent_factory import read_checkpoint_data
 
-    data = _read_checkpoint_data(path, None) or {}
+    data = read_checkpoint_data(path, None) or {}
     return (PPOC if data.get("hrl_agent") == "PPOC" else OptionCritic).load(path, device=device)

@@ -31,6 +31,7 @@ from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.common.agent_factory import backend_name, check_checkpoint, read_checkpoint_data, require_backend
+from agents.common.seeding import seeded_torch
 from hrl_wrappers.rewards.base import IntrinsicReward
 from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
 from hrl_wrappers.sb3.replay_buffer import relabeling_replay_buffer_class
@@ -211,7 +212,11 @@ class SkillAgent(_AlgorithmBase):
         """Build the reward model from ``self.skill_layout`` and ``self.reward_kwargs``."""
 
     def _setup_model(self) -> None:
-        self.reward_model = self._make_reward_model()
+        # SB3 seeds the global generators only in its own _setup_model, below: the reward model is built from its
+        # own stream of the agent's seed, whatever the global state was
+        algo_seed: int | None = getattr(self, "seed", None)
+        with seeded_torch(algo_seed, "reward_model"):
+            self.reward_model = self._make_reward_model()
         self._validate_reward_model()
         coefs = {"reward": self.reward_model, "intrinsic_coef": self.intrinsic_coef, "extrinsic_coef": self.extrinsic_coef}
         algo: Any = self

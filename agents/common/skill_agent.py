@@ -34,6 +34,7 @@ from agents.common.agent_factory import backend_name, check_checkpoint, read_che
 from agents.common.seeding import seeded_torch
 from hrl_wrappers.rewards.base import IntrinsicReward
 from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
+from hrl_wrappers.sb3.non_finite import with_finite_check
 from hrl_wrappers.sb3.replay_buffer import relabeling_replay_buffer_class
 from hrl_wrappers.sb3.rollout_buffer import relabeling_rollout_buffer_class
 from hrl_wrappers.skill_layout import SkillLayout
@@ -241,6 +242,12 @@ class SkillAgent(_AlgorithmBase):
     def _agent_callbacks(self) -> list[BaseCallback]:
         """The callbacks this agent trains with, before the user's: the reward model's (subclasses may add more)."""
         return [self._reward_callback]
+
+    def _init_callback(self, callback: MaybeCallback, progress_bar: bool = False) -> BaseCallback:
+        """SB3's callbacks of a ``learn`` call, with a :class:`~hrl_wrappers.sb3.non_finite.FiniteDataCallback` first: a
+        NaN or infinite observation or reward from the environment stops training before any network is updated."""
+        algo: Any = super()
+        return algo._init_callback(with_finite_check(callback), progress_bar)
 
     def _with_reward_callback(self, callback: MaybeCallback) -> BaseCallback:
         own = self._agent_callbacks()

@@ -19,6 +19,8 @@ from stable_baselines3.common.logger import Logger
 from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.utils import configure_logger
 
+from hrl_wrappers.sb3.non_finite import check_finite_reset, check_finite_step
+
 if TYPE_CHECKING:
     from agents.hiro.hiro import HIRO
 
@@ -86,6 +88,7 @@ def collect_and_train(agent: HIRO, cb: BaseCallback, log_interval: int | None) -
     high_buffer, low_buffer = agent.high_buffer, agent.low_buffer
     a_dim = len(agent.action_low)
     obs = env.reset()
+    check_finite_reset(obs, agent.num_timesteps)
     states = agent.states(obs)
     desired = agent._desired(obs, n)
     goals = np.zeros((n, agent.goal_dim), dtype=np.float32)
@@ -132,6 +135,7 @@ def collect_and_train(agent: HIRO, cb: BaseCallback, log_interval: int | None) -
             action = agent._act(agent.low, low_obs, False, cfg["low_noise"])
         new_obs, rewards, dones, infos = env.step(agent._env_action(action))
         agent.num_timesteps += n
+        check_finite_step(new_obs, rewards, dones, infos, agent.num_timesteps)  # before any buffer or network sees it
         iteration += 1
         next_states = agent.states(new_obs)
         next_desired = agent._desired(new_obs, n)

@@ -32,6 +32,7 @@ from agents.common.agent_factory import read_checkpoint_data
 from agents.option_critic.buffers import OptionRolloutBuffer
 from agents.option_critic.losses import option_critic_losses, option_policy_losses
 from agents.option_critic.policies import OptionCriticPolicy, check_action_space, check_observation_space
+from hrl_wrappers.sb3.non_finite import with_finite_check
 
 __all__ = ["OptionCritic"]
 
@@ -274,6 +275,10 @@ class OptionCritic(OnPolicyAlgorithm):
             self._last_episode_starts = np.ones(self.n_envs, dtype=bool)
             self._option_lengths = np.zeros(self.n_envs, dtype=np.int64)
         return result
+
+    def _init_callback(self, callback: MaybeCallback, progress_bar: bool = False) -> BaseCallback:
+        """SB3's callbacks, after a check that stops training at a non-finite observation or reward."""
+        return super()._init_callback(with_finite_check(callback), progress_bar)
 
     # ------------------------------------------------------------------------------------------------ rollouts
     def _continuation_values(self, q: np.ndarray, beta: np.ndarray, v: np.ndarray, options: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ import numpy as np
 from gymnasium import spaces
 from stable_baselines3 import DQN, PPO, SAC
 from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.vec_env import VecEnv
@@ -23,6 +24,7 @@ from stable_baselines3.common.vec_env import VecEnv
 from agents.common.agent_factory import AgentFactory, backend_name, check_checkpoint, read_checkpoint_data, require_backend
 from agents.common.skill_agent import _AlgorithmBase
 from hrl_wrappers.macro_action_wrapper import MacroActionWrapper
+from hrl_wrappers.sb3.non_finite import with_finite_check
 from hrl_wrappers.skill_library import SkillLibrary, load_skills
 
 __all__ = ["SkillController", "SkillControllerBase", "SkillControllerDQN", "SkillControllerPPO", "SkillControllerSAC"]
@@ -223,6 +225,12 @@ class SkillControllerBase(_AlgorithmBase):
     def _setup_model(self) -> None:
         """The back end's own (PPO, SAC or DQN) networks; the controller adds nothing to them."""
         super()._setup_model()  # type: ignore[safe-super]  # abstract only for the type checker; the back end's runs
+
+    def _init_callback(self, callback: MaybeCallback, progress_bar: bool = False) -> BaseCallback:
+        """SB3's callbacks of a ``learn`` call, with a :class:`~hrl_wrappers.sb3.non_finite.FiniteDataCallback` first: a
+        NaN or infinite observation or reward from the environment stops training before any network is updated."""
+        algo: Any = super()
+        return algo._init_callback(with_finite_check(callback), progress_bar)
 
     def learn(
         self: SelfSkillController,

@@ -102,7 +102,7 @@ def skill_models() -> dict[str, DIAYNSAC]:
     }
 
 
-def _parameters(model: Any) -> dict[str, th.Tensor]:
+def all_parameters(model: Any) -> dict[str, th.Tensor]:
     """Every tensor of ``get_parameters()`` (networks and optimizers, the reward model's included); both levels' for
     HIRO, which has no ``get_parameters``."""
     if isinstance(model, HIRO):
@@ -136,7 +136,7 @@ def _train(name: str, seed: int, global_seed: int, skill_models: dict[str, DIAYN
     np.random.seed(global_seed)
     model = cls("MlpPolicy", env, seed=seed, **kwargs)
     model.learn(steps)
-    return _parameters(model)
+    return all_parameters(model)
 
 
 def _max_difference(a: dict[str, th.Tensor], b: dict[str, th.Tensor]) -> float:

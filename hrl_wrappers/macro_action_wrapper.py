@@ -8,6 +8,7 @@ RL library, and any SB3 algorithm, can learn the high level.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any, SupportsFloat
@@ -71,13 +72,22 @@ def check_skill_spaces(env: gym.Env, skills: Skills, skill_obs: Sequence[int] | 
         raise ValueError(f"skills act in {act}, but the environment's action space is {env_act}")
 
 
+def _finite(obs: Any, reward: float) -> bool:
+    """Whether a primitive step's observation (an array or a dict of arrays) and the hold's reward so far are finite."""
+    parts = obs.values() if isinstance(obs, dict) else [obs]
+    return math.isfinite(reward) and all(
+        bool(np.isfinite(a).all()) for a in map(np.asarray, parts) if np.issubdtype(a.dtype, np.inexact)
+    )
+
+
 class MacroActionWrapper(gym.Wrapper):
     """Turn frozen skills into the actions of a new task: one action = one skill held for ``hold_steps`` steps.
 
     * **Action space**: ``Discrete(n_skills)`` for categorical skills, the skills' ``Box`` for continuous ones
       (out-of-bounds continuous actions are clipped, as SB3 clips its own).
     * **Step**: runs ``skills.act(obs, skill)`` on ``env`` for ``hold_steps`` primitive steps, stopping early when the
-      episode terminates or is truncated. The reward is ``sum_t gamma^t r_t`` over those steps (``gamma=1``: the plain
+      episode terminates or is truncated, or when an observation or reward is NaN or infinite (the skill does not act
+      on it; the macro step returns it, for the learner to stop on). The reward is ``sum_t gamma^t r_t`` over those steps (``gamma=1``: the plain
       sum). ``terminated`` and ``truncated`` are those of the last primitive step, kept apart.
     * **Info**: the last primitive step's info, plus ``"primitive_steps"`` (how many ran), ``"macro_discount"``
       (``gamma ** primitive_steps``, the factor a semi-MDP learner would discount the next value by) and ``"skill"``.
@@ -186,8 +196,8 @@ class MacroActionWrapper(gym.Wrapper):
             total += discount * float(reward)
             discount *= self.gamma
             n += 1
-            if terminated or truncated:
-                break
+            if terminated or truncated or not _finite(obs, total):
+                break  # a NaN or infinite value ends the hold: the skill never acts on it, the learner sees it
         self._obs = obs
         info = dict(info)
         info["primitive_steps"] = n

@@ -65,7 +65,8 @@ def factory(make: Callable[[], gym.Env], kind: str, bad_env: int = 0) -> Callabl
 _SAC = {"learning_starts": 32, "batch_size": 16, "buffer_size": 500}
 _PPO = {"n_steps": 64, "batch_size": 32, "n_epochs": 1}
 _DADS = {"n_steps": 64, "dynamics_steps": 2, "dynamics_arch": [8], "batch_size": 16, "n_alternatives": 4}
-_CONTROLLER = {"hold_steps": 5, "skill_obs": [0, 1]}  # K = 10 primitive steps: the end of the second decision
+# K = 10 primitive steps is inside the third decision: the hold ends there, before the skill acts on a NaN
+_CONTROLLER = {"hold_steps": 4, "skill_obs": [0, 1]}
 
 # class, env maker, constructor arguments ("skills": the kind of frozen skills), the step reported for K
 CASES: dict[str, tuple[Callable[..., Any], Callable[[], gym.Env], dict[str, Any], int]] = {
@@ -86,19 +87,19 @@ CASES: dict[str, tuple[Callable[..., Any], Callable[[], gym.Env], dict[str, Any]
         SkillControllerPPO,
         lambda: gym.make(POINT_WAYPOINTS_ID),
         {"skills": "categorical", **_CONTROLLER, **_PPO},
-        2,
+        3,
     ),
     "SkillControllerDQN": (
         SkillControllerDQN,
         lambda: gym.make(POINT_WAYPOINTS_ID),
         {"skills": "categorical", **_CONTROLLER, "learning_starts": 16, "batch_size": 8, "buffer_size": 100},
-        2,
+        3,
     ),
     "SkillControllerSAC": (
         SkillControllerSAC,
         lambda: gym.make(POINT_WAYPOINTS_ID),
         {"skills": "continuous", **_CONTROLLER, "learning_starts": 16, "batch_size": 8, "buffer_size": 100},
-        2,
+        3,
     ),
 }
 
@@ -170,3 +171,17 @@ def test_checks_name_dict_keys_and_terminal_observations() -> None:
     terminal = {"terminal_observation": np.array([np.nan, 0.0])}
     with pytest.raises(NonFiniteDataError, match=r"the terminal observation of env 1 at step 5 "):
         check_finite_step(np.zeros((2, 2)), np.zeros(2), np.array([False, True]), [{}, terminal], 5)
+
+
+def test_a_non_finite_primitive_step_ends_the_hold(skill_models: dict[str, DIAYNSAC]) -> None:
+    from hrl_wrappers import MacroActionWrapper, load_skills
+
+    env = MacroActionWrapper(
+        NonFiniteAt(gym.make(POINT_WAYPOINTS_ID), "observation", at=3),
+        load_skills(skill_models["categorical"]),
+        hold_steps=10,
+        skill_obs=[0, 1],
+    )
+    env.reset(seed=0)
+    obs, _, _, _, info = env.step(1)
+    assert info["primitive_steps"] == 3 and np.isnan(obs[0])

@@ -87,8 +87,8 @@ class MacroActionWrapper(gym.Wrapper):
       (out-of-bounds continuous actions are clipped, as SB3 clips its own).
     * **Step**: runs ``skills.act(obs, skill)`` on ``env`` for ``hold_steps`` primitive steps, stopping early when the
       episode terminates or is truncated, or when an observation or reward is NaN or infinite (the skill does not act
-      on it; the macro step returns it, for the learner to stop on). The reward is ``sum_t gamma^t r_t`` over those steps (``gamma=1``: the plain
-      sum). ``terminated`` and ``truncated`` are those of the last primitive step, kept apart.
+      on it; the macro step returns it, for the learner to stop on). The reward is ``sum_t gamma^t r_t`` over those
+      steps (``gamma=1``: the plain sum). ``terminated`` and ``truncated`` are those of the last primitive step, kept apart.
     * **Info**: the last primitive step's info, plus ``"primitive_steps"`` (how many ran), ``"macro_discount"``
       (``gamma ** primitive_steps``, the factor a semi-MDP learner would discount the next value by) and ``"skill"``.
 

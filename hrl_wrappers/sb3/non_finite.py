@@ -105,7 +105,7 @@ def check_finite_step(
     if dones is None or infos is None:
         return
     for i in np.flatnonzero(np.asarray(dones)):
-        terminal = infos[i].get("terminal_observation")
+        terminal = infos[int(i)].get("terminal_observation")
         if terminal is None:
             continue
         for what, arr in _float_parts(terminal, "terminal observation"):

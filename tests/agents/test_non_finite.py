@@ -13,8 +13,18 @@ import pytest
 import torch as th
 from stable_baselines3.common.env_util import make_vec_env
 
-from agents import HIRO, PPOC, DADSPPO, DADSSAC, DIAYNPPO, DIAYNSAC, OptionCritic
-from agents import SkillControllerDQN, SkillControllerPPO, SkillControllerSAC
+from agents import (
+    DADSPPO,
+    DADSSAC,
+    DIAYNPPO,
+    DIAYNSAC,
+    HIRO,
+    PPOC,
+    OptionCritic,
+    SkillControllerDQN,
+    SkillControllerPPO,
+    SkillControllerSAC,
+)
 from hrl_wrappers.envs import POINT_WAYPOINTS_ID, POINT_WORLD_ID
 from hrl_wrappers.sb3.non_finite import NonFiniteDataError, check_finite_reset, check_finite_step
 from tests.agents.test_hiro import CountingEnv

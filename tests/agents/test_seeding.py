@@ -11,8 +11,18 @@ import numpy as np
 import pytest
 import torch as th
 
-from agents import HIRO, PPOC, DADSPPO, DADSSAC, DIAYNPPO, DIAYNSAC, OptionCritic
-from agents import SkillControllerDQN, SkillControllerPPO, SkillControllerSAC
+from agents import (
+    DADSPPO,
+    DADSSAC,
+    DIAYNPPO,
+    DIAYNSAC,
+    HIRO,
+    PPOC,
+    OptionCritic,
+    SkillControllerDQN,
+    SkillControllerPPO,
+    SkillControllerSAC,
+)
 from hrl_wrappers.envs import POINT_WAYPOINTS_ID, POINT_WORLD_ID
 from tests.agents.test_hiro import CountingEnv
 

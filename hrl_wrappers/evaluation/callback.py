@@ -81,11 +81,11 @@ class SkillEvalCallback(BaseCallback):
             os.makedirs(self.log_dir, exist_ok=True)
         # the schedule is in timesteps, so that a resumed model (num_timesteps > 0) keeps it
         self._period = max(1, self.eval_freq) * max(1, int(getattr(self.model, "n_envs", 1) or 1))
-        self._last_due = self.num_timesteps // self._period
+        self._last_due = int(self.model.num_timesteps) // self._period
 
     def _on_step(self) -> bool:
         if self.eval_freq > 0 and self.num_timesteps // self._period > self._last_due:
-            self._last_due = self.num_timesteps // self._period
+            self._last_due = int(self.model.num_timesteps) // self._period
             self.evaluate()
         return True
 

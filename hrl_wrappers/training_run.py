@@ -329,7 +329,8 @@ class TrainingRun:
                 file=sys.stderr,
             )
         elif removed:
-            print(f"{self.run_dir}: removed the partial files of a killed process: {', '.join(map(str, removed))}", file=sys.stderr)
+            shown = ", ".join(map(str, removed))
+            print(f"{self.run_dir}: removed the partial files of a killed process: {shown}", file=sys.stderr)
         if self.resume:
             assert self._old_config is not None and self.checkpoint is not None
             merged = dict(self._old_config)

@@ -36,7 +36,8 @@ def _train_args(run: pathlib.Path, steps: int, *extra: str) -> list[str]:
 
 def _state(folder: pathlib.Path) -> dict[str, tuple[bytes, int]]:
     """Every file under ``folder``: its bytes and modification time."""
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns) for p in files}
 
 
 def _progress_steps(run: pathlib.Path) -> list[int]:

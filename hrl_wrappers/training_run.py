@@ -15,6 +15,12 @@ A trainer calls, in order: :meth:`~TrainingRun.check_folder` (before building an
 ``config.yaml``), :meth:`~TrainingRun.learn` and :meth:`~TrainingRun.finish`. Everything that can refuse the input
 (not a run folder, a checkpoint of another class) runs before anything in the folder is written.
 
+A run never overwrites or deletes a file it did not write: a new run goes into a missing or empty folder, or into a
+run folder (``config.yaml`` written by a :class:`TrainingRun`, recognised by its ``run_folder`` entry) killed before
+its first complete checkpoint, which is started again; anything else is refused, naming the files found. Each start
+deletes the temporary files of a process killed mid-save; a finished run resumed with no more steps changes nothing
+(:class:`RunFinished`).
+
 Resuming continues the same curve: the timestep count, the optimizers and the reward model come from the checkpoint,
 ``learn`` runs with ``reset_num_timesteps=False`` up to the same total, ``progress.csv`` is appended to (rows logged
 after the checkpoint by a killed process are dropped) and TensorBoard's steps continue (``purge_step``). The
@@ -227,8 +233,8 @@ class TrainingRun:
         if not self.resume:
             if run.exists() and not run.is_dir():
                 raise ValueError(f"--run-dir {str(run)!r} is a file, not a folder")
-            if not run.exists() or not any(run.iterdir()):
-                return
+            if not run.exists() or all(p.name == f".tmp-{CONFIG_FILE}" for p in run.iterdir()):
+                return  # empty, or killed while writing its first config.yaml (the temporary is deleted by start)
             config = _run_config(run)
             if config is None:
                 raise ValueError(

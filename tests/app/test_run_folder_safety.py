@@ -80,7 +80,9 @@ def test_a_new_run_refuses_a_folder_it_did_not_write(
 def test_an_empty_folder_is_trained_into(tmp_path: pathlib.Path) -> None:
     run = tmp_path / "empty"
     run.mkdir()
+    (run / ".tmp-config.yaml").write_text("algor")  # killed while writing its first config
     assert main(_train_args(run, 100)) == 0
+    assert not (run / ".tmp-config.yaml").exists()
     assert (run / "model.zip").is_file()
     assert yaml.safe_load((run / "config.yaml").read_text())["run_folder"] == "hrl_wrappers.TrainingRun/1"
 

@@ -15,6 +15,12 @@ A trainer calls, in order: :meth:`~TrainingRun.check_folder` (before building an
 ``config.yaml``), :meth:`~TrainingRun.learn` and :meth:`~TrainingRun.finish`. Everything that can refuse the input
 (not a run folder, a checkpoint of another class) runs before anything in the folder is written.
 
+A run never overwrites or deletes a file it did not write: a new run goes into a missing or empty folder, or into a
+run folder (``config.yaml`` written by a :class:`TrainingRun`, recognised by its ``run_folder`` entry) killed before
+its first complete checkpoint, which is started again; anything else is refused, naming the files found. Each start
+deletes the temporary files of a process killed mid-save; a finished run resumed with no more steps changes nothing
+(:class:`RunFinished`).
+
 Resuming continues the same curve: the timestep count, the optimizers and the reward model come from the checkpoint,
 ``learn`` runs with ``reset_num_timesteps=False`` up to the same total, ``progress.csv`` is appended to (rows logged
 after the checkpoint by a killed process are dropped) and TensorBoard's steps continue (``purge_step``). The
@@ -69,15 +75,62 @@ from hrl_wrappers.sb3.checkpoint import (
     has_replay_buffer,
     latest_checkpoint,
     load_checkpoint,
+    remove_partial_checkpoints,
 )
 from hrl_wrappers.sb3.run_logger import configure_run_logger
 
-__all__ = ["CHECKPOINT_DIR", "CONFIG_FILE", "LOG_DIR", "MODEL_FILE", "TrainingRun", "plain_data", "read_run_config"]
+__all__ = [
+    "CHECKPOINT_DIR",
+    "CONFIG_FILE",
+    "LOG_DIR",
+    "MODEL_FILE",
+    "RUN_FOLDER_MARK",
+    "RunFinished",
+    "TrainingRun",
+    "is_run_config",
+    "plain_data",
+    "read_run_config",
+]
 
 CONFIG_FILE = "config.yaml"
 MODEL_FILE = "model.zip"
 LOG_DIR = "logs"
 CHECKPOINT_DIR = "checkpoints"
+#: the ``run_folder`` entry :meth:`TrainingRun.start` writes into ``config.yaml``: how a folder is recognised as a run.
+RUN_FOLDER_MARK = "hrl_wrappers.TrainingRun/1"
+#: files a run writes that a restart (a run killed before its first checkpoint) deletes, relative to the run folder.
+_RESTART_FILES = (
+    f"{LOG_DIR}/progress.csv",
+    f"{LOG_DIR}/events.out.tfevents.*",
+    "eval/skill_eval.csv",
+    "eval/skills_*.png",
+)
+
+
+class RunFinished(Exception):
+    """Raised by :meth:`TrainingRun.prepare` when a resumed run already reached its steps (nothing is changed)."""
+
+
+def is_run_config(config: Any) -> bool:
+    """Whether ``config`` (a parsed ``config.yaml``) was written by a :class:`TrainingRun` (or an older ``hrl train``)."""
+    if not isinstance(config, dict) or "algorithm" not in config:
+        return False
+    return config.get("run_folder") == RUN_FOLDER_MARK or str(config.get("command", "")).startswith("hrl train ")
+
+
+def _run_config(run: pathlib.Path) -> dict[str, Any] | None:
+    """The ``config.yaml`` of ``run`` if a :class:`TrainingRun` wrote it, else None."""
+    try:
+        config = yaml.safe_load((run / CONFIG_FILE).read_text())
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return None
+    return config if is_run_config(config) else None
+
+
+def _listing(run: pathlib.Path, limit: int = 8) -> str:
+    names = sorted(str(p.relative_to(run)) + ("/" if p.is_dir() else "") for p in run.iterdir())
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def plain_data(value: Any) -> Any:
@@ -129,6 +182,8 @@ class TrainingRun:
     :param keep_checkpoints: checkpoints kept (0: all).
     :param checkpoint_replay_buffer: save the replay buffer with each checkpoint (off-policy learners).
     :param log_formats: SB3 logger outputs into ``RUN/logs``.
+    :param total_steps: the steps the run trains up to; a resumed run that finished at or past them is left as it is
+        (:meth:`prepare` raises :class:`RunFinished`).
     """
 
     def __init__(
@@ -140,6 +195,7 @@ class TrainingRun:
         keep_checkpoints: int = 2,
         checkpoint_replay_buffer: bool = False,
         log_formats: Sequence[str] = ("stdout", "csv", "tensorboard"),
+        total_steps: int | None = None,
     ) -> None:
         if checkpoint_every < 0:
             raise ValueError(f"checkpoint_every must be >= 0, got {checkpoint_every}")
@@ -152,7 +208,9 @@ class TrainingRun:
         self.keep_checkpoints = int(keep_checkpoints)
         self.checkpoint_replay_buffer = bool(checkpoint_replay_buffer)
         self.log_formats = tuple(log_formats)
+        self.total_steps = None if total_steps is None else int(total_steps)
         self.checkpoint: Checkpoint | None = None
+        self.restarting = False
         self.config: dict[str, Any] = {}
         self.callback: CheckpointCallback | None = None
         self._old_config: dict[str, Any] | None = None
@@ -162,17 +220,33 @@ class TrainingRun:
 
     # ------------------------------------------------------------------------------------------------ before
     def check_folder(self) -> None:
-        """Refuse a folder that cannot be trained into (nothing is written): a finished model for a new run, a
-        folder that is not a run, of another algorithm, or without a checkpoint for a resumed one."""
+        """Refuse a folder that cannot be trained into; nothing is written.
+
+        A new run needs a missing or empty folder, or a run folder (its ``config.yaml`` written by a
+        :class:`TrainingRun`) of the same algorithm that was killed before its first complete checkpoint: that one is
+        started again (:attr:`restarting`). A folder holding anything else is refused, naming its files; a run with a
+        checkpoint or ``model.zip`` is refused with a pointer to ``--resume``. A resumed run needs a run folder of
+        this algorithm with a complete checkpoint (without one, and without ``model.zip``, it is started again); if
+        it finished at or past :attr:`total_steps`, :meth:`prepare` raises :class:`RunFinished`.
+        """
         run = self.run_dir
         if not self.resume:
             if run.exists() and not run.is_dir():
                 raise ValueError(f"--run-dir {str(run)!r} is a file, not a folder")
-            if (run / MODEL_FILE).exists() or (run / CHECKPOINT_DIR).exists():
+            if not run.exists() or all(p.name == f".tmp-{CONFIG_FILE}" for p in run.iterdir()):
+                return  # empty, or killed while writing its first config.yaml (the temporary is deleted by start)
+            config = _run_config(run)
+            if config is None:
+                raise ValueError(
+                    f"--run-dir {str(run)!r} is not empty and is not a run folder (no {CONFIG_FILE} written by "
+                    f"`hrl train`): it holds {_listing(run)}; choose a new or empty --run-dir (nothing was changed)"
+                )
+            if (run / MODEL_FILE).exists() or latest_checkpoint(run / CHECKPOINT_DIR) is not None:
                 raise ValueError(
                     f"--run-dir {str(run)!r} already holds a run ({MODEL_FILE} or {CHECKPOINT_DIR}/): continue it with "
                     f"`hrl train --resume {run}`, or choose another --run-dir"
                 )
+            self._check_restart(config, "--run-dir")
             return
         config = read_run_config(run, "--resume")
         if config["algorithm"] != self.algorithm:
@@ -181,9 +255,13 @@ class TrainingRun:
             )
         checkpoint = latest_checkpoint(run / CHECKPOINT_DIR)
         if checkpoint is None:
+            if is_run_config(config) and not (run / MODEL_FILE).exists():
+                self._check_restart(config, "--resume")
+                self.resume = False
+                return
             raise ValueError(
                 f"--resume {str(run)!r} has no complete checkpoint in {CHECKPOINT_DIR}/ (was it trained with "
-                "--checkpoint-every 0, or killed before its first checkpoint?)"
+                "--checkpoint-every 0?): train a new run into another --run-dir"
             )
         algorithm = checkpoint.metadata.get("algorithm")
         if algorithm is not None and algorithm != self.algorithm:
@@ -193,6 +271,17 @@ class TrainingRun:
             )
         self._old_config = config
         self.checkpoint = checkpoint
+
+    def _check_restart(self, config: dict[str, Any], argument: str) -> None:
+        """Accept a run of this algorithm killed before its first complete checkpoint, to be started again."""
+        if config["algorithm"] != self.algorithm:
+            raise ValueError(
+                f"{argument} {str(self.run_dir)!r} holds a {config['algorithm']!r} run killed before its first checkpoint, "
+                f"not a {self.algorithm!r} one: start it again with its own command ({CONFIG_FILE}), or choose another "
+                "--run-dir"
+            )
+        self._old_config = config
+        self.restarting = True
 
     def prepare(self, model: BaseAlgorithm) -> BaseAlgorithm:
         """Check ``model`` against the options; when resuming, return the checkpoint loaded on ``model``'s env."""
@@ -204,8 +293,25 @@ class TrainingRun:
             return model
         if self.checkpoint is None:
             self.check_folder()
+            if not self.resume:  # killed before its first checkpoint: started again
+                return model
         assert self.checkpoint is not None
         loaded = load_checkpoint(self.checkpoint, model)
+        assert self._old_config is not None
+        if (
+            self.total_steps is not None
+            and self.checkpoint.num_timesteps >= self.total_steps
+            and self._old_config.get("status") == "finished"
+            and (self.run_dir / MODEL_FILE).is_file()
+        ):
+            steps = self.checkpoint.num_timesteps
+            env = loaded.get_env()
+            if env is not None:
+                env.close()
+            raise RunFinished(
+                f"{self.run_dir} is finished: trained to {steps} steps (--steps {self.total_steps}); nothing was "
+                f"changed. To train it longer: hrl train --resume {self.run_dir} --steps N, with N > {steps}"
+            )
         if has_replay_buffer(loaded) and self.checkpoint.replay_buffer_path is None:
             print(
                 f"warning: {self.checkpoint.model_path} has no replay buffer (train with --checkpoint-replay-buffer to "
@@ -215,7 +321,22 @@ class TrainingRun:
         return loaded
 
     def start(self, config: dict[str, Any]) -> dict[str, Any]:
-        """Write ``config.yaml`` (a resumed run keeps its config and records the resume); returns the config."""
+        """Write ``config.yaml`` (a resumed run keeps its config and records the resume); returns the config.
+
+        Before that it deletes what a killed process left: temporary and incomplete checkpoint files and, for a run
+        started again (:attr:`restarting`), the logs and evaluations of the killed attempt.
+        """
+        removed = self._clean()
+        if self.restarting:
+            shown = ", ".join(str(p.relative_to(self.run_dir)) for p in removed) or "nothing"
+            print(
+                f"{self.run_dir}: the run was killed before its first complete checkpoint: starting it again from step 0 "
+                f"(removed {shown})",
+                file=sys.stderr,
+            )
+        elif removed:
+            shown = ", ".join(map(str, removed))
+            print(f"{self.run_dir}: removed the partial files of a killed process: {shown}", file=sys.stderr)
         if self.resume:
             assert self._old_config is not None and self.checkpoint is not None
             merged = dict(self._old_config)
@@ -235,9 +356,30 @@ class TrainingRun:
             self.config = merged
         else:
             self.config = {**config, "status": "running", "start_time": config.get("start_time", _now())}
+            if self.restarting and self._old_config is not None:
+                # started again through `--resume`: keep the command that `--resume` re-reads
+                if "command" in self._old_config:
+                    self.config["command"] = self._old_config["command"]
+                self.config["restarts"] = [*list(self._old_config.get("restarts") or []), {"time": _now()}]
+        self.config["run_folder"] = RUN_FOLDER_MARK
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._write_config()
         return self.config
+
+    def _clean(self) -> list[pathlib.Path]:
+        """Delete the temporary files of a killed process (and the files of a killed attempt when restarting)."""
+        removed = remove_partial_checkpoints(self.run_dir / CHECKPOINT_DIR)
+        tmp = self.run_dir / f".tmp-{CONFIG_FILE}"
+        if tmp.is_file():
+            tmp.unlink()
+            removed.append(tmp)
+        if self.restarting:
+            for pattern in _RESTART_FILES:
+                for path in sorted(self.run_dir.glob(pattern)):
+                    if path.is_file():
+                        path.unlink()
+                        removed.append(path)
+        return removed
 
     def _write_config(self) -> None:
         text = yaml.safe_dump(plain_data(self.config), sort_keys=False, default_flow_style=None)

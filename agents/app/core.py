@@ -231,6 +231,7 @@ def training_run_from_args(args: argparse.Namespace, run: pathlib.Path, algorith
         checkpoint_every=every,
         keep_checkpoints=args.keep_checkpoints,
         checkpoint_replay_buffer=args.checkpoint_replay_buffer,
+        total_steps=args.steps,
     )
 
 

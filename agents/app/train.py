@@ -52,8 +52,11 @@ def build_train_parser() -> argparse.ArgumentParser:
 
 
 def _train_resume(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    """``hrl train --resume RUN``: re-read the options RUN was started with and continue it from its last checkpoint."""
-    from hrl_wrappers.training_run import read_run_config
+    """``hrl train --resume RUN``: re-read the options RUN was started with and continue it from its last checkpoint.
+
+    A finished run resumed with no more steps than it has is left as it is (exit status 0, a line saying so).
+    """
+    from hrl_wrappers.training_run import RunFinished, read_run_config
 
     if args.resume is None:
         raise CLIError(f"choose an algorithm ({', '.join(TRAINERS)}) or continue a run with --resume RUN")
@@ -83,4 +86,8 @@ def _train_resume(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if args.resume_steps is not None:
         resumed.steps = args.resume_steps
     handler: Callable[[argparse.Namespace, Sequence[str]], int] = resumed.handler
-    return int(handler(resumed, argv))
+    try:
+        return int(handler(resumed, argv))
+    except RunFinished as done:
+        print(done)
+        return 0

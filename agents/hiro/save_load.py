@@ -49,6 +49,7 @@ def save_agent(agent: HIRO, path: str | pathlib.Path, include_buffers: bool) -> 
         "config": agent.config,
         "layout": agent.layout,
         "num_timesteps": agent.num_timesteps,
+        "episode_num": agent._episode_num,
         "n_envs": agent.n_envs,
         "seed": agent.seed,
         "verbose": agent.verbose,
@@ -147,6 +148,7 @@ def load_agent(
     if agent.config["high_action_penalty"] > 0:
         add_action_penalty(agent.high, agent.config["high_action_penalty"])
     agent.num_timesteps = int(meta["num_timesteps"])
+    agent._episode_num = int(meta.get("episode_num", 0))  # zips from before it was saved: 0
     if env is not None:
         agent.set_env(env, n_envs=n_envs)
     return agent

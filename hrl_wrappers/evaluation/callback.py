@@ -18,7 +18,10 @@ __all__ = ["SkillEvalCallback"]
 
 
 class SkillEvalCallback(BaseCallback):
-    """Evaluate the skills of the model being trained every ``eval_freq`` calls, log the metrics and a plot.
+    """Evaluate the skills of the model being trained every ``eval_freq`` steps of each env, log the metrics and a plot.
+
+    Evaluations fall at the multiples of ``eval_freq x n_envs`` timesteps, counted by the model's ``num_timesteps``:
+    a model resumed from a checkpoint keeps the schedule (1000, 2000, 3000 across a resume at 1500).
 
     Logs ``skills/<metric>`` for every entry of :meth:`~hrl_wrappers.evaluation.SkillEvaluation.summary` (``skills/accuracy``,
     ``skills/coverage``, ``skills/mean_abs_displacement``, ``skills/mean_discriminability``, ...) and the trajectory
@@ -26,7 +29,7 @@ class SkillEvalCallback(BaseCallback):
     ``skills_{num_timesteps}.png`` and appends the summary (with ``timesteps``) to ``skill_eval.csv``.
 
     :param eval_env: the raw evaluation environment (without SkillWrapper) or its id (made once).
-    :param eval_freq: evaluate every this many callback calls (environment steps of one env; <= 0 disables).
+    :param eval_freq: evaluate every this many environment steps of one env (calls; <= 0 disables).
     :param features: as in :func:`~hrl_wrappers.evaluation.evaluate_skills`.
     :param cell_size: coverage cell side.
     :param n_rollouts: as in :func:`~hrl_wrappers.evaluation.evaluate_skills`.
@@ -68,15 +71,21 @@ class SkillEvalCallback(BaseCallback):
         self.deterministic = bool(deterministic)
         self.seed = int(seed)
         self.last_evaluation: SkillEvaluation | None = None
+        self._period = 1
+        self._last_due = 0
 
     def _init_callback(self) -> None:
         _check_model(self.model, self.eval_env)
         _feature_fn(self.eval_env, self.features)  # fail at the start of learn, not at the first evaluation
         if self.log_dir is not None:
             os.makedirs(self.log_dir, exist_ok=True)
+        # the schedule is in timesteps, so that a resumed model (num_timesteps > 0) keeps it
+        self._period = max(1, self.eval_freq) * max(1, int(getattr(self.model, "n_envs", 1) or 1))
+        self._last_due = int(self.model.num_timesteps) // self._period
 
     def _on_step(self) -> bool:
-        if self.eval_freq > 0 and self.n_calls % self.eval_freq == 0:
+        if self.eval_freq > 0 and self.num_timesteps // self._period > self._last_due:
+            self._last_due = int(self.model.num_timesteps) // self._period
             self.evaluate()
         return True
 

@@ -38,7 +38,15 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 
-__all__ = ["Checkpoint", "CheckpointCallback", "class_path", "has_replay_buffer", "latest_checkpoint", "load_checkpoint"]
+__all__ = [
+    "Checkpoint",
+    "CheckpointCallback",
+    "class_path",
+    "has_replay_buffer",
+    "latest_checkpoint",
+    "load_checkpoint",
+    "remove_partial_checkpoints",
+]
 
 _RECORD = re.compile(r"^(?P<prefix>.+)_(?P<steps>\d+)_steps\.json$")
 FORMAT_VERSION = 1
@@ -113,6 +121,36 @@ def latest_checkpoint(folder: str | os.PathLike[str]) -> Checkpoint | None:
         except ValueError:
             continue  # e.g. its files pruned or half-deleted: take the previous one
     return None
+
+
+def remove_partial_checkpoints(folder: str | os.PathLike[str], prefix: str = "checkpoint") -> list[pathlib.Path]:
+    """Delete what a process killed while saving left in ``folder``; returns the deleted files.
+
+    Only files :class:`CheckpointCallback` writes with ``prefix`` are considered: its temporary files
+    (``.tmp-<prefix>_*``) and the model zips and replay buffers that no readable ``.json`` record names (written just
+    before a kill, or left by a kill while pruning). Complete checkpoints and any other file are kept.
+    """
+    path = pathlib.Path(folder)
+    if not path.is_dir():
+        return []
+    named: set[str] = set()
+    for entry in path.iterdir():
+        match = _RECORD.match(entry.name)
+        if match is not None and match["prefix"] == prefix:
+            try:
+                checkpoint = read_checkpoint(entry)
+            except ValueError:
+                continue
+            named.update(p.name for p in (checkpoint.model_path, checkpoint.replay_buffer_path) if p is not None)
+    data = re.compile(rf"^{re.escape(prefix)}_\d+_(steps\.zip|replay_buffer\.pkl)$")
+    removed = []
+    for entry in sorted(path.iterdir()):
+        if not entry.is_file():
+            continue
+        if entry.name.startswith(f".tmp-{prefix}_") or (data.match(entry.name) and entry.name not in named):
+            entry.unlink(missing_ok=True)
+            removed.append(entry)
+    return removed
 
 
 def load_checkpoint(checkpoint: Checkpoint, model: BaseAlgorithm, device: str | None = None) -> BaseAlgorithm:

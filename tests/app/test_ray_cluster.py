@@ -1,0 +1,156 @@
+"""``hrl sweep --address``: a real Ray cluster on loopback, joined by a two-trial sweep, stopped by its own process id.
+
+The cluster is one ``ray start --head --block`` process with its own ports, its own session folder and its own token
+(``RAY_AUTH_MODE=token``, ``RAY_AUTH_TOKEN``), so it clashes with no other Ray on the machine; it is stopped by
+terminating that process (never ``ray stop``), and the test checks that none of the processes it started survive.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import yaml
+
+pytest.importorskip("ray", reason="the [ray] extra is not installed")
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CONFIG: dict[str, Any] = {
+    "algorithm": "diayn",
+    "seeds": [0, 1],
+    "base": {
+        "env": "hrl_wrappers/PointWorld-v0", "steps": 200, "n-skills": 3, "net": [16], "batch-size": 16,
+        "learning-starts": 50, "eval-every": 0, "checkpoint-every": 100,
+    },
+    "settings": [{"name": "lr", "learning-rate": 0.001}],
+    "resources": {"cpu": 1},
+}  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _group_pids(pgid: int) -> list[int]:
+    """The live processes of process group ``pgid`` (the cluster's own session), from /proc."""
+    pids = []
+    for entry in pathlib.Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == pgid and "(Z)" not in (entry / "stat").read_text()[:80]:
+                    pids.append(int(entry.name))
+            except (ProcessLookupError, OSError):
+                pass
+    return pids
+
+
+def _env(token: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("RAY_ADDRESS", "RAY_AUTH_TOKEN_PATH")}
+    env.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=token, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
+    return env
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[dict[str, Any]]:
+    """A one-node Ray cluster on loopback: ``{"address", "token", "pid"}``; stopped by its pid afterwards."""
+    token = uuid.uuid4().hex
+    port = _free_port()
+    temp = tempfile.mkdtemp(prefix="hrl-raytest-")
+    command = [
+        sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--block", "--node-ip-address=127.0.0.1",
+        f"--port={port}", "--num-cpus=2", f"--temp-dir={temp}", "--include-dashboard=false",
+        f"--dashboard-port={_free_port()}", f"--ray-client-server-port={_free_port()}",
+        f"--dashboard-agent-listen-port={_free_port()}", "--disable-usage-stats",
+    ]  # fmt: skip
+    log = open(pathlib.Path(temp) / "head.log", "w")  # noqa: SIM115
+    head = subprocess.Popen(
+        command, env=_env(token), stdout=log, stderr=subprocess.STDOUT, cwd=temp, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        text = ""
+        while time.monotonic() < deadline:
+            text = (pathlib.Path(temp) / "head.log").read_text()
+            if "Ray runtime started" in text:
+                break
+            if head.poll() is not None:
+                pytest.fail(f"ray start exited with {head.returncode}:\n{text[-2000:]}")
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"ray start did not come up in 60 s:\n{text[-2000:]}")
+        yield {"address": f"127.0.0.1:{port}", "token": token, "pid": head.pid, "port": port}
+    finally:
+        pgid = head.pid  # start_new_session: the group of everything the cluster started
+        if head.poll() is None:
+            head.send_signal(signal.SIGTERM)
+            try:
+                head.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                head.kill()
+                head.wait(timeout=10)
+        deadline = time.monotonic() + 20
+        while _group_pids(pgid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        left = _group_pids(pgid)
+        for pid in left:  # only processes of the cluster's own group, by id
+            os.kill(pid, signal.SIGKILL)
+        log.close()
+        subprocess.run(["rm", "-rf", temp], check=False)
+        assert not left, f"Ray processes of the test cluster outlived it: {left}"
+
+
+def _sweep(tmp_path: pathlib.Path, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "sweep.yaml"
+    path.write_text(yaml.safe_dump(CONFIG))
+    return subprocess.run(
+        [sys.executable, "-m", "agents.app", "sweep", str(path), "--output", str(tmp_path / "out"), *extra],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+
+
+def test_a_two_trial_sweep_joins_the_cluster(cluster: dict[str, Any], tmp_path: pathlib.Path) -> None:
+    done = _sweep(tmp_path, _env(cluster["token"]), "--address", cluster["address"], "--num-cpus", "2")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Ray joined at" in done.stdout and f":{cluster['port']}" in done.stdout.split("Ray joined at")[1][:40]
+    table = (tmp_path / "out" / "results.md").read_text()
+    assert "| lr-seed0 | lr | 0 | done |" in table and "| lr-seed1 | lr | 1 | done |" in table
+    for seed in (0, 1):
+        assert (tmp_path / "out" / f"lr-seed{seed}" / "model.zip").is_file()
+
+
+def test_without_the_auth_mode_the_sweep_says_what_to_set(cluster: dict[str, Any], tmp_path: pathlib.Path) -> None:
+    env = _env(cluster["token"])
+    del env["RAY_AUTH_MODE"]
+    done = _sweep(tmp_path, env, "--address", cluster["address"])
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "set RAY_AUTH_MODE as the cluster has it" in done.stderr and "export RAY_AUTH_MODE=token" in done.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("lr-seed*"))
+
+
+def test_a_wrong_token_is_a_clear_error(cluster: dict[str, Any], tmp_path: pathlib.Path) -> None:
+    done = _sweep(tmp_path, _env("not-the-token"), "--address", cluster["address"])
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert f"the Ray cluster at {cluster['address']}" in done.stderr or "could not join" in done.stderr
+    assert "ray get-auth-token" in done.stderr
+
+
+def test_the_default_run_starts_its_own_ray(cluster: dict[str, Any], tmp_path: pathlib.Path) -> None:
+    """With the cluster up (and even named by RAY_ADDRESS), a sweep without --address does not join it."""
+    env = _env(cluster["token"])
+    env["RAY_ADDRESS"] = cluster["address"]
+    done = _sweep(tmp_path, env, "--num-cpus", "2")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    where = done.stdout.split("Ray started on this machine at")[1].split(":")[1]
+    assert int(where) != cluster["port"]

@@ -62,7 +62,7 @@ RAY_AUTH_HINT = (
 
 
 def _ray_token_available() -> bool:
-    """Whether a Ray token is at hand where Ray looks for one (``RAY_AUTH_TOKEN``, ``RAY_AUTH_TOKEN_PATH``, the default file)."""
+    """Whether a Ray token is where Ray looks: ``RAY_AUTH_TOKEN``, ``RAY_AUTH_TOKEN_PATH`` or ``~/.ray/auth_token``."""
     if os.environ.get("RAY_AUTH_TOKEN", "").strip():
         return True
     named = os.environ.get("RAY_AUTH_TOKEN_PATH")

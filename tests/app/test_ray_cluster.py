@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import shutil
 import signal
 import socket
 import subprocess
@@ -43,16 +44,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _group_pids(pgid: int) -> list[int]:
-    """The live processes of process group ``pgid`` (the cluster's own session), from /proc."""
+def _group_pids(pgid: int, known: set[int]) -> list[int]:
+    """The live processes of process group ``pgid`` (the cluster's own session) or among ``known`` pids."""
+    import psutil  # a dependency of Ray
+
     pids = []
-    for entry in pathlib.Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if os.getpgid(int(entry.name)) == pgid and "(Z)" not in (entry / "stat").read_text()[:80]:
-                    pids.append(int(entry.name))
-            except (ProcessLookupError, OSError):
-                pass
+    for process in psutil.process_iter(["pid", "status"]):
+        try:
+            if process.info["status"] == psutil.STATUS_ZOMBIE:
+                continue
+            if process.pid in known or os.getpgid(process.pid) == pgid:
+                pids.append(process.pid)
+        except (psutil.Error, ProcessLookupError, OSError):
+            pass
     return pids
 
 
@@ -74,10 +78,9 @@ def cluster() -> Iterator[dict[str, Any]]:
         f"--dashboard-port={_free_port()}", f"--ray-client-server-port={_free_port()}",
         f"--dashboard-agent-listen-port={_free_port()}", "--disable-usage-stats",
     ]  # fmt: skip
-    log = open(pathlib.Path(temp) / "head.log", "w")  # noqa: SIM115
-    head = subprocess.Popen(
-        command, env=_env(token), stdout=log, stderr=subprocess.STDOUT, cwd=temp, start_new_session=True
-    )
+    log = open(pathlib.Path(temp) / "head.log", "w")
+    head = subprocess.Popen(command, env=_env(token), stdout=log, stderr=subprocess.STDOUT, cwd=temp, start_new_session=True)
+    started: set[int] = {head.pid}
     try:
         deadline = time.monotonic() + 60
         text = ""
@@ -90,6 +93,9 @@ def cluster() -> Iterator[dict[str, Any]]:
             time.sleep(0.5)
         else:
             pytest.fail(f"ray start did not come up in 60 s:\n{text[-2000:]}")
+        import psutil
+
+        started = {p.pid for p in psutil.Process(head.pid).children(recursive=True)} | {head.pid}
         yield {"address": f"127.0.0.1:{port}", "token": token, "pid": head.pid, "port": port}
     finally:
         pgid = head.pid  # start_new_session: the group of everything the cluster started
@@ -101,13 +107,13 @@ def cluster() -> Iterator[dict[str, Any]]:
                 head.kill()
                 head.wait(timeout=10)
         deadline = time.monotonic() + 20
-        while _group_pids(pgid) and time.monotonic() < deadline:
+        while _group_pids(pgid, started) and time.monotonic() < deadline:
             time.sleep(0.5)
-        left = _group_pids(pgid)
+        left = _group_pids(pgid, started)
         for pid in left:  # only processes of the cluster's own group, by id
             os.kill(pid, signal.SIGKILL)
         log.close()
-        subprocess.run(["rm", "-rf", temp], check=False)
+        shutil.rmtree(temp, ignore_errors=True)
         assert not left, f"Ray processes of the test cluster outlived it: {left}"
 
 

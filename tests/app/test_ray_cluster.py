@@ -1,7 +1,7 @@
 """``hrl sweep --address``: a real Ray cluster on loopback, joined by a two-trial sweep, stopped by its own process id.
 
-The cluster is one ``ray start --head --block`` process with its own ports, its own session folder and its own token
-(``RAY_AUTH_MODE=token``, ``RAY_AUTH_TOKEN``), so it clashes with no other Ray on the machine; it is stopped by
+The cluster is one ``ray start --head --block`` process with its own ports, its own temporary folder and its own
+token (``RAY_AUTH_MODE=token``, ``RAY_AUTH_TOKEN``), so it clashes with no other Ray on the machine; it is stopped by
 terminating that process (never ``ray stop``), and the test checks that none of the processes it started survive.
 """
 
@@ -45,7 +45,7 @@ def _free_port() -> int:
 
 
 def _group_pids(pgid: int, known: set[int]) -> list[int]:
-    """The live processes of process group ``pgid`` (the cluster's own session) or among ``known`` pids."""
+    """The live processes of process group ``pgid`` (everything the cluster started) or among ``known`` pids."""
     import psutil  # a dependency of Ray
 
     pids = []

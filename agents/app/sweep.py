@@ -101,11 +101,16 @@ def _join_error(address: str, exc: BaseException) -> SweepError:
             f"the Ray cluster at {address} refused this machine's token ({cause}): use the head node's token "
             f"(`ray get-auth-token` there) in {RAY_TOKEN_PLACES}, with RAY_AUTH_MODE=token"
         )
+    token = (
+        "if it runs with token authentication, it refused this machine's token: use the head node's token "
+        f"(`ray get-auth-token` there) in {RAY_TOKEN_PLACES}"
+        if mode.strip().lower() == "token"
+        else f"RAY_AUTH_MODE is {mode!r} here and must be as on the cluster ({RAY_AUTH_HINT})"
+    )
     return SweepError(
         f"could not join the Ray cluster at {address} ({cause}): check that a cluster runs there "
         f"(`ray status --address {address}` on its head node) and that the address and port are the ones "
-        f"`ray start --head` printed; RAY_AUTH_MODE is {mode!r} here and must be as on the cluster "
-        f"(with token authentication the token must be the head node's: `ray get-auth-token` there)"
+        f"`ray start --head` printed; {token}"
     )
 
 

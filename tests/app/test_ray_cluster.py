@@ -148,8 +148,29 @@ def test_without_the_auth_mode_the_sweep_says_what_to_set(cluster: dict[str, Any
 def test_a_wrong_token_is_a_clear_error(cluster: dict[str, Any], tmp_path: pathlib.Path) -> None:
     done = _sweep(tmp_path, _env("not-the-token"), "--address", cluster["address"])
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-3000:]
-    assert f"the Ray cluster at {cluster['address']}" in done.stderr or "could not join" in done.stderr
-    assert "ray get-auth-token" in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"hrl: error: could not join the Ray cluster at {cluster['address']}"), last
+    assert "it refused this machine's token: use the head node's token (`ray get-auth-token` there)" in last
+
+
+def test_the_auth_check_names_the_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> None:
+    """Before connecting: RAY_AUTH_MODE unset, or token mode without a token, is an error saying what to set."""
+    from agents.app.sweep import SweepError, check_cluster_auth
+
+    for name in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.ray/auth_token
+    with pytest.raises(SweepError, match="set RAY_AUTH_MODE as the cluster has it before joining: `export RAY_AUTH"):
+        check_cluster_auth("10.0.0.1:6379")
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")
+    with pytest.raises(SweepError, match="RAY_AUTH_MODE=token but no Ray token here: put the head node's token"):
+        check_cluster_auth("10.0.0.1:6379")
+    (tmp_path / ".ray").mkdir()
+    (tmp_path / ".ray" / "auth_token").write_text("abc\n")
+    check_cluster_auth("10.0.0.1:6379")
+    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
+    (tmp_path / ".ray" / "auth_token").unlink()
+    check_cluster_auth("10.0.0.1:6379")
 
 
 def test_the_default_run_starts_its_own_ray(cluster: dict[str, Any], tmp_path: pathlib.Path) -> None:

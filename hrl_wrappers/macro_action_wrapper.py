@@ -80,7 +80,7 @@ def _finite(obs: Any, reward: float) -> bool:
     )
 
 
-class MacroActionWrapper(gym.Wrapper):
+class MacroActionWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
     """Turn frozen skills into the actions of a new task: one action = one skill held for ``hold_steps`` steps.
 
     * **Action space**: ``Discrete(n_skills)`` for categorical skills, the skills' ``Box`` for continuous ones
@@ -92,7 +92,9 @@ class MacroActionWrapper(gym.Wrapper):
     * **Info**: the last primitive step's info, plus ``"primitive_steps"`` (how many ran), ``"macro_discount"``
       (``gamma ** primitive_steps``, the factor a semi-MDP learner would discount the next value by) and ``"skill"``.
 
-    The wrapper holds live objects (the skills), so it is not rebuilt from ``env.spec``; build vectorised copies with
+    ``env.spec`` records the arguments, the skill set included (as Gymnasium records the function of its
+    ``TransformObservation``): ``gym.make(env.spec)`` rebuilds the wrapper around a copy of the skills. To share
+    one skill set, build vectorised copies with
     ``make_vec_env(env_id, wrapper_class=MacroActionWrapper, wrapper_kwargs={"skills": skills, ...})``.
 
     :param env: the task environment.
@@ -126,7 +128,8 @@ class MacroActionWrapper(gym.Wrapper):
         gamma: float = 1.0,
         skill_obs: Sequence[int] | None = None,
     ) -> None:
-        super().__init__(env)
+        gym.utils.RecordConstructorArgs.__init__(self, skills=skills, hold_steps=hold_steps, gamma=gamma, skill_obs=skill_obs)
+        gym.Wrapper.__init__(self, env)
         if isinstance(hold_steps, bool) or not isinstance(hold_steps, int | np.integer) or hold_steps < 1:
             raise ValueError(f"hold_steps must be an integer >= 1, got {hold_steps!r}")
         if isinstance(gamma, bool) or not isinstance(gamma, float | int) or not 0.0 < float(gamma) <= 1.0:

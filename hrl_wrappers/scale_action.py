@@ -17,11 +17,12 @@ import numpy as np
 __all__ = ["ScaleAction"]
 
 
-class ScaleAction(gym.ActionWrapper[Any, np.ndarray, np.ndarray]):
+class ScaleAction(gym.ActionWrapper[Any, np.ndarray, np.ndarray], gym.utils.RecordConstructorArgs):
     """Multiply every action by ``scale`` (a positive number, or one per action dimension) before the env sees it.
 
     The wrapper's ``action_space`` is the env's: an agent's action ``a`` in it reaches the env as ``scale * a``,
-    which lies in the box scaled by ``scale`` (inside the env's own box for ``0 < scale <= 1``).
+    which lies in the box scaled by ``scale`` (inside the env's own box for ``0 < scale <= 1``). ``scale`` is recorded
+    in ``env.spec``, so ``gym.make(env.spec)`` rebuilds the wrapper.
 
     :param env: an environment with a ``Box`` action space.
     :param scale: the factor, > 0 and finite; a sequence gives one factor per action dimension.
@@ -46,7 +47,8 @@ class ScaleAction(gym.ActionWrapper[Any, np.ndarray, np.ndarray]):
             raise ValueError(f"scale must be a number or one per action dimension {shape}, got shape {factor.shape}")
         if not np.all(np.isfinite(factor)) or np.any(factor <= 0):
             raise ValueError(f"scale must be finite and > 0, got {scale!r}")
-        super().__init__(env)
+        gym.utils.RecordConstructorArgs.__init__(self, scale=factor.tolist() if factor.ndim else float(factor))
+        gym.ActionWrapper.__init__(self, env)
         self.scale = factor.astype(env.action_space.dtype) if factor.ndim else float(factor)
 
     def action(self, action: np.ndarray) -> np.ndarray:

@@ -6,8 +6,11 @@ with ``progress.csv`` and TensorBoard events, ``checkpoints/``, ``evaluation.jso
 the sweep writes ``OUTPUT/results.csv`` (one row per trial) and ``OUTPUT/results.md`` (per trial, then per setting
 with the mean over seeds, and the best setting), and prints the latter.
 
-Without an address Ray starts on this machine (``ray.init()``, the embedded single-machine default); with
-``address="auto"`` or ``"ray://head:10001"`` it joins a running cluster (see the README). Ray is the optional
+Without an address Ray starts on this machine, a new instance of its own (``ray.init(address="local")`` with its
+own temporary folder, removed afterwards), never one another job started; with ``address="auto"``,
+``"HEAD:6379"`` or ``"ray://head:10001"`` it joins a running cluster (see the command-line docs). Joining needs
+``RAY_AUTH_MODE`` set as on the cluster (Ray's token authentication): it is checked before connecting, and Ray's
+connection and authentication errors become a :class:`SweepError` that says what to do. Ray is the optional
 ``[ray]`` extra: ``pip install "hrl-wrappers[ray]"``.
 
 The sweep file's format and its validation are in :mod:`agents.app.sweep_config`.
@@ -23,7 +26,9 @@ import io
 import json
 import os
 import pathlib
+import shutil
 import statistics
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -47,6 +52,66 @@ RAY_INSTALL_HINT = (
     'hrl sweep runs its trials with Ray Tune, which is not installed: pip install "hrl-wrappers[ray]" '
     '(or pip install "ray[tune]")'
 )
+
+RAY_TOKEN_PLACES = "~/.ray/auth_token, the file named by RAY_AUTH_TOKEN_PATH, or RAY_AUTH_TOKEN"
+RAY_AUTH_HINT = (
+    "`export RAY_AUTH_MODE=token` for a cluster with token authentication (what `ray start --head` turns on once a "
+    f"token exists), with the head node's token (`ray get-auth-token` there) in {RAY_TOKEN_PLACES}; or "
+    "`export RAY_AUTH_MODE=disabled` for a cluster started with RAY_AUTH_MODE=disabled"
+)
+
+
+def _ray_token_available() -> bool:
+    """Whether a Ray token is where Ray looks: ``RAY_AUTH_TOKEN``, ``RAY_AUTH_TOKEN_PATH`` or ``~/.ray/auth_token``."""
+    if os.environ.get("RAY_AUTH_TOKEN", "").strip():
+        return True
+    named = os.environ.get("RAY_AUTH_TOKEN_PATH")
+    path = pathlib.Path(named).expanduser() if named else pathlib.Path.home() / ".ray" / "auth_token"
+    try:
+        return bool(path.read_text().strip())
+    except OSError:
+        return False
+
+
+def check_cluster_auth(address: str) -> None:
+    """Check, before joining the Ray cluster at ``address``, that ``RAY_AUTH_MODE`` is set and a token is at hand.
+
+    Ray reads its authentication mode from ``RAY_AUTH_MODE`` only; a driver without it cannot join a cluster that
+    uses token authentication (Ray then retries and fails with a bare "Failed to connect").
+
+    :param address: the cluster's address, as given to ``--address``.
+    :raises SweepError: naming the setting to make.
+    """
+    mode = os.environ.get("RAY_AUTH_MODE", "").strip().lower()
+    if not mode:
+        raise SweepError(f"--address {address}: set RAY_AUTH_MODE as the cluster has it before joining: {RAY_AUTH_HINT}")
+    if mode == "token" and not _ray_token_available():
+        raise SweepError(
+            f"--address {address}: RAY_AUTH_MODE=token but no Ray token here: put the head node's token "
+            f"(`ray get-auth-token` there) in {RAY_TOKEN_PLACES}"
+        )
+
+
+def _join_error(address: str, exc: BaseException) -> SweepError:
+    """What to do about Ray's failure to join the cluster at ``address``."""
+    mode = os.environ.get("RAY_AUTH_MODE", "")
+    cause = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    if "uthenticat" in type(exc).__name__ + str(exc):
+        return SweepError(
+            f"the Ray cluster at {address} refused this machine's token ({cause}): use the head node's token "
+            f"(`ray get-auth-token` there) in {RAY_TOKEN_PLACES}, with RAY_AUTH_MODE=token"
+        )
+    token = (
+        "if it runs with token authentication, it refused this machine's token: use the head node's token "
+        f"(`ray get-auth-token` there) in {RAY_TOKEN_PLACES}"
+        if mode.strip().lower() == "token"
+        else f"RAY_AUTH_MODE is {mode!r} here and must be as on the cluster ({RAY_AUTH_HINT})"
+    )
+    return SweepError(
+        f"could not join the Ray cluster at {address} ({cause}): check that a cluster runs there "
+        f"(`ray status --address {address}` on its head node) and that the address and port are the ones "
+        f"`ray start --head` printed; {token}"
+    )
 
 
 def _read_metrics(run: pathlib.Path) -> dict[str, float]:
@@ -203,13 +268,16 @@ def run_sweep(
     """Run a sweep through Ray Tune: every (setting, seed) as one trial; returns the results (also written to disk).
 
     :param source: a sweep file, its content as a mapping, or a :class:`SweepConfig`.
-    :param address: a running Ray cluster (``"auto"``, ``"ray://head:10001"``); None starts Ray on this machine.
+    :param address: a running Ray cluster (``"auto"``, ``"HEAD:6379"``, ``"ray://head:10001"``); None starts a new
+        Ray instance of its own on this machine (never joins another), shut down and removed at the end.
     :param output: the sweep's folder (overrides the file's ``output``).
     :param num_cpus: CPUs Ray may use when it starts on this machine (default: all).
     :param verbose: 1 prints the results table.
     """
     spec = source if isinstance(source, SweepConfig) else load_sweep_config(source, output)
     ray, tune = _ray_modules()
+    if address is not None and not ray.is_initialized():
+        check_cluster_auth(address)
     trials = spec.trials()
     clashing = [t.name for t in trials if (t.run_dir(spec.output) / "config.yaml").exists()]
     if clashing:
@@ -235,16 +303,28 @@ def run_sweep(
     )
     started = time.perf_counter()
     we_started_ray = not ray.is_initialized()
+    ray_temp: str | None = None
     if we_started_ray:
         init_kwargs: dict[str, Any] = {"address": address, "include_dashboard": False, "log_to_driver": verbose >= 2}
         if address is None:
-            init_kwargs["num_cpus"] = num_cpus
+            # a new instance of its own: "local" never joins a running one (not even through RAY_ADDRESS), and its
+            # own temporary folder keeps it from finding another job's cluster through Ray's default folder
+            ray_temp = tempfile.mkdtemp(prefix="hrl-ray-")
+            init_kwargs.update(address="local", _temp_dir=ray_temp, num_cpus=num_cpus)
             init_kwargs["object_store_memory"] = 100 * 1024 * 1024
             # the workers import this package from where the driver does (e.g. a source checkout)
             package_root = str(pathlib.Path(__file__).resolve().parents[2])
             path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
             init_kwargs["runtime_env"] = {"env_vars": {"PYTHONPATH": path}}
-        ray.init(**init_kwargs)
+        try:
+            ray.init(**init_kwargs)
+        except (ConnectionError, TimeoutError, ray.exceptions.RayError) as exc:
+            if ray_temp is not None:
+                shutil.rmtree(ray_temp, ignore_errors=True)
+            if address is None:
+                raise SweepError(f"Ray could not start on this machine: {str(exc).strip()[:300]}") from None
+            raise _join_error(address, exc) from None
+    gcs_address = str(ray.get_runtime_context().gcs_address)
     startup = time.perf_counter() - started
     try:
         threads = max(1, int(spec.resources.get("cpu", 1)))
@@ -296,6 +376,8 @@ def run_sweep(
     finally:
         if we_started_ray:
             ray.shutdown()
+        if ray_temp is not None:
+            shutil.rmtree(ray_temp, ignore_errors=True)
     order = {t.name: i for i, t in enumerate(trials)}
     rows.sort(key=lambda r: order[r["trial"]])
     result = SweepResult(spec, rows, None, startup, time.perf_counter() - started)
@@ -306,7 +388,9 @@ def run_sweep(
     result.write()
     if verbose:
         print(result.markdown())
-        print(f"Ray startup {startup:.1f} s, sweep {result.wall_s:.1f} s in all; results in {spec.output}")
+        where = "started on this machine" if ray_temp is not None else "joined"
+        print(f"Ray {where} at {gcs_address}: startup {startup:.1f} s, sweep {result.wall_s:.1f} s in all")
+        print(f"results in {spec.output}")
     return result
 
 
@@ -318,7 +402,8 @@ def add_sweep_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--address",
         metavar="ADDR",
-        help="join a running Ray cluster ('auto', or 'ray://HEAD:10001'); default: start Ray on this machine",
+        help="join a running Ray cluster ('auto', 'HEAD:6379' or 'ray://HEAD:10001'; needs RAY_AUTH_MODE set as on "
+        "the cluster); default: start a Ray of its own on this machine",
     )
     parser.add_argument("--output", type=pathlib.Path, metavar="DIR", help="the sweep's folder (default: the file's output)")
     parser.add_argument(

@@ -22,6 +22,8 @@ from typing import Any, Generic, TypeVar
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.save_util import json_to_data, open_path
 
+from hrl_wrappers.checkpoint_file import checkpoint_file
+
 __all__ = ["AgentFactory", "backend_name", "check_agent", "check_checkpoint", "read_checkpoint_data", "require_backend"]
 
 BaseT = TypeVar("BaseT")
@@ -29,6 +31,7 @@ BaseT = TypeVar("BaseT")
 
 def read_checkpoint_data(path: str | pathlib.Path, custom_objects: dict[str, Any] | None) -> dict[str, Any] | None:
     """The ``data`` entry of an SB3 checkpoint, without loading its parameters (``load`` reads those once, later)."""
+    checkpoint_file(path)  # names the path given when it is missing, truncated or corrupted
     try:
         with open_path(path, "r", verbose=0, suffix="zip") as file, zipfile.ZipFile(file) as archive:
             if "data" not in archive.namelist():

@@ -23,9 +23,9 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.policies import BasePolicy
 from stable_baselines3.common.save_util import load_from_zip_file
 
+from hrl_wrappers.checkpoint_file import checkpoint_file
 from hrl_wrappers.macro_action_wrapper import check_skill_spaces
 from hrl_wrappers.priors import SkillPrior, make_prior
-from hrl_wrappers.checkpoint_file import checkpoint_file
 from hrl_wrappers.skill_layout import OBSERVATION_KEY, SKILL_KEY, SkillLayout
 from hrl_wrappers.skill_wrapper import find_skill_layout
 
@@ -384,7 +384,7 @@ def load_skills(
         agent = data.get("hrl_agent")
         if agent is not None and not isinstance(layout, SkillLayout):
             raise ValueError(
-                f"{where} is a {agent} checkpoint, not a skill model: load_skills takes a policy over observation + "
+                f"{where} is {'an' if str(agent)[:1] in 'AEIOU' else 'a'} {agent} checkpoint, not a skill model: load_skills takes a policy over observation + "
                 f"skill (a DIAYN or DADS checkpoint, or an SB3 model trained on a SkillWrapper); load this one with "
                 f"{agent}.load(path)"
             )

@@ -383,8 +383,9 @@ def load_skills(
         layout = data.get("skill_layout")
         agent = data.get("hrl_agent")
         if agent is not None and not isinstance(layout, SkillLayout):
+            article = "an" if str(agent)[:1] in "AEIOU" else "a"
             raise ValueError(
-                f"{where} is {'an' if str(agent)[:1] in 'AEIOU' else 'a'} {agent} checkpoint, not a skill model: load_skills takes a policy over observation + "
+                f"{where} is {article} {agent} checkpoint, not a skill model: load_skills takes a policy over observation + "
                 f"skill (a DIAYN or DADS checkpoint, or an SB3 model trained on a SkillWrapper); load this one with "
                 f"{agent}.load(path)"
             )

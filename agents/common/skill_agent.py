@@ -354,7 +354,8 @@ class SkillAgent(_AlgorithmBase):
         )
         if isinstance(full, spaces.Dict):
             if isinstance(observation, dict) and set(observation) != set(full.spaces):
-                raise ValueError(f"observation has keys {sorted(observation)}, and the agent's have {sorted(full.spaces)}: {fix}")
+                keys = sorted(full.spaces)
+                raise ValueError(f"observation has keys {sorted(observation)}, and the agent's have {keys}: {fix}")
             return
         if isinstance(observation, dict):
             return

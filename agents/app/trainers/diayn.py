@@ -21,6 +21,7 @@ from agents.app.core import (
     PROG,
     CLIError,
     _check_env_id,
+    _check_env_kwargs,
     _default_run_dir,
     _ent_coef,
     _is_locomotion,
@@ -250,6 +251,7 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
     env_id: str = args.env
     spec = _check_env_id(env_id)
     env_kwargs, features = _diayn_env_kwargs(args)
+    _check_env_kwargs(env_id, env_kwargs)
     agent_kwargs = _diayn_agent_kwargs(args, env_kwargs, features)
     run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("diayn", env_id)
     training = training_run_from_args(args, run, "diayn")

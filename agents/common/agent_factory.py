@@ -73,11 +73,14 @@ def require_backend(agent: object, agent_name: str, concrete: str) -> None:
 def check_agent(data: dict[str, Any] | None, path: str | pathlib.Path, agent_name: str) -> dict[str, Any]:
     """``data`` when it is the data of a checkpoint of ``agent_name`` (else a ValueError saying what ``path`` is)."""
     if data is None or data.get("hrl_agent") != agent_name:
-        found = (
-            "an unknown file"
-            if data is None
-            else f"a {data.get('hrl_agent') or 'plain SB3 ' + str(data.get('policy_class', ''))} checkpoint"
-        )
+        if data is None:
+            found = "an unknown file"
+        elif data.get("hrl_agent"):
+            agent = str(data["hrl_agent"])
+            found = f"{'an' if agent[:1] in 'AEIOU' else 'a'} {agent} checkpoint: load it with {agent}.load(path)"
+        else:
+            policy = getattr(data.get("policy_class"), "__name__", data.get("policy_class"))
+            found = f"a plain SB3 checkpoint (policy {policy}): load it with its SB3 algorithm's load"
         raise ValueError(f"path={str(path)!r} is not a {agent_name} checkpoint: it is {found}")
     return data
 

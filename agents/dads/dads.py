@@ -232,6 +232,11 @@ class DADSBase(SkillAgent):
     ) -> dict[str, Any]:
         """``policy_kwargs`` with the :class:`HideFeaturesExtractor` that keeps ``hide_features`` from the policy."""
         layout = self.skill_layout
+        if hide_features is True and not features:
+            raise ValueError(
+                f"hide_features=True hides the skill dynamics' features, and features={features!r}: give features=[...] "
+                "(the indices whose change the dynamics predicts) or hide_features=[indices to hide]"
+            )
         hidden = (features or []) if hide_features is True else list(hide_features)  # type: ignore[arg-type]
         hidden = layout.check_feature_indices(hidden, "hide_features") or []
         if layout.mode != "flat":

@@ -267,9 +267,11 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
         if args.algo_kwargs:
             raise CLIError(f"--algo-kwargs: {exc}") from None
         raise
-    except AssertionError as exc:  # SB3 checks the spaces with asserts (e.g. SAC needs Box actions)
-        hint = "; try --algo PPO" if args.algo == "SAC" and "action space" in str(exc) else ""
-        raise CLIError(f"--algo {args.algo} cannot train on --env {env_id!r}: {exc}{hint}") from None
+    except (AssertionError, ValueError) as exc:  # the agent (and SB3, with asserts) check the spaces
+        if "action space" not in str(exc):
+            raise
+        hint = "; try --algo PPO" if args.algo == "SAC" else ""
+        raise CLIError(f"--algo {args.algo} cannot train on --env {env_id!r}: {str(exc).split(': use ')[0]}{hint}") from None
     model = training.prepare(model)  # a resumed run: its latest checkpoint, on the env just built
 
     config: dict[str, Any] = {

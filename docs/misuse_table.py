@@ -15,6 +15,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "misuse")]  # this checkout's code, and the table
 
 from cases import CASES, Case  # noqa: E402
+from misuse_fixtures import folder  # noqa: E402
 
 MAX_MESSAGE = 300
 
@@ -26,7 +27,8 @@ def _run(case: Case) -> tuple[str, str, bool]:
             warnings.simplefilter("ignore")
             case.call()
     except Exception as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        text = str(exc).replace(str(folder()), "DIR")  # the table's temporary folder, not this machine's path
+        message = text.strip().splitlines()[0] if text.strip() else ""
         clear = isinstance(exc, case.error) and re.search(case.match, str(exc), re.IGNORECASE | re.DOTALL) is not None
         return type(exc).__name__, message, clear
     return "(no error)", "", False
@@ -52,7 +54,7 @@ def main() -> int:
         "What a user can get wrong through the public API (`hrl_wrappers`, `agents`) and the `hrl` command line, and",
         "the error each mistake gives. Every row is a case of the test `tests/misuse/test_misuse.py`: the call must",
         "raise the error type shown, and its message must name the argument (or file) and the value given or what",
-        "is allowed. `hrl` rows show the command's error line (exit status 2).",
+        "is allowed. `hrl` rows show the command's error line (exit status 2). `DIR` is the table's temporary folder.",
         "",
         f"**{n_clear} of {len(CASES)} cases give a clear error.**",
         "",

@@ -62,7 +62,7 @@ def _check_whole(value: Any, name: str, minimum: int, what: str) -> None:
     """Refuse ``value`` unless it is a whole number >= ``minimum`` (``c=2.5``, ``batch_size=0``)."""
     whole = isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real) and float(value).is_integer())
     if isinstance(value, bool) or not whole or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum} ({what}), got {value!r}")
+        raise ValueError(f"{name} must be >= {minimum} (a whole number of {what}), got {value!r}")
 
 
 def check_arguments(

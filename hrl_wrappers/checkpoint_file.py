@@ -29,8 +29,8 @@ def checkpoint_file(path: str | pathlib.Path, what: str = "checkpoint") -> pathl
     if not file.is_file() and given.suffix != ".zip" and given.with_name(given.name + ".zip").is_file():
         file = given.with_name(given.name + ".zip")
     if not file.is_file():
-        where = "is a folder" if given.is_dir() else "does not exist"
-        raise FileNotFoundError(f"path={str(path)!r} {where}: give the path of a saved {what} (a .zip file)")
+        where = " (it is a folder)" if given.is_dir() else ""
+        raise FileNotFoundError(f"path={str(path)!r}: no such file{where}: give the path of a saved {what} (a .zip file)")
     fix = f"save it again, or load another {what} (e.g. an earlier one of the run's checkpoints)"
     try:
         with zipfile.ZipFile(file) as archive:
@@ -40,12 +40,12 @@ def checkpoint_file(path: str | pathlib.Path, what: str = "checkpoint") -> pathl
             broken = archive.testzip()
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         raise ValueError(
-            f"path={str(path)!r} is not a valid or complete {what}: it is not a readable zip archive (truncated or "
-            f"corrupted: {exc}); {fix}"
+            f"path={str(path)!r} is not a {what} (not a valid or complete zip archive: truncated or corrupted, {exc}); {fix}"
         ) from None
     if broken is not None:
         raise ValueError(
-            f"path={str(path)!r} is not a valid or complete {what}: its member {broken!r} is corrupted (bad CRC); {fix}"
+            f"path={str(path)!r} is not a {what} (not a valid or complete zip archive: its member {broken!r} is "
+            f"corrupted, bad CRC); {fix}"
         )
     return file
 

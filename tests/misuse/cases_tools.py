@@ -32,14 +32,14 @@ def cases() -> list[Case]:
             "load_skills('nope.zip')",
             lambda: load_skills(folder() / "nope.zip"),
             FE,
-            r"nope\.zip' does not exist",
+            r"nope\.zip': no such file",
         ),
         Case(
             "load_skills-truncated",
             "load_skills(truncated zip)",
             lambda: load_skills(f()["truncated"]),
             VE,
-            r"not a valid or complete skill model",
+            r"truncated\.zip' is not a skill model \(not a valid or complete zip archive",
         ),
         Case(
             "load_skills-plain",

@@ -135,7 +135,8 @@ def finished_run() -> pathlib.Path:
 def sweep_file(metric: str) -> pathlib.Path:
     """A sweep file of one DIAYN trial measuring ``metric``."""
     path = folder() / f"sweep-{metric}.yaml"
-    path.write_text(f"algorithm: diayn\nseeds: [0]\nmetric: {metric}\nbase:\n  env: {POINT}\n  steps: 64\n")
+    output = folder() / f"sweep-{metric}"
+    path.write_text(f"algorithm: diayn\nseeds: [0]\nmetric: {metric}\noutput: {output}\nbase:\n  env: {POINT}\n  steps: 64\n")
     return path
 
 

@@ -41,7 +41,10 @@ class ScaleAction(gym.ActionWrapper[Any, np.ndarray, np.ndarray], gym.utils.Reco
     def __init__(self, env: gym.Env[Any, Any], scale: SupportsFloat | Any) -> None:
         if not isinstance(env.action_space, gym.spaces.Box):
             raise TypeError(f"env: ScaleAction needs a Box action space, got {env.action_space}")
-        factor = np.asarray(scale, dtype=np.float64)
+        try:
+            factor = np.asarray(scale, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"scale must be a number > 0 or one per action dimension, got {scale!r}") from None
         shape = env.action_space.shape
         if factor.ndim > 1 or (factor.ndim == 1 and factor.shape != shape):
             raise ValueError(f"scale must be a number or one per action dimension {shape}, got shape {factor.shape}")

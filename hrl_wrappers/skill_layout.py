@@ -13,6 +13,7 @@ Two layouts:
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,7 @@ from gymnasium import spaces
 
 from hrl_wrappers.priors import SkillPrior
 
-__all__ = ["SKILL_KEY", "SkillLayout", "check_flat_space"]
+__all__ = ["SKILL_KEY", "SkillLayout", "check_flat_space", "integer_list"]
 
 #: Key of the skill in Dict observations.
 SKILL_KEY = "skill"
@@ -232,10 +233,7 @@ class SkillLayout:
         """
         if indices is None:
             return None
-        try:
-            idx = [int(i) for i in indices]
-        except (TypeError, ValueError):
-            raise ValueError(f"{argument} must be a sequence of integer indices, got {indices!r}") from None
+        idx = integer_list(indices, argument, "integer indices")
         if not idx and not allow_empty:
             raise ValueError(f"{argument} must name at least one feature index, got an empty sequence")
         bad = [i for i in idx if not 0 <= i < self.state_dim]
@@ -249,3 +247,28 @@ class SkillLayout:
     def feature_dim(self, indices: Sequence[int] | None) -> int:
         """Number of features selected by ``indices``."""
         return self.state_dim if indices is None else len(indices)
+
+
+def integer_list(values: Any, argument: str, what: str = "integers", minimum: int | None = None) -> list[int]:
+    """``values`` as a list of ints; a ``ValueError`` naming ``argument`` for a non-integer (``1.7``, ``True``,
+    ``"2"``) or, when ``minimum`` is given, for a value below it.
+
+    :param values: a sequence of integers (numpy integers and integral floats such as ``2.0`` are accepted).
+    :param argument: the argument's name, for the message.
+    :param what: what the values are, for the message (``"feature indices"``, ``"layer sizes"``).
+    :param minimum: the smallest value allowed, if any.
+    :return: the values as Python ints.
+    """
+    if isinstance(values, str | bytes) or not hasattr(values, "__iter__"):
+        raise ValueError(f"{argument} must be a sequence of {what}, got {values!r}")
+    out: list[int] = []
+    for value in values:
+        integral = isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real) and float(value).is_integer())
+        if isinstance(value, bool | np.bool_) or not integral:
+            raise ValueError(
+                f"{argument} must be a sequence of {what}, got {values!r} (the entry {value!r} is not an integer)"
+            )
+        out.append(int(value))
+    if minimum is not None and any(v < minimum for v in out):
+        raise ValueError(f"{argument} must hold {what} >= {minimum}, got {list(values)!r}")
+    return out

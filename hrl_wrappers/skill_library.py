@@ -23,6 +23,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.policies import BasePolicy
 from stable_baselines3.common.save_util import load_from_zip_file
 
+from hrl_wrappers.checkpoint_file import checkpoint_file
 from hrl_wrappers.macro_action_wrapper import check_skill_spaces
 from hrl_wrappers.priors import SkillPrior, make_prior
 from hrl_wrappers.skill_layout import OBSERVATION_KEY, SKILL_KEY, SkillLayout
@@ -372,11 +373,7 @@ def load_skills(
         library = SkillLibrary.from_model(path, skills, deterministic, n_skills, skill_dim, distribution)
     else:
         where = f"path={str(path)!r}"
-        file = pathlib.Path(path)
-        if not file.exists() and file.suffix != ".zip" and file.with_suffix(".zip").exists():
-            file = file.with_suffix(".zip")
-        if not file.exists():
-            raise FileNotFoundError(f"{where}: no such file")
+        file = checkpoint_file(path, "skill model")  # path or path.zip, complete; errors name the path given
         try:
             data, params, _ = load_from_zip_file(file, device="cpu", print_system_info=False)
         except (zipfile.BadZipFile, ValueError, KeyError, RuntimeError) as exc:
@@ -384,6 +381,14 @@ def load_skills(
         if not data or "policy_class" not in data or "observation_space" not in data or "policy" not in params:
             raise ValueError(f"{where} is not a skill model: it holds no SB3 policy")
         layout = data.get("skill_layout")
+        agent = data.get("hrl_agent")
+        if agent is not None and not isinstance(layout, SkillLayout):
+            article = "an" if str(agent)[:1] in "AEIOU" else "a"
+            raise ValueError(
+                f"{where} is {article} {agent} checkpoint, not a skill model: load_skills takes a policy over observation + "
+                f"skill (a DIAYN or DADS checkpoint, or an SB3 model trained on a SkillWrapper); load this one with "
+                f"{agent}.load(path)"
+            )
         if not isinstance(layout, SkillLayout):
             layout = _layout_from_space(data["observation_space"], n_skills, skill_dim, distribution, where)
         elif layout.observation_space != data["observation_space"]:
@@ -392,7 +397,12 @@ def load_skills(
         policy = policy_class(
             data["observation_space"], data["action_space"], _no_schedule, **(data.get("policy_kwargs") or {})
         )
-        policy.load_state_dict(params["policy"])
+        try:
+            policy.load_state_dict(params["policy"])
+        except RuntimeError as exc:
+            raise ValueError(
+                f"{where}: its policy's parameters do not fit its observation and action spaces ({str(exc).splitlines()[0]})"
+            ) from None
         library = SkillLibrary(policy, layout, skills, deterministic, source=str(file))
     if env is not None:
         library.check_env(env, skill_obs)

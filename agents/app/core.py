@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import enum
+import inspect
 import json
 import math
 import os
@@ -24,6 +25,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 import yaml
+from gymnasium.envs.registration import load_env_creator
 
 import hrl_wrappers
 from hrl_wrappers.locomotion import position_features
@@ -153,6 +155,29 @@ def _check_env_id(env_id: str) -> gym.envs.registration.EnvSpec:
         return gym.spec(env_id)
     except gym.error.Error as exc:
         raise CLIError(f"--env {env_id!r}: {exc}") from None
+
+
+def _check_env_kwargs(env_id: str, env_kwargs: dict[str, Any]) -> None:
+    """Refuse ``--env-kwargs`` keys that neither ``gym.make`` nor the environment's constructor takes (a typo), naming
+    the keys it takes; an entry point with ``**kwargs`` or one that cannot be inspected is not checked here."""
+    if not env_kwargs:
+        return
+    spec = gym.spec(env_id)
+    try:
+        creator = spec.entry_point if callable(spec.entry_point) else load_env_creator(str(spec.entry_point))
+        parameters = inspect.signature(creator).parameters
+    except (AttributeError, ImportError, ValueError, TypeError, gym.error.Error):
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return
+    make_options = set(inspect.signature(gym.make).parameters) - {"id", "kwargs"}
+    known = {name for name, p in parameters.items() if p.kind is not inspect.Parameter.VAR_POSITIONAL} | make_options
+    unknown = sorted(set(env_kwargs) - known)
+    if unknown:
+        raise CLIError(
+            f"--env-kwargs: {env_id!r} takes no argument {', '.join(map(repr, unknown))}; the arguments it takes are "
+            f"{', '.join(sorted(known - {'self'}))}"
+        )
 
 
 def _default_run_dir(algorithm: str, env_id: str) -> pathlib.Path:

@@ -38,6 +38,7 @@ import argparse
 import contextlib
 import dataclasses
 import datetime
+import difflib
 import io
 import itertools
 import json
@@ -348,8 +349,47 @@ def load_sweep_config(
         source=where,
         max_failures=check.max_failures(),
     )
+    _check_metric(spec)
     _check_trial_arguments(spec)
     return spec
+
+
+#: metrics every trial reports (from its config.yaml, and the trial's wall time).
+RUN_METRICS = ("total_timesteps", "wall_time_s", "steps_per_s", "trial_time_s")
+#: the skill evaluation's summary (evaluation.json) of the algorithms that evaluate skills.
+SKILL_EVALUATION_METRICS = (
+    "accuracy",
+    "mse",
+    "coverage",
+    "n_rollouts",
+    "n_steps",
+    "mean_episode_length",
+    "mean_return",
+    "mean_abs_displacement",
+    "max_forward_velocity",
+    "max_backward_velocity",
+    "mean_discriminability",
+    "min_discriminability",
+)
+
+
+def _check_metric(spec: SweepConfig) -> None:
+    """Refuse, before Ray starts, a metric name that no trial of ``spec.algorithm`` reports.
+
+    A name without ``/`` must be one of the run metrics or (DIAYN, DADS) of the skill evaluation's summary; a name with
+    ``/`` is a ``progress.csv`` column (``diayn/accuracy``, ``rollout/ep_rew_mean``), which depends on the back end and
+    its options, and is not checked here.
+    """
+    if "/" in spec.metric:
+        return
+    known = list(RUN_METRICS) + (list(SKILL_EVALUATION_METRICS) if spec.algorithm in ("diayn", "dads") else [])
+    if spec.metric not in known:
+        close = difflib.get_close_matches(spec.metric, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise SweepError(
+            f"{spec.source}: metric {spec.metric!r} is not reported by {spec.algorithm} trials: {hint}give one of "
+            f"{', '.join(known)}, or a progress.csv column such as '{spec.algorithm}/...' or 'rollout/ep_rew_mean'"
+        )
 
 
 def _check_trial_arguments(spec: SweepConfig) -> None:

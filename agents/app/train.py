@@ -84,6 +84,7 @@ def _train_resume(args: argparse.Namespace, argv: Sequence[str]) -> int:
     resumed.resume = run
     resumed.resume_from_config = True
     if args.resume_steps is not None:
+        _check_resume_steps(run, args.resume_steps)
         resumed.steps = args.resume_steps
     handler: Callable[[argparse.Namespace, Sequence[str]], int] = resumed.handler
     try:
@@ -91,3 +92,19 @@ def _train_resume(args: argparse.Namespace, argv: Sequence[str]) -> int:
     except RunFinished as done:
         print(done)
         return 0
+
+
+def _check_resume_steps(run: pathlib.Path, steps: int) -> None:
+    """Refuse ``--steps N`` below the steps RUN's latest checkpoint has trained (it cannot train backwards)."""
+    from hrl_wrappers.sb3.checkpoint import latest_checkpoint
+
+    try:
+        checkpoint = latest_checkpoint(run / "checkpoints")
+    except (OSError, ValueError):
+        return
+    if checkpoint is not None and steps < checkpoint.num_timesteps:
+        raise CLIError(
+            f"--steps {steps} is below the {checkpoint.num_timesteps} steps that run {str(run)!r} has trained (its "
+            f"latest checkpoint, {checkpoint.model_path.name}): --steps is the total to reach, so give more than "
+            f"{checkpoint.num_timesteps} to train further; its model.zip is the trained agent"
+        )

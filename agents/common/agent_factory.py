@@ -22,6 +22,8 @@ from typing import Any, Generic, TypeVar
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.save_util import json_to_data, open_path
 
+from hrl_wrappers.checkpoint_file import checkpoint_file
+
 __all__ = ["AgentFactory", "backend_name", "check_agent", "check_checkpoint", "read_checkpoint_data", "require_backend"]
 
 BaseT = TypeVar("BaseT")
@@ -29,6 +31,7 @@ BaseT = TypeVar("BaseT")
 
 def read_checkpoint_data(path: str | pathlib.Path, custom_objects: dict[str, Any] | None) -> dict[str, Any] | None:
     """The ``data`` entry of an SB3 checkpoint, without loading its parameters (``load`` reads those once, later)."""
+    checkpoint_file(path)  # names the path given when it is missing, truncated or corrupted
     try:
         with open_path(path, "r", verbose=0, suffix="zip") as file, zipfile.ZipFile(file) as archive:
             if "data" not in archive.namelist():
@@ -70,11 +73,14 @@ def require_backend(agent: object, agent_name: str, concrete: str) -> None:
 def check_agent(data: dict[str, Any] | None, path: str | pathlib.Path, agent_name: str) -> dict[str, Any]:
     """``data`` when it is the data of a checkpoint of ``agent_name`` (else a ValueError saying what ``path`` is)."""
     if data is None or data.get("hrl_agent") != agent_name:
-        found = (
-            "an unknown file"
-            if data is None
-            else f"a {data.get('hrl_agent') or 'plain SB3 ' + str(data.get('policy_class', ''))} checkpoint"
-        )
+        if data is None:
+            found = "an unknown file"
+        elif data.get("hrl_agent"):
+            agent = str(data["hrl_agent"])
+            found = f"{'an' if agent[:1] in 'AEIOU' else 'a'} {agent} checkpoint: load it with {agent}.load(path)"
+        else:
+            policy = getattr(data.get("policy_class"), "__name__", data.get("policy_class"))
+            found = f"a plain SB3 checkpoint (policy {policy}): load it with its SB3 algorithm's load"
         raise ValueError(f"path={str(path)!r} is not a {agent_name} checkpoint: it is {found}")
     return data
 

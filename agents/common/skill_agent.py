@@ -31,6 +31,7 @@ from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.common.agent_factory import backend_name, check_checkpoint, read_checkpoint_data, require_backend
+from agents.common.arguments import check_total_timesteps
 from agents.common.seeding import seeded_torch
 from hrl_wrappers.rewards.base import IntrinsicReward
 from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
@@ -169,6 +170,7 @@ class SkillAgent(_AlgorithmBase):
             layout = _existing_layout(env)
             assert layout is not None
             self.skill_layout = layout
+            self._check_action_space(env.action_space)
         self.skill_config = {k: v for k, v in skill_config.items() if v is not None}
         self.reward_kwargs = dict(reward_kwargs)
         self.callback_kwargs = dict(callback_kwargs)
@@ -177,6 +179,16 @@ class SkillAgent(_AlgorithmBase):
         self.hrl_agent = self.agent_name  # saved in the checkpoint's data, checked by load()
         self.algo_name = str(backend_name(type(self), SkillAgent))  # saved: the short name's load picks the class
         return env
+
+    def _check_action_space(self, action_space: spaces.Space) -> None:
+        """Refuse an action space the back end cannot train on, with the back end that can (SB3 only asserts)."""
+        if isinstance(self, OffPolicyAlgorithm) and not isinstance(action_space, spaces.Box):
+            backend = backend_name(type(self), SkillAgent)
+            raise ValueError(
+                f"{type(self).__name__} (algo={backend!r}) needs a continuous Box action space, and env's action space is "
+                f"{action_space}: use {self.agent_name}(..., algo='PPO') (or the class {self.agent_name}PPO), which "
+                "takes Discrete and MultiDiscrete actions"
+            )
 
     def _check_observations(self, policy: str | type) -> None:
         """Refuse image (or other multi-dimensional) observations and ``CnnPolicy``: the skill is appended to a flat
@@ -268,6 +280,7 @@ class SkillAgent(_AlgorithmBase):
 
         ``tb_log_name`` defaults to the agent's name (``DIAYN``, ``DADS``); ``log_interval`` to the back end's own.
         """
+        total_timesteps = check_total_timesteps(total_timesteps)
         kwargs: dict[str, Any] = {}
         if log_interval is not None:
             kwargs["log_interval"] = log_interval
@@ -329,6 +342,43 @@ class SkillAgent(_AlgorithmBase):
         return loaded
 
     # ------------------------------------------------------------------------------------------------ acting
+    def predict(
+        self,
+        observation: Any,
+        state: Any = None,
+        episode_start: np.ndarray | None = None,
+        deterministic: bool = False,
+    ) -> tuple[np.ndarray, Any]:
+        """SB3's ``predict`` on observation(s) with the skill appended (as the SkillWrapper returns them); a raw
+        environment observation is refused with what to do (append the skill, or call :meth:`predict_skill`)."""
+        self._refuse_raw_observation(observation)
+        algo: Any = super()
+        return algo.predict(observation, state, episode_start, deterministic)
+
+    def _refuse_raw_observation(self, observation: Any) -> None:
+        layout = getattr(self, "skill_layout", None)
+        if layout is None:
+            return
+        base, full = layout.base_space, layout.observation_space
+        fix = (
+            "predict takes the observation with the skill appended, as the SkillWrapper returns it: append the skill "
+            "(model.skill_layout.join(observation, skill)) or call model.predict_skill(observation, skill=...)"
+        )
+        if isinstance(full, spaces.Dict):
+            if isinstance(observation, dict) and set(observation) != set(full.spaces):
+                keys = sorted(full.spaces)
+                raise ValueError(f"observation has keys {sorted(observation)}, and the agent's have {keys}: {fix}")
+            return
+        if isinstance(observation, dict):
+            return
+        shape = np.shape(observation)
+        base_shape = () if isinstance(base, spaces.Discrete) else tuple(base.shape or ())
+        if shape != tuple(full.shape or ()) and (shape == base_shape or shape[1:] == base_shape):
+            raise ValueError(
+                f"observation has shape {shape}, that of the raw env observation (without the skill); the agent's "
+                f"observations have shape {full.shape}: {fix}"
+            )
+
     def predict_skill(
         self,
         observation: Any,

@@ -11,12 +11,14 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.common.agent_factory import AgentFactory
+from agents.common.arguments import copy_user_dicts
 from agents.common.skill_agent import EnvLike, SkillAgent
 from agents.dads.importance import ImportanceWeightedDynamicsCallback
 from agents.dads.policies import HideFeaturesExtractor
 from agents.dads.schedule import FreshDataLikelihoodCallback, OnPolicyScheduleCallback
 from hrl_wrappers.rewards.base import IntrinsicReward
 from hrl_wrappers.rewards.dads import DADSReward
+from hrl_wrappers.skill_layout import integer_list
 
 __all__ = ["DADS", "DADSPPO", "DADSSAC", "DADSBase"]
 
@@ -182,10 +184,12 @@ class DADSBase(SkillAgent):
             "resample_every": resample_every,
         }
         reward_kwargs = {
-            "features": None if features is None else [int(i) for i in features],
-            "input_features": None if input_features is None else [int(i) for i in input_features],
+            "features": None if features is None else integer_list(features, "features", "feature indices"),
+            "input_features": (
+                None if input_features is None else integer_list(input_features, "input_features", "feature indices")
+            ),
             "n_experts": int(n_experts),
-            "net_arch": [int(w) for w in dynamics_arch],
+            "net_arch": integer_list(dynamics_arch, "dynamics_arch", "layer sizes", minimum=1),
             "learning_rate": float(dynamics_lr),
             "learn_variance": bool(learn_variance),
             "n_alternatives": None if n_alternatives is None else int(n_alternatives),
@@ -221,13 +225,18 @@ class DADSBase(SkillAgent):
                 policy = "MultiInputPolicy"
         if _init_setup_model:
             self._schedule_kwargs(wrapped, algo_kwargs)
-        super().__init__(policy, wrapped, seed=seed, _init_setup_model=_init_setup_model, **algo_kwargs)  # type: ignore[call-arg]
+        super().__init__(policy, wrapped, seed=seed, _init_setup_model=_init_setup_model, **copy_user_dicts(algo_kwargs))  # type: ignore[call-arg]
 
     def _hide_features_kwargs(
         self, features: Sequence[int] | None, hide_features: bool | Sequence[int], algo_kwargs: dict[str, Any]
     ) -> dict[str, Any]:
         """``policy_kwargs`` with the :class:`HideFeaturesExtractor` that keeps ``hide_features`` from the policy."""
         layout = self.skill_layout
+        if hide_features is True and not features:
+            raise ValueError(
+                f"hide_features=True hides the skill dynamics' features, and features={features!r}: give features=[...] "
+                "(the indices whose change the dynamics predicts) or hide_features=[indices to hide]"
+            )
         hidden = (features or []) if hide_features is True else list(hide_features)  # type: ignore[arg-type]
         hidden = layout.check_feature_indices(hidden, "hide_features") or []
         if layout.mode != "flat":

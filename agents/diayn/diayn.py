@@ -10,9 +10,11 @@ from stable_baselines3 import PPO, SAC
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.common.agent_factory import AgentFactory
+from agents.common.arguments import copy_user_dicts
 from agents.common.skill_agent import EnvLike, SkillAgent
 from hrl_wrappers.rewards.base import IntrinsicReward
 from hrl_wrappers.rewards.diayn import DEFAULT_DISCRIMINATOR_ARCH, DIAYNReward
+from hrl_wrappers.skill_layout import integer_list
 
 __all__ = ["DIAYN", "DIAYNPPO", "DIAYNSAC", "DIAYNBase"]
 
@@ -108,8 +110,8 @@ class DIAYNBase(SkillAgent):
             "resample_every": resample_every,
         }
         reward_kwargs = {
-            "features": None if features is None else [int(i) for i in features],
-            "net_arch": [int(w) for w in discriminator_arch],
+            "features": None if features is None else integer_list(features, "features", "feature indices"),
+            "net_arch": integer_list(discriminator_arch, "discriminator_arch", "layer sizes", minimum=1),
             "learning_rate": float(discriminator_lr),
             "feature_scale": feature_scale if isinstance(feature_scale, float | int) else [float(s) for s in feature_scale],
             "feature_noise": float(feature_noise),
@@ -138,7 +140,7 @@ class DIAYNBase(SkillAgent):
                 policy = "MultiInputPolicy"
         if isinstance(self, SAC) and _init_setup_model:
             algo_kwargs.setdefault("ent_coef", 0.1)
-        super().__init__(policy, wrapped, seed=seed, _init_setup_model=_init_setup_model, **algo_kwargs)  # type: ignore[call-arg]
+        super().__init__(policy, wrapped, seed=seed, _init_setup_model=_init_setup_model, **copy_user_dicts(algo_kwargs))  # type: ignore[call-arg]
 
     def _make_reward_model(self) -> IntrinsicReward:
         algo: Any = self

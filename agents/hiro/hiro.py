@@ -26,6 +26,7 @@ from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.utils import configure_logger, get_device
 from stable_baselines3.common.vec_env import VecEnv
 
+from agents.common.arguments import check_total_timesteps
 from agents.hiro.layout import EnvLike, layout_from_env, make_env
 from agents.hiro.learning import collect_and_train, setup_learn
 from agents.hiro.levels import HIROLevelsMixin, check_arguments
@@ -178,6 +179,9 @@ class HIRO(HIROLevelsMixin):
             high_noise=high_noise,
             low_noise=low_noise,
             high_action_penalty=high_action_penalty,
+            batch_size=batch_size,
+            learning_starts=learning_starts,
+            buffer_size=buffer_size,
         )
         self.policy_name = policy
         self.config: dict[str, Any] = {
@@ -325,6 +329,7 @@ class HIRO(HIROLevelsMixin):
         :param progress_bar: show a progress bar.
         :return: this agent.
         """
+        total_timesteps = check_total_timesteps(total_timesteps)
         cb = setup_learn(self, total_timesteps, callback, reset_num_timesteps, tb_log_name, progress_bar)
         collect_and_train(self, cb, log_interval)
         return self

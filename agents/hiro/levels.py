@@ -9,6 +9,7 @@ is rewarded by :class:`~hrl_wrappers.rewards.subgoal.SubgoalReward`. Neither lea
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import gymnasium as gym
@@ -57,6 +58,13 @@ def _check_action_penalty(penalty: float, high_algo: str) -> None:
         raise ValueError(f"high_action_penalty needs a TD3 high level (high_algo='TD3'), got {high_algo!r}")
 
 
+def _check_whole(value: Any, name: str, minimum: int, what: str) -> None:
+    """Refuse ``value`` unless it is a whole number >= ``minimum`` (``c=2.5``, ``batch_size=0``)."""
+    whole = isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real) and float(value).is_integer())
+    if isinstance(value, bool) or not whole or value < minimum:
+        raise ValueError(f"{name} must be >= {minimum} (a whole number of {what}), got {value!r}")
+
+
 def check_arguments(
     *,
     c: int,
@@ -72,23 +80,29 @@ def check_arguments(
     high_noise: float,
     low_noise: float,
     high_action_penalty: float,
+    batch_size: int = 100,
+    learning_starts: int = 0,
+    buffer_size: int = 1,
 ) -> None:
     """Refuse HIRO arguments out of range (each as :class:`~agents.hiro.hiro.HIRO` documents it)."""
-    if int(c) < 1:
-        raise ValueError(f"c must be >= 1 (steps between high-level goals), got {c}")
-    if int(n_envs) < 1:
-        raise ValueError(f"n_envs must be >= 1, got {n_envs}")
+    _check_whole(c, "c", 1, "environment steps between high-level goals")
+    _check_whole(n_envs, "n_envs", 1, "environments")
+    _check_whole(batch_size, "batch_size", 1, "transitions per gradient step of each level")
+    _check_whole(learning_starts, "learning_starts", 0, "environment steps before the levels train")
+    _check_whole(buffer_size, "buffer_size", 1, "transitions kept by the low level's replay buffer")
     for name, value in (("algo", algo), ("high_algo", high_algo if high_algo is not None else algo)):
         if str(value).upper() not in ALGOS:
             raise ValueError(f"{name} must be one of {sorted(ALGOS)} (an SB3 off-policy algorithm), got {value!r}")
     for number_name, number in (("reward_scale", reward_scale), ("correction_sigma", correction_sigma)):
         if not np.isfinite(number):
             raise ValueError(f"{number_name} must be finite, got {number}")
+    _check_whole(n_candidates, "n_candidates", 2, "candidate goals of the off-policy correction")
     if int(n_candidates) < 2:
         raise ValueError(f"n_candidates must be >= 2, got {n_candidates}")
     if not 0.0 <= high_hindsight <= 1.0:
         raise ValueError(f"high_hindsight must be in [0, 1], got {high_hindsight}")
     for steps_name, steps in (("gradient_steps", gradient_steps), ("high_gradient_steps", high_gradient_steps)):
+        _check_whole(steps, steps_name, 1, "gradient steps per env step / per goal")
         if int(steps) < 1:
             raise ValueError(f"{steps_name} must be >= 1 (gradient steps per env step / per goal), got {steps}")
     if high_noise < 0 or low_noise < 0:

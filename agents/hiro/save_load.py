@@ -19,6 +19,7 @@ import cloudpickle
 from agents.hiro.action_penalty import add_action_penalty
 from agents.hiro.layout import EnvLike
 from agents.hiro.levels import ALGOS
+from hrl_wrappers.checkpoint_file import checkpoint_file
 from hrl_wrappers.sb3.off_policy_correction import OffPolicyCorrectionReplayBuffer
 
 if TYPE_CHECKING:
@@ -115,9 +116,7 @@ def load_agent(
     n_envs: int,
 ) -> SelfHIRO:
     """Rebuild a ``cls`` agent from the checkpoint ``path`` (arguments as :meth:`HIRO.load <agents.hiro.hiro.HIRO.load>`)."""
-    path = pathlib.Path(path)
-    if not path.exists() and path.with_suffix(".zip").exists():
-        path = path.with_suffix(".zip")
+    path = checkpoint_file(path)  # the file (path or path.zip), complete; errors name the path given
     meta, blobs, buffers = _read_checkpoint(path, cls.agent_name, load_buffers)
     config = dict(meta["config"])
     # checkpoints written before the option existed were trained with terminal period ends

@@ -29,6 +29,7 @@ from stable_baselines3.common.utils import FloatSchedule, LinearSchedule, obs_as
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.common.agent_factory import read_checkpoint_data
+from agents.common.arguments import check_total_timesteps, copy_user_dicts
 from agents.option_critic.buffers import OptionRolloutBuffer
 from agents.option_critic.losses import option_critic_losses, option_policy_losses
 from agents.option_critic.policies import OptionCriticPolicy, check_action_space, check_observation_space
@@ -202,7 +203,7 @@ class OptionCritic(OnPolicyAlgorithm):
             sde_sample_freq=-1,
             stats_window_size=stats_window_size,
             tensorboard_log=tensorboard_log,
-            policy_kwargs=policy_kwargs,
+            policy_kwargs=copy_user_dicts(policy_kwargs),
             verbose=verbose,
             seed=seed,
             device=device,
@@ -468,6 +469,7 @@ class OptionCritic(OnPolicyAlgorithm):
         progress_bar: bool = False,
     ) -> SelfOptionCritic:
         """Train for ``total_timesteps`` environment steps (SB3's ``learn``: callbacks, TensorBoard, progress bar)."""
+        total_timesteps = check_total_timesteps(total_timesteps)
         return super().learn(
             total_timesteps=total_timesteps,
             callback=callback,

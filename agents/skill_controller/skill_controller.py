@@ -22,6 +22,7 @@ from stable_baselines3.common.type_aliases import MaybeCallback
 from stable_baselines3.common.vec_env import VecEnv
 
 from agents.common.agent_factory import AgentFactory, backend_name, check_checkpoint, read_checkpoint_data, require_backend
+from agents.common.arguments import check_total_timesteps, copy_user_dicts
 from agents.common.skill_agent import _AlgorithmBase
 from hrl_wrappers.macro_action_wrapper import MacroActionWrapper
 from hrl_wrappers.sb3.non_finite import with_finite_check
@@ -169,7 +170,7 @@ class SkillControllerBase(_AlgorithmBase):
         self.skill_obs = None if skill_obs is None else [int(i) for i in skill_obs]
         if env is not None and library is not None:
             env = self._wrap(env, library, hold_steps, macro_gamma, skill_obs, n_envs, seed, env_kwargs, vec_env_cls)
-        super().__init__(policy, env, seed=seed, _init_setup_model=_init_setup_model, **algo_kwargs)  # type: ignore[call-arg, arg-type]
+        super().__init__(policy, env, seed=seed, _init_setup_model=_init_setup_model, **copy_user_dicts(algo_kwargs))  # type: ignore[call-arg, arg-type]
 
     def _check_algo(self, library: SkillLibrary) -> None:
         space = library.skill_space
@@ -242,6 +243,7 @@ class SkillControllerBase(_AlgorithmBase):
         progress_bar: bool = False,
     ) -> SelfSkillController:
         """Train the high level for ``total_timesteps`` high-level decisions (SB3's ``learn``)."""
+        total_timesteps = check_total_timesteps(total_timesteps)
         kwargs: dict[str, Any] = {}
         if log_interval is not None:
             kwargs["log_interval"] = log_interval

@@ -21,12 +21,13 @@ from typing import Any
 
 import numpy as np
 import torch
+from gymnasium import spaces
 from torch import nn
 
 from hrl_wrappers.rewards.networks import get_device
 from hrl_wrappers.skill_layout import SkillLayout
 
-__all__ = ["IntrinsicReward", "TensorObs"]
+__all__ = ["IntrinsicReward", "TensorObs", "check_relabeling_arguments"]
 
 TensorObs = torch.Tensor | Mapping[str, torch.Tensor]
 ArrayObs = np.ndarray | Mapping[str, np.ndarray]
@@ -70,6 +71,11 @@ class IntrinsicReward(nn.Module, ABC):
         self, layout: SkillLayout, features: Sequence[int] | None = None, device: torch.device | str = "auto"
     ) -> None:
         super().__init__()
+        if not isinstance(layout, SkillLayout):
+            raise TypeError(
+                f"layout must be the SkillLayout of a SkillWrapper (env.get_wrapper_attr('skill_layout')), got "
+                f"{type(layout).__name__}: or build the model with {type(self).__name__}.for_env(skill_wrapped_env)"
+            )
         self.layout = layout
         self.features = layout.check_feature_indices(features, "features")
         self.feature_dim = layout.feature_dim(self.features)
@@ -92,6 +98,8 @@ class IntrinsicReward(nn.Module, ABC):
         small ops per parameter tensor: on CPU it makes a 256x256 model's optimizer step roughly twice as fast,
         which matters because the model steps once per learner gradient step.
         """
+        if isinstance(learning_rate, bool) or not isinstance(learning_rate, float | int) or not 0 < learning_rate < math.inf:
+            raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
         try:
             return torch.optim.Adam(self.parameters(), lr=learning_rate, fused=True)
         except (RuntimeError, ValueError):  # a device or dtype without a fused kernel
@@ -175,3 +183,38 @@ class IntrinsicReward(nn.Module, ABC):
     def config(self) -> dict[str, Any]:
         """Plain-data constructor arguments (without the layout), for saving and rebuilding."""
         return {"features": self.features}
+
+
+def check_relabeling_arguments(
+    owner: str, reward: Any, intrinsic_coef: Any, extrinsic_coef: Any, observation_space: spaces.Space | None
+) -> None:
+    """Refuse a relabelling buffer's arguments: ``reward`` not an :class:`IntrinsicReward` (or None), coefficients not
+    finite numbers, or a reward model whose skill layout does not fit the buffer's observation space.
+
+    :param owner: the buffer's class name, for the messages.
+    :param reward: the reward model (None: attached later).
+    :param intrinsic_coef: weight of the intrinsic reward.
+    :param extrinsic_coef: weight of the environment reward.
+    :param observation_space: the buffer's observation space.
+    """
+    for name, value in (("intrinsic_coef", intrinsic_coef), ("extrinsic_coef", extrinsic_coef)):
+        if isinstance(value, bool) or not isinstance(value, float | int | np.floating | np.integer) or not np.isfinite(value):
+            raise ValueError(f"{owner}: {name} must be a finite number, got {value!r}")
+    if reward is None:
+        return
+    if not isinstance(reward, IntrinsicReward):
+        raise TypeError(f"{owner}: reward must be an hrl_wrappers IntrinsicReward (or None), got {type(reward).__name__}")
+    expected = reward.layout.observation_space
+    if observation_space is None:
+        return
+    if isinstance(expected, spaces.Box) and isinstance(observation_space, spaces.Box):
+        fits = expected.shape == observation_space.shape
+    elif isinstance(expected, spaces.Dict) and isinstance(observation_space, spaces.Dict):
+        fits = set(expected.spaces) == set(observation_space.spaces)
+    else:
+        fits = type(expected) is type(observation_space)
+    if not fits:
+        raise ValueError(
+            f"{owner}: observation_space {observation_space} does not fit the reward model's skill layout, whose "
+            f"observations are {expected}: store the skill-wrapped observations (the SkillWrapper's observation_space)"
+        )

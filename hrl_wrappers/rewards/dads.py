@@ -28,7 +28,7 @@ from torch.nn import functional as F
 from hrl_wrappers.priors import CategoricalPrior, GaussianPrior, UniformPrior
 from hrl_wrappers.rewards.base import IntrinsicReward, TensorObs
 from hrl_wrappers.rewards.networks import mlp
-from hrl_wrappers.skill_layout import SkillLayout
+from hrl_wrappers.skill_layout import SkillLayout, integer_list
 from hrl_wrappers.skill_wrapper import find_skill_layout
 
 __all__ = ["DADSReward", "mixture_log_prob"]
@@ -176,7 +176,7 @@ class DADSReward(IntrinsicReward):
         if not (0 < norm_momentum <= 1):
             raise ValueError(f"norm_momentum must be in (0, 1], got {norm_momentum!r}")
         self.n_experts = int(n_experts)
-        self.net_arch = [int(w) for w in net_arch]
+        self.net_arch = integer_list(net_arch, "net_arch", "layer sizes", minimum=1)
         self.learning_rate = float(learning_rate)
         self.learn_variance = bool(learn_variance)
         self.n_alternatives = None if n_alternatives is None else int(n_alternatives)

@@ -20,7 +20,7 @@ from torch.nn import functional as F
 from hrl_wrappers.priors import CategoricalPrior, GaussianPrior, UniformPrior
 from hrl_wrappers.rewards.base import IntrinsicReward, TensorObs
 from hrl_wrappers.rewards.networks import mlp
-from hrl_wrappers.skill_layout import SkillLayout
+from hrl_wrappers.skill_layout import SkillLayout, integer_list
 from hrl_wrappers.skill_wrapper import find_skill_layout
 
 __all__ = ["DEFAULT_DISCRIMINATOR_ARCH", "DIAYNReward"]
@@ -83,7 +83,7 @@ class DIAYNReward(IntrinsicReward):
         if not isinstance(prior, CategoricalPrior | UniformPrior | GaussianPrior):
             raise ValueError(f"DIAYNReward supports categorical, uniform and gaussian priors, got {prior!r}")
         self.prior = prior
-        self.net_arch = [int(w) for w in net_arch]
+        self.net_arch = integer_list(net_arch, "net_arch", "layer sizes", minimum=1)
         self.learning_rate = float(learning_rate)
         self.use_next_obs = bool(use_next_obs)
         if not (np.isfinite(feature_noise) and feature_noise >= 0):

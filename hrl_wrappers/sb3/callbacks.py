@@ -94,6 +94,8 @@ class IntrinsicRewardCallback(BaseCallback):
         self.n_epochs = int(n_epochs)
         self.learning_starts = learning_starts
         self.log_prefix = log_prefix or reward.log_prefix
+        if max_grad_norm is not None and not (isinstance(max_grad_norm, float | int) and 0 < max_grad_norm < float("inf")):
+            raise ValueError(f"max_grad_norm must be a finite number > 0 (or None: no clipping), got {max_grad_norm!r}")
         self.max_grad_norm = max_grad_norm
         self.train_on_learner_batches = bool(train_on_learner_batches)
         self.track_returns = bool(track_returns)

@@ -28,7 +28,7 @@ from stable_baselines3.common.buffers import DictReplayBuffer, ReplayBuffer
 from stable_baselines3.common.type_aliases import DictReplayBufferSamples, ReplayBufferSamples
 from stable_baselines3.common.vec_env import VecNormalize
 
-from hrl_wrappers.rewards.base import IntrinsicReward
+from hrl_wrappers.rewards.base import IntrinsicReward, check_relabeling_arguments
 
 __all__ = ["RelabelingDictReplayBuffer", "RelabelingReplayBuffer", "relabeling_replay_buffer_class"]
 
@@ -48,6 +48,8 @@ class _RelabelingMixin:
     device: torch.device
 
     def _init_relabeling(self, reward: IntrinsicReward | None, intrinsic_coef: float, extrinsic_coef: float) -> None:
+        space = getattr(self, "observation_space", None)
+        check_relabeling_arguments(type(self).__name__, reward, intrinsic_coef, extrinsic_coef, space)
         self.reward_model = reward
         self.intrinsic_coef = float(intrinsic_coef)
         self.extrinsic_coef = float(extrinsic_coef)

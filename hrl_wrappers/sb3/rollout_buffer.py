@@ -21,7 +21,7 @@ import torch
 from gymnasium import spaces
 from stable_baselines3.common.buffers import DictRolloutBuffer, RolloutBuffer
 
-from hrl_wrappers.rewards.base import IntrinsicReward
+from hrl_wrappers.rewards.base import IntrinsicReward, check_relabeling_arguments
 from hrl_wrappers.sb3.terminal import true_next_observations
 
 __all__ = ["RelabelingDictRolloutBuffer", "RelabelingRolloutBuffer", "relabeling_rollout_buffer_class"]
@@ -39,6 +39,8 @@ class _RolloutRelabelingMixin:
     reward_model: IntrinsicReward | None
 
     def _init_relabeling(self, reward: IntrinsicReward | None, intrinsic_coef: float, extrinsic_coef: float) -> None:
+        space = getattr(self, "observation_space", None)
+        check_relabeling_arguments(type(self).__name__, reward, intrinsic_coef, extrinsic_coef, space)
         self.reward_model = reward
         self.intrinsic_coef = float(intrinsic_coef)
         self.extrinsic_coef = float(extrinsic_coef)

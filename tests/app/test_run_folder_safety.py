@@ -184,9 +184,15 @@ def test_resuming_a_finished_run_changes_no_file(
     shutil.copytree(finished_run, run)
     before = _state(run)
     capsys.readouterr()
-    assert main(["train", "--resume", str(run), *([] if steps is None else ["--steps", steps])]) == 0
-    out = capsys.readouterr().out
-    assert "is finished: trained to 200 steps" in out and "nothing was changed" in out and "--steps N" in out
+    code = main(["train", "--resume", str(run), *([] if steps is None else ["--steps", steps])])
+    captured = capsys.readouterr()
+    if steps == "150":  # below the steps trained: a usage error that says what --steps means
+        assert code == 2
+        assert "--steps 150 is below the 200 steps" in captured.err and "--steps is the total to reach" in captured.err
+    else:
+        assert code == 0
+        out = captured.out
+        assert "is finished: trained to 200 steps" in out and "nothing was changed" in out and "--steps N" in out
     assert _state(run) == before  # model.zip, config.yaml, progress.csv (no second final_eval row): untouched
 
 

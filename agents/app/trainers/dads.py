@@ -17,6 +17,7 @@ from agents.app.core import (
     CLIError,
     _add_action_scale_argument,
     _check_env_id,
+    _check_env_kwargs,
     _default_run_dir,
     _json_object,
     _learner_params,
@@ -94,6 +95,7 @@ def _train_dads(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if args.hide_features and args.features is None and args.prior is None:
         raise CLIError("--hide-features hides the skill dynamics' features: give --features or --prior too")
     env_kwargs, features = _diayn_env_kwargs(args)
+    _check_env_kwargs(env_id, env_kwargs)
     run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("dads", env_id)
     training = training_run_from_args(args, run, "dads")
     training.log_formats = ("csv", "tensorboard")

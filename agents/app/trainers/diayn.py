@@ -21,6 +21,7 @@ from agents.app.core import (
     PROG,
     CLIError,
     _check_env_id,
+    _check_env_kwargs,
     _default_run_dir,
     _ent_coef,
     _is_locomotion,
@@ -250,6 +251,7 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
     env_id: str = args.env
     spec = _check_env_id(env_id)
     env_kwargs, features = _diayn_env_kwargs(args)
+    _check_env_kwargs(env_id, env_kwargs)
     agent_kwargs = _diayn_agent_kwargs(args, env_kwargs, features)
     run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("diayn", env_id)
     training = training_run_from_args(args, run, "diayn")
@@ -265,9 +267,11 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
         if args.algo_kwargs:
             raise CLIError(f"--algo-kwargs: {exc}") from None
         raise
-    except AssertionError as exc:  # SB3 checks the spaces with asserts (e.g. SAC needs Box actions)
-        hint = "; try --algo PPO" if args.algo == "SAC" and "action space" in str(exc) else ""
-        raise CLIError(f"--algo {args.algo} cannot train on --env {env_id!r}: {exc}{hint}") from None
+    except (AssertionError, ValueError) as exc:  # the agent (and SB3, with asserts) check the spaces
+        if "action space" not in str(exc):
+            raise
+        hint = "; try --algo PPO" if args.algo == "SAC" else ""
+        raise CLIError(f"--algo {args.algo} cannot train on --env {env_id!r}: {str(exc).split(': use ')[0]}{hint}") from None
     model = training.prepare(model)  # a resumed run: its latest checkpoint, on the env just built
 
     config: dict[str, Any] = {

@@ -20,6 +20,7 @@ from agents.app.core import (
     _add_action_scale_argument,
     _agent_loader,
     _check_env_id,
+    _check_env_kwargs,
     _default_run_dir,
     _json_object,
     _make_run_env,
@@ -117,6 +118,7 @@ def _train_hiro(args: argparse.Namespace, argv: Sequence[str]) -> int:
     env_kwargs = dict(args.env_kwargs)
     if "Maze" in env_id and "continuing_task" not in env_kwargs:
         env_kwargs["continuing_task"] = False
+    _check_env_kwargs(env_id, env_kwargs)
     run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("hiro", env_id)
     training = training_run_from_args(args, run, "hiro")
     training.check_folder()  # nothing is written before the model is built and the checkpoint (if any) loaded

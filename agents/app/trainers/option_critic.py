@@ -19,6 +19,7 @@ from agents.app.core import (
     PROG,
     CLIError,
     _check_env_id,
+    _check_env_kwargs,
     _default_run_dir,
     _json_object,
     _make_eval_env,
@@ -119,6 +120,7 @@ def _evaluate_options(model: Any, env: gym.Env, n_episodes: int, seed: int) -> d
 def _train_option_critic(args: argparse.Namespace, argv: Sequence[str]) -> int:
     env_id: str = args.env
     spec = _check_env_id(env_id)
+    _check_env_kwargs(env_id, dict(args.env_kwargs))
     run: pathlib.Path = args.run_dir if args.run_dir is not None else _default_run_dir("option-critic", env_id)
     training = training_run_from_args(args, run, "option-critic")
     training.check_folder()

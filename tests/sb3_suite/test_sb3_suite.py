@@ -42,8 +42,12 @@ def test_sb3_algorithm_tests_pass_for_every_agent() -> None:
 def test_page_counts_outcomes_per_agent() -> None:
     rows = [
         {"agent": "PPOC", "nodeid": "tests/test_run.py::test_ppo[CartPole-v1-None]", "outcome": "passed", "reason": ""},
-        {"agent": "PPOC", "nodeid": "tests/test_run.py::test_sac[auto]", "outcome": "not applicable",
-         "reason": "builds SAC only, not PPO"},
+        {
+            "agent": "PPOC",
+            "nodeid": "tests/test_run.py::test_sac[auto]",
+            "outcome": "not applicable",
+            "reason": "builds SAC only",
+        },
         {"agent": "PPOC", "nodeid": "tests/test_save_load.py::test_x", "outcome": "not applicable", "reason": "CnnPolicy"},
     ]
     page = runner.page(rows, runner.QUICK_FILES, 60.0)

@@ -19,8 +19,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 def _zoo(*args: str, cwd: pathlib.Path) -> str:
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=path)
-    done = subprocess.run([sys.executable, "-m", "agents.zoo", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "agents.zoo", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done.stdout
 
@@ -35,8 +36,23 @@ def test_hyperparameter_files_are_shipped_for_every_algorithm() -> None:
 )
 def test_zoo_trains_and_enjoys(tmp_path: pathlib.Path, algo: str, env_id: str, steps: str) -> None:
     params = ["-params", "learning_starts:100"] if algo == "diayn" else ["-params", "n_steps:64"]
-    out = _zoo("train", "--algo", algo, "--env", env_id, "-n", steps, "-f", "logs", "--seed", "0", "--eval-freq", "-1",
-               *params, cwd=tmp_path)
+    out = _zoo(
+        "train",
+        "--algo",
+        algo,
+        "--env",
+        env_id,
+        "-n",
+        steps,
+        "-f",
+        "logs",
+        "--seed",
+        "0",
+        "--eval-freq",
+        "-1",
+        *params,
+        cwd=tmp_path,
+    )
     run = tmp_path / "logs" / algo / f"{env_id.replace('/', '-')}_1"
     assert "Saving to" in out and (run / f"{env_id.replace('/', '-')}.zip").is_file()
     out = _zoo("enjoy", "--algo", algo, "--env", env_id, "-f", "logs", "-n", "150", "--no-render", "--seed", "0", cwd=tmp_path)

@@ -134,8 +134,8 @@ NOT_APPLICABLE: list[tuple[str, str, str, tuple[str, ...] | None, str]] = [
         "test_load_bad_zip",
         "",
         None,
-        "expects SB3's wording \"wasn't a zip-file\"; {agent}.load raises a ValueError of its own that names the file "
-        'and what is wrong ("... is not a checkpoint: it is not a zip file")',
+        "expects SB3's wording \"wasn't a zip-file\"; the load of {agent} raises a ValueError of its own that names "
+        'the file and what is wrong ("... is not a checkpoint: it is not a zip file")',
     ),
 ]
 #: (test file, test name, part of the parameter id, agents, issue): known differences of the agents from SB3's

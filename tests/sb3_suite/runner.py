@@ -58,7 +58,7 @@ def fetch_tests(version: str = stable_baselines3.__version__, cache: pathlib.Pat
     """
     cache = cache or cache_dir()
     tests = cache / f"stable_baselines3-{version}" / "tests"
-    if (tests / "test_save_load.py").is_file():
+    if (tests / "test_save_load.py").is_file() and (tests.parent / "pyproject.toml").is_file():
         return tests
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as download:
@@ -81,9 +81,13 @@ def fetch_tests(version: str = stable_baselines3.__version__, cache: pathlib.Pat
         if done.returncode != 0 or not archives:
             raise SourceUnavailable(f"pip download stable-baselines3=={version} failed: {done.stderr.strip()[-500:]}")
         with tarfile.open(archives[0]) as archive:
-            members = [m for m in archive.getmembers() if "/tests/" in m.name and m.isfile()]
+            members = [
+                m
+                for m in archive.getmembers()
+                if m.isfile() and ("/tests/" in m.name or m.name.endswith(f"stable_baselines3-{version}/pyproject.toml"))
+            ]
             archive.extractall(cache, members=members, filter="data")
-    if not (tests / "test_save_load.py").is_file():
+    if not (tests / "test_save_load.py").is_file() or not (tests.parent / "pyproject.toml").is_file():
         raise SourceUnavailable(f"the source distribution of stable-baselines3 {version} holds no tests/test_save_load.py")
     return tests
 
@@ -91,7 +95,8 @@ def fetch_tests(version: str = stable_baselines3.__version__, cache: pathlib.Pat
 def run_agent(agent: str, tests: pathlib.Path, files: Sequence[str], results: pathlib.Path, timeout: float) -> int:
     """Runs SB3's ``files`` against ``agent`` in a pytest process; outcomes are appended to ``results`` (JSON lines).
 
-    :return: pytest's exit code.
+    :return: pytest's exit code (0: all passed, 1: some failed).
+    :raises RuntimeError: with pytest's output when pytest could not run the tests (usage or collection error).
     """
     env = dict(os.environ, HRL_SB3_AGENT=agent, HRL_SB3_RESULTS=str(results), OMP_NUM_THREADS="1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
@@ -113,9 +118,10 @@ def run_agent(agent: str, tests: pathlib.Path, files: Sequence[str], results: pa
         "ignore::DeprecationWarning",
         *[str(tests / f) for f in files],
     ]
-    return subprocess.run(
-        command, cwd=ROOT, env=env, timeout=timeout, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    ).returncode
+    done = subprocess.run(command, cwd=ROOT, env=env, timeout=timeout, check=False, capture_output=True, text=True)
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"pytest could not run SB3's tests for {agent} (exit {done.returncode}):\n{done.stdout[-3000:]}")
+    return done.returncode
 
 
 def run(agents: Sequence[str] = AGENT_NAMES, files: Sequence[str] = TEST_FILES, timeout: float = 1800) -> list[dict[str, Any]]:
@@ -124,12 +130,17 @@ def run(agents: Sequence[str] = AGENT_NAMES, files: Sequence[str] = TEST_FILES, 
     :return: one row per test and agent: ``agent``, ``nodeid``, ``outcome`` and ``reason``.
     """
     tests = fetch_tests()
+    rows: list[dict[str, Any]]
     with tempfile.TemporaryDirectory() as folder:
         results = pathlib.Path(folder) / "results.jsonl"
         results.touch()
         for agent in agents:
             run_agent(agent, tests, files, results, timeout)
-        return [json.loads(line) for line in results.read_text().splitlines()]
+        rows = [json.loads(line) for line in results.read_text().splitlines()]
+    missing = set(agents) - {row["agent"] for row in rows}
+    if missing:
+        raise RuntimeError(f"no SB3 test outcome was recorded for {sorted(missing)}")
+    return rows
 
 
 #: the columns of the page's table, in order

@@ -369,7 +369,7 @@ class SkillAgent(_AlgorithmBase):
                 keys = sorted(full.spaces)
                 raise ValueError(f"observation has keys {sorted(observation)}, and the agent's have {keys}: {fix}")
             return
-        if isinstance(observation, dict):
+        if isinstance(observation, dict | tuple):  # a tuple, such as (obs, info), gets SB3's own message
             return
         shape = np.shape(observation)
         base_shape = () if isinstance(base, spaces.Discrete) else tuple(base.shape or ())

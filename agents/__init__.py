@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from agents.dads import DADS, DADSPPO, DADSSAC, DADSBase, PlanResult, SkillPlanner, plot_plans
 from agents.diayn import DIAYN, DIAYNPPO, DIAYNSAC, DIAYNBase
 from agents.hiro import HIRO
+from agents.metra import LSD, METRA, reach_goal
 from agents.option_critic import PPOC, OptionCritic
 from agents.skill_controller import (
     SkillController,
@@ -43,6 +44,8 @@ __all__ = [
     "DIAYNPPO",
     "DIAYNSAC",
     "HIRO",
+    "LSD",
+    "METRA",
     "PPOC",
     "DADSBase",
     "DIAYNBase",
@@ -55,5 +58,6 @@ __all__ = [
     "SkillControllerSAC",
     "SkillPlanner",
     "plot_plans",
+    "reach_goal",
     "run_sweep",
 ]

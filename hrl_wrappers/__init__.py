@@ -6,7 +6,8 @@ Layers (each imports only the ones above it):
    macro-actions; the skills it calls may use torch), :class:`ScaleAction` (a weaker or stronger robot), the skill
    priors, :mod:`hrl_wrappers.locomotion` (positions that Gymnasium's MuJoCo envs hide) and the built-in
    environments (:mod:`hrl_wrappers.envs`).
-2. Learned intrinsic rewards (torch): :class:`IntrinsicReward`, :class:`DIAYNReward`, :class:`DADSReward`; HIRO's
+2. Learned intrinsic rewards (torch): :class:`IntrinsicReward`, :class:`DIAYNReward`, :class:`DADSReward`,
+   :class:`METRAReward`, :class:`LSDReward`; HIRO's
    fixed :class:`SubgoalReward`.
 3. SB3 glue: :class:`RelabelingReplayBuffer`, :class:`RelabelingRolloutBuffer`, :class:`IntrinsicRewardCallback`,
    and the env-side :class:`IntrinsicRewardWrapper`; HIRO's :class:`OffPolicyCorrectionReplayBuffer`; the held
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import hrl_wrappers.envs  # noqa: F401  (registers the built-in environments)
 from hrl_wrappers.macro_action_wrapper import MacroActionWrapper
-from hrl_wrappers.priors import CategoricalPrior, GaussianPrior, SkillPrior, UniformPrior, make_prior
+from hrl_wrappers.priors import CategoricalPrior, GaussianPrior, SkillPrior, SphericalPrior, UniformPrior, make_prior
 from hrl_wrappers.scale_action import ScaleAction
 from hrl_wrappers.skill_layout import SkillLayout
 from hrl_wrappers.skill_wrapper import SkillWrapper, find_skill_layout
@@ -39,6 +40,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "IntrinsicReward": "hrl_wrappers.rewards.base",
     "DIAYNReward": "hrl_wrappers.rewards.diayn",
+    "METRAReward": "hrl_wrappers.rewards.metra",
+    "LSDReward": "hrl_wrappers.rewards.lsd",
     "DADSReward": "hrl_wrappers.rewards.dads",
     "IntrinsicRewardWrapper": "hrl_wrappers.intrinsic_reward_wrapper",
     "IntrinsicRewardCallback": "hrl_wrappers.sb3.callbacks",
@@ -80,6 +83,8 @@ if TYPE_CHECKING:
     from hrl_wrappers.rewards.base import IntrinsicReward
     from hrl_wrappers.rewards.dads import DADSReward
     from hrl_wrappers.rewards.diayn import DIAYNReward
+    from hrl_wrappers.rewards.lsd import LSDReward
+    from hrl_wrappers.rewards.metra import METRAReward
     from hrl_wrappers.rewards.subgoal import SubgoalReward
     from hrl_wrappers.sb3.callbacks import IntrinsicRewardCallback
     from hrl_wrappers.sb3.checkpoint import CheckpointCallback
@@ -115,6 +120,8 @@ __all__ = [
     "IntrinsicReward",
     "IntrinsicRewardCallback",
     "IntrinsicRewardWrapper",
+    "LSDReward",
+    "METRAReward",
     "MacroActionWrapper",
     "OffPolicyCorrectionReplayBuffer",
     "RelabelingDictReplayBuffer",
@@ -129,6 +136,7 @@ __all__ = [
     "SkillPrior",
     "SkillWrapper",
     "Skills",
+    "SphericalPrior",
     "SubgoalReward",
     "TemporallyExtendedNoise",
     "TrainingRun",

@@ -1,10 +1,12 @@
 """Skill priors p(z): how a skill is drawn, encoded into the observation and scored.
 
-Three priors cover the skill-discovery literature:
+Four priors cover the skill-discovery literature:
 
 * :class:`CategoricalPrior`: ``n_skills`` discrete skills, one-hot in the observation (DIAYN, DADS-discrete).
 * :class:`UniformPrior`: continuous skills in a box, ``U(low, high)^skill_dim`` (DADS).
-* :class:`GaussianPrior`: continuous skills ``N(0, I)`` (METRA-style DIAYN).
+* :class:`GaussianPrior`: continuous skills ``N(0, I)`` (METRA-style DIAYN, LSD).
+* :class:`SphericalPrior`: continuous skills uniform on the unit sphere, ``z = n / ||n||`` with ``n ~ N(0, I)``
+  (METRA's ``unit_length`` skills).
 
 A prior is plain data (numbers only), so wrappers that hold one can be rebuilt from ``env.spec``.
 """
@@ -18,7 +20,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
-__all__ = ["CategoricalPrior", "GaussianPrior", "SkillPrior", "UniformPrior", "make_prior"]
+__all__ = ["CategoricalPrior", "GaussianPrior", "SkillPrior", "SphericalPrior", "UniformPrior", "make_prior"]
 
 Skill = int | np.ndarray
 
@@ -255,6 +257,64 @@ class GaussianPrior(_ContinuousPrior):
         return {"skill_dim": self.skill_dim, "distribution": "gaussian"}
 
 
+class SphericalPrior(_ContinuousPrior):
+    """Continuous skills drawn uniformly from the unit sphere in ``R^skill_dim`` (METRA's unit-length skills).
+
+    A skill is ``n / ||n||`` with ``n ~ N(0, I)``; a given skill must have norm 1 (within ``1e-3``). The density is
+    uniform over the sphere: ``log p(z) = -log(2 pi^(d/2) / Gamma(d/2))``, minus the log of the sphere's area.
+
+    :param skill_dim: dimension of z (at least 2: the unit "sphere" of R^1 is the two points -1 and 1).
+
+    Example:
+        >>> import numpy as np
+        >>> z = SphericalPrior(2).sample(np.random.default_rng(0), size=3)
+        >>> np.round(np.linalg.norm(z, axis=-1), 5).tolist()
+        [1.0, 1.0, 1.0]
+        >>> round(float(SphericalPrior(2).log_prob(np.array([1.0, 0.0]))), 4)  # -log(2 pi), the circle's length
+        -1.8379
+    """
+
+    distribution = "sphere"
+    #: largest accepted deviation of a given skill's norm from 1.
+    norm_tolerance: float = 1e-3
+
+    def __init__(self, skill_dim: int) -> None:
+        super().__init__(skill_dim)
+        if self.skill_dim < 2:
+            raise ValueError(
+                f"skill_dim must be >= 2 for distribution='sphere' (the unit sphere of R^1 is two points), got {skill_dim}"
+            )
+        d = self.skill_dim
+        self._log_area = math.log(2.0) + 0.5 * d * math.log(math.pi) - math.lgamma(0.5 * d)
+
+    @property
+    def encoding_space(self) -> spaces.Box:
+        return spaces.Box(-1.0, 1.0, (self.skill_dim,), np.float32)
+
+    def sample(self, rng: np.random.Generator, size: int | None = None) -> Any:
+        shape = (self.skill_dim,) if size is None else (size, self.skill_dim)
+        n = rng.standard_normal(size=shape)
+        norm = np.linalg.norm(n, axis=-1, keepdims=True)
+        return (n / np.maximum(norm, 1e-12)).astype(np.float32)
+
+    def validate(self, skill: Any, argument: str = "skill") -> np.ndarray:
+        z = super().validate(skill, argument)
+        norm = float(np.linalg.norm(z.astype(np.float64)))
+        if abs(norm - 1.0) > self.norm_tolerance:
+            raise ValueError(
+                f"{argument} must be a unit vector (distribution='sphere'), got norm {norm:.4g}: divide it by its norm"
+            )
+        return z
+
+    def log_prob(self, skill: Any) -> np.ndarray:
+        z = np.asarray(skill, dtype=np.float64)
+        on_sphere = np.abs(np.linalg.norm(z, axis=-1) - 1.0) <= self.norm_tolerance
+        return np.where(on_sphere, -self._log_area, -np.inf)
+
+    def config(self) -> dict[str, Any]:
+        return {"skill_dim": self.skill_dim, "distribution": "sphere"}
+
+
 def make_prior(
     n_skills: int | None = None,
     skill_dim: int | None = None,
@@ -267,7 +327,7 @@ def make_prior(
 
     :param n_skills: number of discrete skills.
     :param skill_dim: dimension of continuous skills.
-    :param distribution: ``"uniform"`` or ``"gaussian"`` for continuous skills.
+    :param distribution: ``"uniform"``, ``"gaussian"`` or ``"sphere"`` for continuous skills.
     :param probs: categorical probabilities (uniform when ``None``).
     :param low: lower bound of the uniform prior.
     :param high: upper bound of the uniform prior.
@@ -291,4 +351,6 @@ def make_prior(
         return UniformPrior(skill_dim, low, high)
     if distribution == "gaussian":
         return GaussianPrior(skill_dim)
-    raise ValueError(f"distribution must be 'uniform' or 'gaussian' for continuous skills, got {distribution!r}")
+    if distribution == "sphere":
+        return SphericalPrior(skill_dim)
+    raise ValueError(f"distribution must be 'uniform', 'gaussian' or 'sphere' for continuous skills, got {distribution!r}")

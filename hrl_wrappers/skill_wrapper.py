@@ -24,7 +24,7 @@ class SkillWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
     :param env: environment with a Box, Discrete or single-level Dict observation space.
     :param n_skills: number of categorical skills (one-hot), mutually exclusive with ``skill_dim``.
     :param skill_dim: dimension of continuous skills.
-    :param distribution: continuous prior, ``"uniform"`` on ``[-1, 1]`` or ``"gaussian"``.
+    :param distribution: continuous prior, ``"uniform"`` on ``[-1, 1]``, ``"gaussian"`` or ``"sphere"`` (unit vectors).
     :param skill_probs: categorical probabilities (uniform when ``None``).
     :param obs_mode: ``"flat"`` (Box concatenation) or ``"dict"`` (``{"observation", "skill"}``). Dict environments
         always use ``"dict"``.

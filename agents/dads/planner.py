@@ -19,53 +19,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 import torch
 
+from agents.common.goal_result import PlanResult
 from hrl_wrappers.priors import CategoricalPrior, UniformPrior
 from hrl_wrappers.rewards.dads import DADSReward
 
 __all__ = ["PlanResult", "SkillPlanner", "plot_plans"]
 
 _REWARDS = ("dense", "sparse")
-
-
-@dataclass
-class PlanResult:
-    """What one closed-loop planning episode did.
-
-    :param goal: the goal, in goal-feature coordinates.
-    :param executed: goal features of every real state visited, shape ``(T + 1, G)``.
-    :param planned: for each decision, the goal features predicted for the chosen plan, each ``(H_P * H_Z + 1, G)``.
-    :param skills: the skill executed at each decision.
-    :param initial_distance: distance from the start to the goal.
-    :param final_distance: distance from the last state to the goal.
-    :param mean_distance: distance averaged over the episode's states (the paper's metric before normalising).
-    :param env_return: sum of the environment's own rewards.
-    """
-
-    goal: np.ndarray
-    executed: np.ndarray
-    planned: list[np.ndarray] = field(default_factory=list)
-    skills: list[Any] = field(default_factory=list)
-    initial_distance: float = 0.0
-    final_distance: float = 0.0
-    mean_distance: float = 0.0
-    env_return: float = 0.0
-
-    @property
-    def final_ratio(self) -> float:
-        """Final distance over initial distance."""
-        return self.final_distance / max(self.initial_distance, 1e-8)
-
-    @property
-    def normalized_distance(self) -> float:
-        """The DADS paper's metric: distance to the goal averaged over the episode, over the initial distance."""
-        return self.mean_distance / max(self.initial_distance, 1e-8)
 
 
 class SkillPlanner:

@@ -91,8 +91,9 @@ class IntrinsicReward(nn.Module, ABC):
         """Training loss of the model on a batch, and metrics to log (an empty dict when ``with_metrics`` is False)."""
 
     # --------------------------------------------------------------------------------------- shared
-    def make_optimizer(self, learning_rate: float) -> torch.optim.Optimizer:
-        """Adam over this model's parameters, fused where torch supports it for their device.
+    def make_optimizer(self, learning_rate: float, params: Any = None) -> torch.optim.Optimizer:
+        """Adam over this model's parameters (or ``params``: tensors or parameter groups), fused where torch supports
+        it for their device.
 
         The fused kernel takes the same Adam step as the default per-tensor loop, in one call instead of about ten
         small ops per parameter tensor: on CPU it makes a 256x256 model's optimizer step roughly twice as fast,
@@ -100,10 +101,11 @@ class IntrinsicReward(nn.Module, ABC):
         """
         if isinstance(learning_rate, bool) or not isinstance(learning_rate, float | int) or not 0 < learning_rate < math.inf:
             raise ValueError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
+        params = list(self.parameters()) if params is None else list(params)
         try:
-            return torch.optim.Adam(self.parameters(), lr=learning_rate, fused=True)
+            return torch.optim.Adam(params, lr=learning_rate, fused=True)
         except (RuntimeError, ValueError):  # a device or dtype without a fused kernel
-            return torch.optim.Adam(self.parameters(), lr=learning_rate)
+            return torch.optim.Adam(params, lr=learning_rate)
 
     @contextmanager
     def training_mode(self) -> Iterator[None]:

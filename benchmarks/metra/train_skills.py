@@ -1,0 +1,164 @@
+"""Train one skill-discovery run (METRA, LSD, DIAYN or DADS) on the point world, HalfCheetah or the gear-30 ant, and
+measure its skills as METRA's papers do: state coverage and distance travelled by deterministic rollouts.
+
+Every method gets the same policy and reward-model networks, the same environment steps and the same number of SAC
+gradient steps per environment step (``--train-freq``; the reward model takes one gradient step per SAC batch), so a
+comparison at one budget changes only the method. ``--prior full`` gives the reward model the whole state (the
+observation, x(-y) included); ``--prior xy`` gives DIAYN/DADS only the position (the papers' "x-y prior").
+
+Environments (all 200-step episodes, no early termination):
+  point       : hrl_wrappers/PointWorld-v0 (the state is the x-y position), 100-step episodes;
+  halfcheetah : HalfCheetah-v5 with x in the observation (18 values);
+  ant         : Ant-v5 with x-y in the observation, no contact forces (29 values), actions x 0.2 (gear 30).
+
+Writes OUT/config.json, OUT/eval.json (coverage, distances, per-skill table), OUT/skills.png and OUT/model.zip (not
+committed). Example:
+  python -m benchmarks.metra.train_skills --env point --method metra --seed 0 --steps 20000 \
+      --out benchmarks/results/metra_point/metra_s0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import time
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from agents import DADS, DIAYN, LSD, METRA
+from hrl_wrappers import evaluate_skills, plot_skill_trajectories
+from hrl_wrappers.envs import POINT_WORLD_ID
+from hrl_wrappers.evaluation import locomotion_position_features
+from hrl_wrappers.locomotion import locomotion_kwargs, position_features
+from hrl_wrappers.scale_action import ScaleAction
+
+ENVS = ("point", "halfcheetah", "ant")
+METHODS = ("metra", "lsd", "diayn", "dads")
+
+
+def make_env(name: str, episode_steps: int) -> gym.Env:
+    """The raw environment ``name`` (see the module docstring)."""
+    if name == "point":
+        return gym.make(POINT_WORLD_ID)
+    if name == "halfcheetah":
+        return gym.make("HalfCheetah-v5", max_episode_steps=episode_steps, **locomotion_kwargs("HalfCheetah-v5"))
+    if name == "ant":
+        kwargs = locomotion_kwargs("Ant-v5", terminate_when_unhealthy=False, contact_forces=False)
+        return ScaleAction(gym.make("Ant-v5", max_episode_steps=episode_steps, **kwargs), 0.2)
+    raise ValueError(f"env must be one of {ENVS}, got {name!r}")
+
+
+def position_of(name: str) -> tuple[Any, list[int]]:
+    """What the evaluation measures (features for evaluate_skills) and the observation indices of the position."""
+    if name == "point":
+        return [0, 1], [0, 1]
+    env_id = "HalfCheetah-v5" if name == "halfcheetah" else "Ant-v5"
+    return locomotion_position_features(env_id), position_features(env_id)
+
+
+def build(args: argparse.Namespace) -> Any:
+    """The agent of ``args.method`` with the shared settings."""
+    episode_steps = args.episode_steps
+
+    def factory() -> gym.Env:
+        return make_env(args.env, episode_steps)
+
+    _, pos = position_of(args.env)
+    features = pos if args.prior == "xy" else None
+    common: dict[str, Any] = {
+        "n_envs": args.n_envs,
+        "seed": args.seed,
+        "policy_kwargs": {"net_arch": args.net},
+        "learning_starts": args.learning_starts,
+        "batch_size": args.batch_size,
+        "train_freq": args.train_freq,
+        "gradient_steps": 1,
+        "buffer_size": args.steps,
+        "verbose": 0,
+    }
+    skills: dict[str, Any] = {"n_skills": args.n_skills} if args.n_skills else {"skill_dim": args.skill_dim}
+    if args.method in ("metra", "lsd"):
+        cls = METRA if args.method == "metra" else LSD
+        if not args.n_skills:
+            skills["distribution"] = "sphere" if args.method == "metra" else "gaussian"
+        return cls("MlpPolicy", factory, features=features, phi_arch=args.net, **skills, **common)
+    if args.method == "diayn":
+        if not args.n_skills:
+            skills["distribution"] = "gaussian"
+        ratio = 1.0 / (args.train_freq * args.n_envs)
+        return DIAYN(
+            "MlpPolicy", factory, features=features, discriminator_arch=args.net, update_ratio=ratio, **skills, **common
+        )
+    return DADS(
+        "MlpPolicy",
+        factory,
+        schedule="off-policy",
+        features=features if features is not None else None,
+        dynamics_arch=args.net,
+        update_ratio=1.0 / (args.train_freq * args.n_envs),
+        **skills,
+        **common,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--env", choices=ENVS, required=True)
+    parser.add_argument("--method", choices=METHODS, required=True)
+    parser.add_argument("--prior", choices=["full", "xy"], default="full")
+    parser.add_argument("--steps", type=int, default=20_000)
+    parser.add_argument("--n-skills", type=int, default=0, help="discrete skills (0: continuous --skill-dim)")
+    parser.add_argument("--skill-dim", type=int, default=2)
+    parser.add_argument("--episode-steps", type=int, default=200)
+    parser.add_argument("--net", type=int, nargs="+", default=[256, 256])
+    parser.add_argument("--n-envs", type=int, default=1)
+    parser.add_argument("--train-freq", type=int, default=1, help="one gradient step every this many env steps")
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--learning-starts", type=int, default=1_000)
+    parser.add_argument("--eval-rollouts", type=int, default=48)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=pathlib.Path, required=True)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    args.out.mkdir(parents=True, exist_ok=True)
+    config = {k: (str(v) if isinstance(v, pathlib.Path) else v) for k, v in vars(args).items()}
+    config["out"] = args.out.name
+    (args.out / "config.json").write_text(json.dumps(config, indent=2))
+    model = build(args)
+    start = time.perf_counter()
+    model.learn(args.steps)
+    seconds = time.perf_counter() - start
+    model.save(args.out / "model.zip")
+    features, _ = position_of(args.env)
+    env = make_env(args.env, args.episode_steps)
+    n = args.eval_rollouts
+    if args.n_skills:
+        ev = evaluate_skills(model, env, n_rollouts=max(1, n // args.n_skills), features=features, seed=10_000)
+    else:
+        ev = evaluate_skills(model, env, n_rollouts=n, features=features, seed=10_000)
+    displacement = [float(np.linalg.norm(t[-1] - t[0])) for t in ev.trajectories]
+    result = {
+        "env": args.env,
+        "method": args.method,
+        "prior": args.prior,
+        "seed": args.seed,
+        "steps": args.steps,
+        "train_seconds": round(seconds, 1),
+        "coverage": int(ev.coverage),
+        "n_rollouts": len(ev.trajectories),
+        "mean_distance": float(np.mean(displacement)),
+        "max_distance": float(np.max(displacement)),
+        "per_skill": ev.to_dict(include_trajectories=False)["per_skill"],
+    }
+    (args.out / "eval.json").write_text(json.dumps(result, indent=2))
+    title = f"{args.method.upper()} ({args.prior} state), {args.env}, seed {args.seed}, {args.steps} steps"
+    plot_skill_trajectories(ev, args.out / "skills.png", title=title)
+    print(json.dumps({k: v for k, v in result.items() if k != "per_skill"}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Zero-shot goal reaching on the gear-30 ant: METRA's ``z = normalise(phi(g) - phi(s))`` against DADS's planner.
+
+For each run folder of ``benchmarks/metra/train_skills.py`` on ``--env ant`` (METRA / LSD or DADS), one 200-step
+episode per goal (+-10, +-10), the metric of the DADS paper: the distance to the goal averaged over the episode
+divided by the initial distance (1.0 for an ant that does not move). METRA re-chooses its skill every 10 steps from
+the state reached, the goal being the current observation with its x-y replaced by the goal's; DADS plans with MPPI
+over its skill dynamics (H_P=1, H_Z=10, K=50, R=10, gamma=10, the paper's settings). Writes RUN/goals.json and
+RUN/goals.png per run, and the table into docs/results/metra.md.
+
+  python -m benchmarks.metra.goal_reaching_ant benchmarks/results/metra_ant/metra_full_s0 \
+      benchmarks/results/metra_ant/dads_xy_s0 benchmarks/results/metra_ant/dads_full_s0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+
+import numpy as np
+import torch
+
+from agents import DADS, LSD, METRA, SkillPlanner, plot_plans, reach_goal
+from agents.common.goal_result import PlanResult
+from benchmarks.metra.train_skills import make_env
+from benchmarks.report import page_link, write_section
+
+GOALS = [(10.0, 10.0), (-10.0, 10.0), (-10.0, -10.0), (10.0, -10.0)]
+
+
+def run_goals(run: pathlib.Path, max_steps: int, seed: int) -> tuple[str, list[PlanResult]]:
+    """The goal-reaching episodes of one run, and how its goals were chosen."""
+    config = json.loads((run / "config.json").read_text())
+    method = config["method"]
+    env = make_env("ant", config["episode_steps"])
+    results: list[PlanResult] = []
+    if method in ("metra", "lsd"):
+        model = (METRA if method == "metra" else LSD).load(run / "model.zip", device="cpu")
+        how = "METRA: z = normalise(phi(g) - phi(s)), re-chosen every 10 steps"
+        for k, goal in enumerate(GOALS):
+            results.append(reach_goal(model, env, goal, goal_indices=[0, 1], max_steps=max_steps, seed=seed + k))
+    elif method == "dads":
+        dads = DADS.load(run / "model.zip", device="cpu")
+        features = dads.reward_model.features
+        goal_features = None if features is not None else [0, 1]  # full-state dynamics: x, y are features 0 and 1
+        how = "DADS: MPPI over skills with the skill dynamics (H_P=1, H_Z=10, K=50, R=10)"
+        for k, goal in enumerate(GOALS):
+            planner = SkillPlanner(dads, goal_features=goal_features, seed=seed + k)
+            results.append(planner.run(env, goal=goal, max_steps=max_steps, seed=seed + k))
+    else:
+        raise ValueError(f"{run}: goal reaching is measured for METRA, LSD and DADS runs, not {method}")
+    return how, results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("runs", type=pathlib.Path, nargs="+")
+    parser.add_argument("--max-steps", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=100)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    rows = []
+    for run in args.runs:
+        config = json.loads((run / "config.json").read_text())
+        how, results = run_goals(run, args.max_steps, args.seed)
+        label = f"{config['method'].upper()} ({config['prior']} state), {config['steps']:,} steps"
+        plot_plans(results, str(run / "goals.png"), title=f"{label}: zero-shot goal reaching")
+        norm = [r.normalized_distance for r in results]
+        record = {
+            "goals": GOALS,
+            "how": how,
+            "normalized_distance": [round(x, 4) for x in norm],
+            "final_distance": [round(r.final_distance, 3) for r in results],
+            "final_xy": [[round(float(v), 2) for v in r.executed[-1]] for r in results],
+        }
+        (run / "goals.json").write_text(json.dumps(record, indent=2))
+        cells = " | ".join(f"{x:.2f}" for x in norm)
+        rows.append(f"| {label} | {cells} | **{np.mean(norm):.2f}** | [plot]({page_link(run / 'goals.png')}) |")
+        print(label, [round(x, 3) for x in norm], flush=True)
+    header = " | ".join(f"({g[0]:+.0f}, {g[1]:+.0f})" for g in GOALS)
+    body = (
+        "Normalised distance to each goal (distance averaged over the 200-step episode / initial distance; 1.0 is an "
+        "ant that stays still, lower is better), one episode per goal. METRA chooses its skill every 10 steps as "
+        "`z = normalise(phi(g) - phi(s))` with g the current observation with the goal's x-y written in; DADS plans "
+        "with MPPI over its learned skill dynamics (H_P=1, H_Z=10, K=50, R=10, gamma=10).\n\n"
+        f"| run | {header} | mean | plot |\n|---|---|---|---|---|---|---|\n" + "\n".join(rows)
+    )
+    write_section("metra-ant-goals", "Zero-shot goal reaching on the gear-30 ant: METRA beside DADS planning", body)
+
+
+if __name__ == "__main__":
+    main()

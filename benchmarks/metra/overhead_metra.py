@@ -133,9 +133,9 @@ def breakdown(learners: dict[str, Any], rounds: list[dict[str, float]], repeats:
 
     Times one SAC gradient step of the plain learner and one fused phi step (reward + gradient step, and the dual
     step for METRA, on a batch the buffer relabels, without the metrics that 9 of 10 steps skip) of each learner,
-    interleaved; then predicts the ratio
-    ``1 / (1 + t_phi / t_env_step)`` that phi's step alone would give at one phi step per env step, where
-    ``t_env_step`` is the plain learner's measured time per env step (acting, env, buffer and its SAC step).
+    interleaved; then predicts the ratio ``1 / (1 + t_phi / t_env_step)`` that phi's step alone would give at one
+    phi step per env step, where ``t_env_step`` is the plain learner's measured time per env step (acting, env,
+    buffer and its SAC step).
     """
     plain = learners[PLAIN]
     fns: dict[str, Callable[[], Any]] = {"SAC": partial(plain.train, gradient_steps=1, batch_size=batch_size)}

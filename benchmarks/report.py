@@ -1,7 +1,7 @@
 """Write a benchmark's table into its method's results page, beside the command that made it and the machine it ran on.
 
-The results pages are ``docs/results/<page>.md``, one per benchmarks folder (``diayn``, ``dads``, ``hiro``,
-``option_critic``, ``macro``, ``runs``). Each benchmark owns sections of its page, delimited by HTML comments
+The results pages are ``docs/results/<page>.md``, one per benchmarks folder (``diayn``, ``dads``, ``metra``,
+``hiro``, ``option_critic``, ``macro``, ``runs``). Each benchmark owns sections of its page, delimited by HTML comments
 (``<!-- name:start -->`` ... ``<!-- name:end -->``), so re-running one script rewrites only its sections and leaves the
 rest of the page byte for byte. A script writes into the page of the folder it lives in, unless it names another
 with ``page=``.
@@ -31,6 +31,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 PAGES = {
     "diayn": "DIAYN",
     "dads": "DADS",
+    "metra": "METRA and LSD",
     "hiro": "HIRO",
     "option_critic": "Option-Critic",
     "macro": "Skills as macro-actions",

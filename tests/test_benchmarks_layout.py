@@ -23,7 +23,7 @@ def _module(path: pathlib.Path) -> str:
 
 def test_every_script_is_in_a_method_folder_that_names_it() -> None:
     assert {p.parent.name for p in SCRIPTS} == set(report.PAGES)
-    assert len(SCRIPTS) == 27
+    assert len(SCRIPTS) == 29
     assert not [p.name for p in (ROOT / "benchmarks").glob("*.py") if p.stem not in ("__init__", "report", "compare_curves")]
     for folder in report.PAGES:
         doc = importlib.import_module(f"benchmarks.{folder}").__doc__ or ""

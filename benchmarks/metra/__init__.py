@@ -1,0 +1,4 @@
+"""METRA and LSD benchmarks, written into ``docs/results/metra.md``: ``train_skills`` (one skill-discovery run of
+METRA, LSD, DIAYN or DADS on the point world, HalfCheetah or the gear-30 ant, with its coverage and distances) and
+``overhead_metra`` (METRA-SAC's and LSD-SAC's time per step against plain SAC).
+"""

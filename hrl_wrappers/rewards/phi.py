@@ -120,8 +120,16 @@ class PhiReward(IntrinsicReward):
         return skill_vectors(z) if isinstance(self.prior, CategoricalPrior) else z
 
     def _delta_and_reward(self, obs: TensorObs, next_obs: TensorObs) -> tuple[torch.Tensor, torch.Tensor]:
-        """``phi(s') - phi(s)`` and the reward ``(phi(s') - phi(s))^T z`` (with gradients when enabled)."""
-        delta = self.phi(next_obs) - self.phi(obs)
+        """``phi(s') - phi(s)`` and the reward ``(phi(s') - phi(s))^T z`` (with gradients when enabled).
+
+        phi runs once over s' and s stacked: one pass over twice the rows (forward and backward) costs less than two
+        passes, and gives the same values up to float summation order. It also makes s and s' meet the same function:
+        LSD's spectral normalisation runs its power iteration once per pass in train mode, so two passes would send s
+        and s' through slightly different weights.
+        """
+        before = self.state_features(obs).float()
+        both = self.phi_of_features(torch.cat([self.state_features(next_obs).float(), before]))
+        delta = both[: len(before)] - both[len(before) :]
         return delta, (delta * self.skill_vector(obs)).sum(-1)
 
     # --------------------------------------------------------------------------------------- protocol

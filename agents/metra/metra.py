@@ -50,7 +50,8 @@ class METRA(SkillAgent, SAC):  # type: ignore[misc]  # SkillAgent.load/load_repl
 
     The defaults are the paper's where a CPU allows: SAC with learning rate 1e-4, entropy coefficient learned from
     0.01 towards the target entropy ``-|A| / 2``, 2-D skills on the unit circle, lambda starting at 30 with slack
-    1e-3. Networks are 256x256 (the paper's 1024x1024 is too slow here), and phi takes one gradient step per SAC
+    1e-3. SAC's networks are SB3's 256x256 and phi is 128x128 (the paper's 1024x1024 is too slow here; see
+    :data:`hrl_wrappers.rewards.phi.DEFAULT_PHI_ARCH`), and phi takes one gradient step per SAC
     gradient step (``update_ratio=None``).
 
     :param policy: SB3 policy (``"MlpPolicy"``; switched to ``"MultiInputPolicy"`` for Dict observations).

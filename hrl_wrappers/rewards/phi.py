@@ -35,8 +35,11 @@ from hrl_wrappers.skill_wrapper import find_skill_layout
 
 __all__ = ["DEFAULT_PHI_ARCH", "PhiReward", "skill_vectors"]
 
-#: hidden layers of phi unless ``net_arch`` is given (METRA's state-based runs use 1024x2, too slow for a CPU).
-DEFAULT_PHI_ARCH: tuple[int, ...] = (256, 256)
+#: hidden layers of phi unless ``net_arch`` is given: as narrow as DIAYN's default discriminator, for the same reason.
+#: phi steps on every SAC batch, and one as wide as SB3's 256x256 policy costs about a fifth of METRA-SAC's throughput
+#: (0.80 of plain SAC, ``benchmarks/metra/overhead_metra.py``); 128x128 keeps it above 0.9. METRA's state-based runs
+#: use 1024x1024, far too slow for a CPU.
+DEFAULT_PHI_ARCH: tuple[int, ...] = (128, 128)
 
 
 def skill_vectors(onehot: torch.Tensor) -> torch.Tensor:

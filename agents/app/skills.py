@@ -27,8 +27,8 @@ SHOW_SEED = 0
 
 
 class _LibrarySkills:
-    """A :class:`~hrl_wrappers.SkillLibrary` with every skill as the evaluators want it: ``skill_layout`` and
-    ``predict_skill(obs, skill)`` (``skill`` an index of the original skills)."""
+    """A :class:`~hrl_wrappers.SkillLibrary` as the evaluators want it: ``skill_layout`` and
+    ``predict_skill(obs, skill)`` (``skill`` an index of the original skills, or a continuous skill's vector)."""
 
     def __init__(self, library: Any) -> None:
         self.library = library
@@ -39,7 +39,8 @@ class _LibrarySkills:
         if library.deterministic != deterministic:
             library = copy.copy(library)
             library.deterministic = deterministic
-        return library.act(observation, library.indices.index(int(skill))), None
+        position = skill if library.indices is None else library.indices.index(int(skill))  # continuous: the vector
+        return library.act(observation, position), None
 
 
 def _size(n_bytes: int | None) -> str:

@@ -4,12 +4,15 @@ unknown names are refused with the registered ones; ``export_skill_set`` keeps o
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import pathlib
 import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 
 import gymnasium as gym
 import numpy as np
@@ -17,10 +20,12 @@ import pytest
 from stable_baselines3.common.save_util import load_from_zip_file
 
 from agents import DIAYN
+from agents.app import main
 from hrl_wrappers import MacroActionWrapper, SkillLibrary, load_skills
 from hrl_wrappers.envs import POINT_WORLD_ID
 from hrl_wrappers.skill_zoo import (
     SKILL_SETS,
+    SkillSet,
     export_skill_set,
     list_skill_sets,
     make_env,
@@ -213,3 +218,45 @@ def test_hrl_skills_show(tmp_path: pathlib.Path) -> None:
     assert not (tmp_path / "shown" / "videos").exists()  # the point world: no video
     unknown = _run_cli("show", "nope", cwd=tmp_path)
     assert unknown.returncode == 2 and "registered skill sets are point-diayn-8" in unknown.stderr
+
+
+@dataclasses.dataclass(frozen=True)
+class _VideoSkillSet(SkillSet):
+    """A skill set whose file lies elsewhere and that is recorded as videos, like a MuJoCo set."""
+
+    local: str = ""
+
+    @contextlib.contextmanager
+    def path(self) -> Iterator[pathlib.Path]:
+        yield pathlib.Path(self.local)
+
+    @property
+    def is_mujoco(self) -> bool:
+        return True
+
+
+def test_hrl_skills_show_records_a_video_per_skill_for_mujoco_sets(
+    diayn_path: pathlib.Path, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = export_skill_set(diayn_path, tmp_path / "four.zip", {"name": "four", "heldout_accuracy": 0.5})
+    entry = _VideoSkillSet(
+        name="four",
+        description="4 barely trained skills",
+        file="four.zip",
+        env_id=POINT_WORLD_ID,
+        method="DIAYN (SAC)",
+        n_skills=4,
+        steps=150,
+        seed=0,
+        command="python -m benchmarks.zoo.make_skill_set four",
+        features=(0, 1),
+        features_name="position x, y",
+        local=str(file),
+    )
+    monkeypatch.setitem(SKILL_SETS, "four", entry)
+    assert load_skills("four").n_skills == 4
+    assert main(["skills", "show", "four", "--out", str(tmp_path / "shown"), "--video-length", "5"]) == 0
+    assert "held-out discriminator accuracy 0.500 when it was made" in capsys.readouterr().out
+    assert len(list((tmp_path / "shown" / "videos").glob("*.mp4"))) == 4
+    assert main(["skills", "show", "four", "--out", str(tmp_path / "quiet"), "--no-video"]) == 0
+    assert not (tmp_path / "quiet" / "videos").exists()

@@ -12,7 +12,9 @@ Layers (each imports only the ones above it):
 3. SB3 glue: :class:`RelabelingReplayBuffer`, :class:`RelabelingRolloutBuffer`, :class:`IntrinsicRewardCallback`,
    and the env-side :class:`IntrinsicRewardWrapper`; HIRO's :class:`OffPolicyCorrectionReplayBuffer`; the held
    exploration noise :class:`TemporallyExtendedNoise`; :class:`SkillLibrary` / :func:`load_skills` (the policies
-   of saved skill models, frozen on the CPU, as skills for :class:`MacroActionWrapper`); :class:`CheckpointCallback`.
+   of saved skill models, frozen on the CPU, as skills for :class:`MacroActionWrapper`; ``load_skills(name)`` loads a
+   skill set shipped with the package, see :mod:`hrl_wrappers.skill_zoo`: :func:`skill_sets`,
+   :func:`list_skill_sets`, :class:`SkillSet`, :func:`export_skill_set`); :class:`CheckpointCallback`.
 4. Runs: :class:`TrainingRun` (a run folder: metrics, checkpoints, resume).
 
 The agents (DIAYN, DADS, HIRO, Option-Critic) live in the ``agents`` package, and the application above them, the
@@ -63,6 +65,10 @@ _LAZY = {
     "locomotion_position_features": "hrl_wrappers.evaluation",
     "SkillLibrary": "hrl_wrappers.skill_library",
     "load_skills": "hrl_wrappers.skill_library",
+    "SkillSet": "hrl_wrappers.skill_zoo",
+    "skill_sets": "hrl_wrappers.skill_zoo",
+    "list_skill_sets": "hrl_wrappers.skill_zoo",
+    "export_skill_set": "hrl_wrappers.skill_zoo",
     "CheckpointCallback": "hrl_wrappers.sb3.checkpoint",
     "TrainingRun": "hrl_wrappers.training_run",
 }
@@ -92,6 +98,7 @@ if TYPE_CHECKING:
     from hrl_wrappers.sb3.replay_buffer import RelabelingDictReplayBuffer, RelabelingReplayBuffer
     from hrl_wrappers.sb3.rollout_buffer import RelabelingDictRolloutBuffer, RelabelingRolloutBuffer
     from hrl_wrappers.skill_library import SkillLibrary, load_skills
+    from hrl_wrappers.skill_zoo import SkillSet, export_skill_set, list_skill_sets, skill_sets
     from hrl_wrappers.temporally_extended_exploration import TemporallyExtendedNoise
     from hrl_wrappers.training_run import TrainingRun
 
@@ -134,6 +141,7 @@ __all__ = [
     "SkillLayout",
     "SkillLibrary",
     "SkillPrior",
+    "SkillSet",
     "SkillWrapper",
     "Skills",
     "SphericalPrior",
@@ -142,13 +150,16 @@ __all__ = [
     "TrainingRun",
     "UniformPrior",
     "evaluate_skills",
+    "export_skill_set",
     "find_skill_layout",
     "info_features",
+    "list_skill_sets",
     "load_skills",
     "locomotion_position_features",
     "make_prior",
     "plot_skill_trajectories",
     "random_policy_coverage",
     "record_skill_videos",
+    "skill_sets",
     "state_coverage",
 ]

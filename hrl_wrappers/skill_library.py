@@ -4,7 +4,8 @@
 ``agents.common.SkillAgent``) or of any SB3 model trained on a :class:`~hrl_wrappers.SkillWrapper`, rebuilds it on the
 CPU with gradients off, and returns a :class:`SkillLibrary`: the skill set that
 :class:`~hrl_wrappers.MacroActionWrapper` turns into macro-actions. Only the policy is read; replay buffers,
-critics' optimizers and discriminators stay in the file.
+critics' optimizers and discriminators stay in the file. It also loads, by name, the skill sets shipped with the
+package (:mod:`hrl_wrappers.skill_zoo`): ``load_skills("point-diayn-8")``.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.policies import BasePolicy
 from stable_baselines3.common.save_util import load_from_zip_file
 
+from hrl_wrappers import skill_zoo
 from hrl_wrappers.checkpoint_file import checkpoint_file
 from hrl_wrappers.macro_action_wrapper import check_skill_spaces
 from hrl_wrappers.priors import SkillPrior, make_prior
 from hrl_wrappers.skill_layout import OBSERVATION_KEY, SKILL_KEY, SkillLayout
 from hrl_wrappers.skill_wrapper import find_skill_layout
+from hrl_wrappers.skill_zoo.export import DROPPED_KEY
 
 __all__ = ["SkillLibrary", "load_skills"]
 
@@ -332,6 +335,59 @@ class SkillLibrary:
         return f"SkillLibrary({which}, policy {type(self.policy).__name__}, source {self.source!r})"
 
 
+def _file_exists(path: pathlib.Path) -> bool:
+    """Whether ``path``, or ``path`` + ``.zip`` as SB3 reads it, is a file."""
+    return path.is_file() or path.with_name(path.name + ".zip").is_file()
+
+
+def _load_file(
+    file: pathlib.Path,
+    where: str,
+    skills: Sequence[int] | None,
+    deterministic: bool,
+    n_skills: int | None,
+    skill_dim: int | None,
+    distribution: str,
+) -> SkillLibrary:
+    """The skills of the checkpoint ``file`` (``where`` names it in the messages)."""
+    try:
+        data, params, _ = load_from_zip_file(file, device="cpu", print_system_info=False)
+    except (zipfile.BadZipFile, ValueError, KeyError, RuntimeError) as exc:
+        raise ValueError(f"{where} is not a skill model: it is not an SB3 checkpoint ({exc})") from None
+    if not data or "policy_class" not in data or "observation_space" not in data or "policy" not in params:
+        raise ValueError(f"{where} is not a skill model: it holds no SB3 policy")
+    layout = data.get("skill_layout")
+    agent = data.get("hrl_agent")
+    if agent is not None and not isinstance(layout, SkillLayout):
+        article = "an" if str(agent)[:1] in "AEIOU" else "a"
+        raise ValueError(
+            f"{where} is {article} {agent} checkpoint, not a skill model: load_skills takes a policy over observation + "
+            f"skill (a DIAYN or DADS checkpoint, or an SB3 model trained on a SkillWrapper); load this one with "
+            f"{agent}.load(path)"
+        )
+    if not isinstance(layout, SkillLayout):
+        layout = _layout_from_space(data["observation_space"], n_skills, skill_dim, distribution, where)
+    elif layout.observation_space != data["observation_space"]:
+        raise ValueError(f"{where}: its skill layout does not match its policy's observation space")
+    policy_class = data["policy_class"]
+    policy = policy_class(data["observation_space"], data["action_space"], _no_schedule, **(data.get("policy_kwargs") or {}))
+    # a file written by export_skill_set leaves out the parameter groups acting does not use (critics, targets)
+    dropped = tuple(str(p) for p in data.get(DROPPED_KEY) or ())
+    try:
+        result = policy.load_state_dict(params["policy"], strict=not dropped)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"{where}: its policy's parameters do not fit its observation and action spaces ({str(exc).splitlines()[0]})"
+        ) from None
+    missing = [k for k in result.missing_keys if not k.startswith(dropped)]
+    if missing or result.unexpected_keys:
+        raise ValueError(
+            f"{where}: its saved parameters do not match its policy (missing {missing}, unexpected "
+            f"{list(result.unexpected_keys)})"
+        )
+    return SkillLibrary(policy, layout, skills, deterministic, source=str(file))
+
+
 def load_skills(
     path: str | pathlib.Path | BaseAlgorithm,
     env: gym.Env | None = None,
@@ -344,9 +400,13 @@ def load_skills(
 ) -> SkillLibrary:
     """Load the skills of a saved skill-discovery agent (DIAYN, ...) or SB3 model as a frozen :class:`SkillLibrary`.
 
-    :param path: an SB3 ``.zip`` checkpoint (or a model in memory). Agents built on ``SkillAgent`` carry their skill
-        layout; for a plain SB3 model trained on a :class:`~hrl_wrappers.SkillWrapper` pass ``n_skills`` or
-        ``skill_dim`` (and ``distribution``) as the wrapper had them.
+    :param path: the name of a skill set shipped with the package (``"point-diayn-8"``; see
+        :mod:`hrl_wrappers.skill_zoo`, ``hrl skills list``), an SB3 ``.zip`` checkpoint, or a model in memory. A
+        string that names a registered set loads the set (a file of the same name loads as a ``pathlib.Path`` or with
+        a folder, ``./name``); a name that is neither a set nor a file is a ``ValueError`` listing the sets. Agents
+        built on ``SkillAgent`` carry their skill layout; for a plain SB3 model trained on a
+        :class:`~hrl_wrappers.SkillWrapper` pass ``n_skills`` or ``skill_dim`` (and ``distribution``) as the wrapper
+        had them.
     :param env: when given, the skills are checked against it and a ``ValueError`` says what does not fit.
     :param skills: the categorical skills to keep, by index (all when ``None``).
     :param deterministic: act with the policy's mode (True) or sample from it.
@@ -368,42 +428,19 @@ def load_skills(
         >>> skills = load_skills(path, env=gym.make("hrl_wrappers/PointWorld-v0"), n_skills=4, skills=[0, 2])
         >>> skills.skill_space, skills.indices
         (Discrete(2), [0, 2])
+        >>> load_skills("point-diayn-8").skill_space     # a shipped skill set, by name
+        Discrete(8)
     """
     if isinstance(path, BaseAlgorithm):
         library = SkillLibrary.from_model(path, skills, deterministic, n_skills, skill_dim, distribution)
+    elif isinstance(path, str) and path in skill_zoo.SKILL_SETS:
+        with skill_zoo.skill_set_file(path) as file:
+            library = _load_file(file, f"skill set {path!r}", skills, deterministic, n_skills, skill_dim, distribution)
     else:
-        where = f"path={str(path)!r}"
+        if skill_zoo.is_skill_set_name(path) and not _file_exists(pathlib.Path(path)):
+            raise ValueError(skill_zoo.unknown_name_message(str(path)))
         file = checkpoint_file(path, "skill model")  # path or path.zip, complete; errors name the path given
-        try:
-            data, params, _ = load_from_zip_file(file, device="cpu", print_system_info=False)
-        except (zipfile.BadZipFile, ValueError, KeyError, RuntimeError) as exc:
-            raise ValueError(f"{where} is not a skill model: it is not an SB3 checkpoint ({exc})") from None
-        if not data or "policy_class" not in data or "observation_space" not in data or "policy" not in params:
-            raise ValueError(f"{where} is not a skill model: it holds no SB3 policy")
-        layout = data.get("skill_layout")
-        agent = data.get("hrl_agent")
-        if agent is not None and not isinstance(layout, SkillLayout):
-            article = "an" if str(agent)[:1] in "AEIOU" else "a"
-            raise ValueError(
-                f"{where} is {article} {agent} checkpoint, not a skill model: load_skills takes a policy over observation + "
-                f"skill (a DIAYN or DADS checkpoint, or an SB3 model trained on a SkillWrapper); load this one with "
-                f"{agent}.load(path)"
-            )
-        if not isinstance(layout, SkillLayout):
-            layout = _layout_from_space(data["observation_space"], n_skills, skill_dim, distribution, where)
-        elif layout.observation_space != data["observation_space"]:
-            raise ValueError(f"{where}: its skill layout does not match its policy's observation space")
-        policy_class = data["policy_class"]
-        policy = policy_class(
-            data["observation_space"], data["action_space"], _no_schedule, **(data.get("policy_kwargs") or {})
-        )
-        try:
-            policy.load_state_dict(params["policy"])
-        except RuntimeError as exc:
-            raise ValueError(
-                f"{where}: its policy's parameters do not fit its observation and action spaces ({str(exc).splitlines()[0]})"
-            ) from None
-        library = SkillLibrary(policy, layout, skills, deterministic, source=str(file))
+        library = _load_file(file, f"path={str(path)!r}", skills, deterministic, n_skills, skill_dim, distribution)
     if env is not None:
         library.check_env(env, skill_obs)
     return library

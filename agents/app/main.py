@@ -7,6 +7,7 @@ Usage::
     hrl plot RUN                                     # RUN/skills.png and RUN/curves.png
     hrl train --resume RUN [--steps N]               # continue RUN from its latest checkpoint
     hrl sweep CONFIG.yaml [--address ADDR]           # seeds x settings as Ray Tune trials
+    hrl skills list | hrl skills show NAME [--out DIR]   # the pretrained skill sets shipped with the package
     hrl --help | hrl train diayn --help              # every option, with its default
 
 Examples::
@@ -47,6 +48,7 @@ import argparse
 
 from agents.app.commands import add_eval_command, add_plan_command, add_plot_command
 from agents.app.core import new_parser, run_command
+from agents.app.skills import add_skills_command
 from agents.app.sweep import add_sweep_command
 from agents.app.train import add_train_command
 
@@ -54,13 +56,14 @@ __all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``hrl`` argument parser (``train <algorithm>``, ``eval``, ``plot``, ``sweep``, ``plan``)."""
+    """The ``hrl`` argument parser (``train <algorithm>``, ``eval``, ``plot``, ``sweep``, ``plan``, ``skills``)."""
     parser, commands = new_parser()
     add_train_command(commands)
     add_eval_command(commands)
     add_plot_command(commands)
     add_sweep_command(commands)
     add_plan_command(commands)
+    add_skills_command(commands)
     return parser
 
 

@@ -1,0 +1,127 @@
+"""Make a shipped skill set: train it with its recipe, export its policy into the package data, print its size.
+
+    python -m benchmarks.zoo.make_skill_set point-diayn-8
+
+Each registered set (``hrl_wrappers.skill_zoo``) has a recipe here: the agent, its settings and the training loop,
+with the registry entry's seed and number of steps. The trained agent is evaluated on its environment (one
+deterministic rollout per skill from reset seed 10000, apart from training: discriminator accuracy and coverage),
+saved, and stripped by :func:`~hrl_wrappers.skill_zoo.export_skill_set` into
+``hrl_wrappers/skill_zoo/data/<file>`` (``--out`` writes elsewhere). The file is then checked: ``load_skills`` reads
+it, its skills fit the set's environment and act as the trained agent did.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+import hrl_wrappers.skill_zoo as skill_zoo
+from hrl_wrappers import evaluate_skills, load_skills
+from hrl_wrappers.skill_zoo import SkillSet
+
+#: where the shipped files live in a checkout of the repository.
+DATA = pathlib.Path(skill_zoo.__file__).resolve().parent / "data"
+#: reset seed of the evaluation rollouts (apart from training's).
+EVAL_SEED = 10_000
+
+
+def _point_diayn(entry: SkillSet, steps: int) -> Any:
+    """DIAYN-SAC on the point world with the settings of ``benchmarks/diayn/diayn_point.py``."""
+    from agents import DIAYN
+
+    model = DIAYN(
+        "MlpPolicy",
+        entry.env_id,
+        n_skills=entry.n_skills,
+        policy_kwargs={"net_arch": [64, 64]},
+        discriminator_arch=[64, 64],
+        ent_coef=0.1,
+        learning_starts=1_000,
+        batch_size=128,
+        train_freq=2,
+        seed=entry.seed,
+        device="cpu",
+    )
+    model.learn(steps)
+    return model
+
+
+#: how each registered set is trained: ``recipe(entry, steps) -> trained agent``.
+RECIPES: dict[str, Callable[[SkillSet, int], Any]] = {"point-diayn-8": _point_diayn}
+
+
+def _check(path: pathlib.Path, entry: SkillSet, model: Any) -> None:
+    """The exported file loads, fits the set's environment, and its skills act as the trained agent's."""
+    skills = load_skills(path, env=entry.make_env())
+    if skills.n_skills != entry.n_skills:
+        raise SystemExit(f"{path} holds {skills.n_skills} skills, the registry says {entry.n_skills}")
+    env = entry.make_env()
+    states = [env.observation_space.sample() for _ in range(16)]
+    for skill in range(entry.n_skills):
+        for state in states:
+            expected, _ = model.predict_skill(state, skill=skill, deterministic=True)
+            np.testing.assert_allclose(skills.act(state, skill), expected, atol=1e-5)
+
+
+def make(name: str, out: pathlib.Path | None = None, steps: int | None = None) -> pathlib.Path:
+    """Train skill set ``name`` with its recipe and export it to ``out`` (default: the package data file).
+
+    :param name: a registered skill set with a recipe.
+    :param out: the file to write.
+    :param steps: training steps (default: the registry's; another number makes a file that is not the shipped one).
+    :return: the file written.
+    """
+    entry = skill_zoo.skill_set(name)
+    steps = entry.steps if steps is None else steps
+    out = DATA / entry.file if out is None else out
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    model = RECIPES[name](entry, steps)
+    train_s = time.perf_counter() - start
+    evaluation = evaluate_skills(model, entry.make_env(), features=entry.displacement_features(), seed=EVAL_SEED)
+    print(f"{name}: trained {steps} steps in {train_s:.0f} s; {evaluation.summary()}", flush=True)
+    metadata = {
+        "name": name,
+        "method": entry.method,
+        "env_id": entry.env_id,
+        "n_skills": entry.n_skills,
+        "steps": steps,
+        "seed": entry.seed,
+        "command": entry.command,
+        "heldout_accuracy": evaluation.accuracy,
+        "coverage": evaluation.coverage,
+        "eval_seed": EVAL_SEED,
+        "train_seconds": round(train_s, 1),
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        full = pathlib.Path(folder) / "model.zip"
+        model.save(full)
+        full_size = full.stat().st_size
+        path = skill_zoo.export_skill_set(full, out, metadata)
+    _check(path, entry, model)
+    size = path.stat().st_size
+    print(f"wrote {path} ({size / 1024:.1f} KiB; the full checkpoint: {full_size / 1024:.1f} KiB)")
+    if path.parent == DATA:
+        files = list(DATA.glob("*.zip"))
+        print(f"{DATA.name}/ holds {sum(p.stat().st_size for p in files) / 1024:.1f} KiB in {len(files)} file(s)")
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("name", choices=sorted(RECIPES), help="the registered skill set to make")
+    parser.add_argument("--out", type=pathlib.Path, help="write here instead of the package data")
+    parser.add_argument("--steps", type=int, help="training steps (default: the registry's)")
+    args = parser.parse_args(argv)
+    make(args.name, args.out, args.steps)
+
+
+if __name__ == "__main__":
+    main()

@@ -48,7 +48,8 @@ def folder_section(folder: pathlib.Path) -> None:
     if not runs:
         raise SystemExit(f"{folder}: no run has an eval.json yet")
     any_config = next(iter(configs.values()))
-    skills = f"{any_config['n_skills']} discrete skills" if any_config["n_skills"] else f"{any_config['skill_dim']}-D continuous skills"
+    n_skills, skill_dim = any_config["n_skills"], any_config["skill_dim"]
+    skills = f"{n_skills} discrete skills" if n_skills else f"{skill_dim}-D continuous skills"
     lines = [
         "| method | reward model sees | seeds | coverage per seed (cells) | median coverage | distance per seed (m) | "
         "median distance | training s per run | skills (first seed) |",

@@ -196,8 +196,11 @@ def _metra_agent_kwargs(args: argparse.Namespace, env_kwargs: dict[str, Any], fe
     if args.constraint == "spectral":
         given = [name for name in _DUAL_OPTIONS if getattr(args, name) is not None]
         if given:
-            options = ", ".join("--" + name.replace("_", "-") for name in given)
-            raise CLIError(f"{options} set(s) the dual constraint of --constraint dual; --constraint spectral has none")
+            options = " and ".join("--" + name.replace("_", "-") for name in given)
+            raise CLIError(
+                f"{options} apply to --constraint dual (METRA's learned multiplier); --constraint spectral (LSD) has no "
+                "dual variable: leave them out"
+            )
     kwargs: dict[str, Any] = {
         "n_skills": args.n_skills,
         "skill_dim": args.skill_dim,
@@ -233,7 +236,8 @@ def _metra_agent_kwargs(args: argparse.Namespace, env_kwargs: dict[str, Any], fe
     extra = dict(args.algo_kwargs)
     for name in ("env", "policy", "tensorboard_log", "constraint"):
         if name in extra:
-            raise CLIError(f"--algo-kwargs cannot set {name!r}: the command sets it")
+            option = " (give --constraint)" if name == "constraint" else ""
+            raise CLIError(f"--algo-kwargs cannot set {name!r}: the command sets it{option}")
     kwargs["policy_kwargs"] = {"net_arch": list(args.net), **dict(extra.pop("policy_kwargs", None) or {})}
     kwargs.update(extra)
     return kwargs

@@ -197,9 +197,10 @@ def _metra_agent_kwargs(args: argparse.Namespace, env_kwargs: dict[str, Any], fe
         given = [name for name in _DUAL_OPTIONS if getattr(args, name) is not None]
         if given:
             options = " and ".join("--" + name.replace("_", "-") for name in given)
+            verb = "applies" if len(given) == 1 else "apply"
             raise CLIError(
-                f"{options} apply to --constraint dual (METRA's learned multiplier); --constraint spectral (LSD) has no "
-                "dual variable: leave them out"
+                f"{options} {verb} to --constraint dual (METRA's learned multiplier); --constraint spectral (LSD) has no "
+                f"dual variable: leave {'it' if len(given) == 1 else 'them'} out"
             )
     kwargs: dict[str, Any] = {
         "n_skills": args.n_skills,

@@ -15,6 +15,7 @@ import torch
 import yaml
 
 from agents import LSD, METRA
+from agents.app.commands import _read_curves
 from agents.app.main import main
 from agents.app.trainers import TRAINERS
 from hrl_wrappers import LSDReward, METRAReward
@@ -97,6 +98,7 @@ def test_eval_reports_coverage_and_plot_draws(metra_run: pathlib.Path, capsys: p
     (metra_run / "curves.png").unlink(missing_ok=True)
     assert main(["plot", str(metra_run)]) == 0
     assert (metra_run / "skills.png").is_file() and (metra_run / "curves.png").is_file()
+    assert {"metra/loss", "metra/dual_lambda"} <= set(_read_curves(metra_run / "logs" / "progress.csv"))
 
 
 def test_spectral_constraint_trains_lsd(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:

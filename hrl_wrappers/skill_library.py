@@ -1,8 +1,8 @@
 """A library of frozen, pretrained skills: :func:`load_skills` and :class:`SkillLibrary` (torch, CPU).
 
-:func:`load_skills` reads the policy of a saved skill-discovery agent (DIAYN, or any agent built on
-``agents.common.SkillAgent``) or of any SB3 model trained on a :class:`~hrl_wrappers.SkillWrapper`, rebuilds it on the
-CPU with gradients off, and returns a :class:`SkillLibrary`: the skill set that
+:func:`load_skills` reads the policy of a saved skill-discovery agent (DIAYN, DADS, METRA, LSD: any agent built on
+``agents.common.SkillAgent``) or of any SB3 model trained on a :class:`~hrl_wrappers.SkillWrapper`, rebuilds it on
+the CPU with gradients off, and returns a :class:`SkillLibrary`: the skill set that
 :class:`~hrl_wrappers.MacroActionWrapper` turns into macro-actions. Only the policy is read; replay buffers,
 critics' optimizers and discriminators stay in the file. It also loads, by name, the skill sets shipped with the
 package (:mod:`hrl_wrappers.skill_zoo`): ``load_skills("point-diayn-8")``.
@@ -27,7 +27,7 @@ from stable_baselines3.common.save_util import load_from_zip_file
 from hrl_wrappers import skill_zoo
 from hrl_wrappers.checkpoint_file import checkpoint_file
 from hrl_wrappers.macro_action_wrapper import check_skill_spaces
-from hrl_wrappers.priors import SkillPrior, make_prior
+from hrl_wrappers.priors import SkillPrior, SphericalPrior, make_prior
 from hrl_wrappers.skill_layout import OBSERVATION_KEY, SKILL_KEY, SkillLayout
 from hrl_wrappers.skill_wrapper import find_skill_layout
 from hrl_wrappers.skill_zoo.export import DROPPED_KEY
@@ -196,10 +196,17 @@ class SkillLibrary:
             torch.manual_seed(seed)
 
     def encode(self, skill: Any) -> np.ndarray:
-        """The encoding of ``skill`` (a position in :attr:`indices`, or a vector) inside the policy's observation."""
+        """The encoding of ``skill`` (a position in :attr:`indices`, or a vector) inside the policy's observation.
+
+        Unit-vector skills (``distribution="sphere"``, METRA's) are divided by their norm, so that any vector of
+        :attr:`skill_space` (the box a controller acts in) names the skill of its direction; the zero vector stays zero.
+        """
         if self.indices is not None:
             return self.layout.prior.encode(self.indices[int(skill)])
-        return np.asarray(skill, dtype=np.float32)
+        z = np.asarray(skill, dtype=np.float32)
+        if isinstance(self.layout.prior, SphericalPrior):
+            z = z / np.float32(max(float(np.linalg.norm(z)), 1e-8))
+        return z
 
     def act(self, observation: Any, skill: Any) -> np.ndarray:
         """The action of ``skill`` for one environment ``observation``."""
@@ -362,7 +369,7 @@ def _load_file(
         article = "an" if str(agent)[:1] in "AEIOU" else "a"
         raise ValueError(
             f"{where} is {article} {agent} checkpoint, not a skill model: load_skills takes a policy over observation + "
-            f"skill (a DIAYN or DADS checkpoint, or an SB3 model trained on a SkillWrapper); load this one with "
+            f"skill (a DIAYN, DADS or METRA checkpoint, or an SB3 model trained on a SkillWrapper); load this one with "
             f"{agent}.load(path)"
         )
     if not isinstance(layout, SkillLayout):

@@ -180,3 +180,64 @@ def test_dads_skills(tmp_path: pathlib.Path, kind: dict[str, Any]) -> None:
     expected, _ = agent.predict_skill(STATES[1], skill=z, deterministic=True)
     np.testing.assert_allclose(skills.act(STATES[1], z), expected, atol=1e-6)
     assert MacroActionWrapper(gym.make(POINT_WORLD_ID), skills).action_space == skills.skill_space
+
+
+METRA_TINY: dict[str, Any] = {
+    "phi_arch": [8],
+    "policy_kwargs": {"net_arch": [8]},
+    "learning_starts": 16,
+    "batch_size": 16,
+    "phi_batch_size": 16,
+    "device": "cpu",
+    "seed": 0,
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("METRA", {"n_skills": 4}), ("LSD", {}), ("METRA", {}), ("LSD", {"n_skills": 3, "features": [0]})],
+    ids=["metra-categorical", "lsd-gaussian", "metra-sphere", "lsd-categorical-x"],
+)
+def test_metra_and_lsd_skills(tmp_path: pathlib.Path, name: str, kind: dict[str, Any]) -> None:
+    """METRA and LSD are built on the same SkillAgent mixin: their saved skills (categorical, unit vectors, Gaussian)
+    load, act as the agent does, and drive a MacroActionWrapper."""
+    import agents
+
+    agent = getattr(agents, name)("MlpPolicy", POINT_WORLD_ID, **METRA_TINY, **kind).learn(32)
+    agent.save(tmp_path / "skills")
+    skills = load_skills(tmp_path / "skills.zip", env=gym.make(POINT_WORLD_ID))
+    assert skills.layout.prior.config() == agent.skill_layout.prior.config()
+    categorical = "n_skills" in kind
+    z: np.ndarray | int = 2 if categorical else np.array([0.6, -0.8], np.float32)
+    assert skills.n_skills == kind.get("n_skills")
+    for s in STATES:
+        expected, _ = agent.predict_skill(s, skill=z, deterministic=True)
+        np.testing.assert_allclose(skills.act(s, z), expected, atol=1e-6)
+    wrapper = MacroActionWrapper(gym.make(POINT_WORLD_ID), skills, hold_steps=3)
+    assert wrapper.action_space == skills.skill_space
+    wrapper.reset(seed=0)
+    wrapper.action_space.seed(0)
+    for _ in range(4):
+        obs, reward, terminated, truncated, _ = wrapper.step(wrapper.action_space.sample())
+        assert wrapper.observation_space.contains(obs) and np.isfinite(reward)
+        assert not (terminated or truncated)
+
+
+def test_unit_vector_skills_name_the_skill_of_their_direction(tmp_path: pathlib.Path) -> None:
+    """With METRA's unit-vector skills any vector of the skill box (a controller's action) acts as the unit skill of
+    its direction; the agent itself accepts unit vectors only."""
+    from agents import METRA
+
+    agent = METRA("MlpPolicy", POINT_WORLD_ID, **METRA_TINY)
+    agent.save(tmp_path / "metra")
+    skills = load_skills(tmp_path / "metra.zip")
+    assert skills.skill_space == spaces.Box(-1.0, 1.0, (2,), np.float32)
+    unit = np.array([0.6, -0.8], np.float32)
+    expected, _ = agent.predict_skill(STATES[1], skill=unit, deterministic=True)
+    np.testing.assert_allclose(skills.act(STATES[1], 0.5 * unit), expected, atol=1e-6)
+    both = skills.act_batch(np.stack([STATES[1], STATES[1]]), [0.5 * unit, unit])
+    np.testing.assert_allclose(both, np.stack([expected, expected]), atol=1e-6)
+    np.testing.assert_allclose(skills.encode(0.5 * unit), unit, atol=1e-6)
+    np.testing.assert_array_equal(skills.encode(np.zeros(2)), np.zeros(2, np.float32))
+    with pytest.raises(ValueError, match="unit vector"):
+        agent.predict_skill(STATES[1], skill=0.5 * unit)

@@ -1,11 +1,37 @@
-"""Misuse cases of the agents (DIAYN, DADS, SkillPlanner, HIRO, OptionCritic, PPOC, SkillController)."""
+"""Misuse cases of the agents (DIAYN, DADS, SkillPlanner, METRA, LSD, reach_goal, HIRO, OptionCritic, PPOC,
+SkillController)."""
 
 # ruff: noqa: F403, F405  (the shared objects of the table, imported by name would repeat them all)
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from misuse_fixtures import *
 
 __all__ = ["cases"]
+
+
+def metra(name: str = "METRA", **kwargs: Any) -> Any:
+    """A tiny METRA (or LSD) on the point world (untrained)."""
+    import agents
+
+    options: dict[str, Any] = {"phi_arch": [8], "policy_kwargs": {"net_arch": [8]}, "seed": 0, **kwargs}
+    return getattr(agents, name)("MlpPolicy", POINT, **options)
+
+
+@functools.cache
+def metra_model() -> Any:
+    """A tiny METRA with unit-vector skills (untrained), built once."""
+    return metra()
+
+
+def reach(**kwargs: Any) -> Any:
+    """``reach_goal`` with :func:`metra_model` in the point world, towards (1, 0) by default."""
+    from agents import reach_goal
+
+    options: dict[str, Any] = {"goal": [1.0, 0.0], "goal_indices": [0, 1], "max_steps": 5, **kwargs}
+    return reach_goal(metra_model(), point(), **options)
 
 
 def cases() -> list[Case]:
@@ -242,6 +268,85 @@ def cases() -> list[Case]:
             lambda: planner().plan(np.zeros(2, np.float32), [nan, 0.0]),
             ARG,
             r"goal must be finite.*nan",
+        ),
+        # ---- METRA, LSD, reach_goal
+        Case(
+            "metra-constraint",
+            "METRA(..., constraint='l2')",
+            lambda: metra(constraint="l2"),
+            ARG,
+            r"constraint must be 'dual'.*'spectral'.*'l2'",
+        ),
+        Case(
+            "metra-update_ratio-neg",
+            "METRA(..., update_ratio=-1.0)",
+            lambda: metra(update_ratio=-1.0),
+            ARG,
+            r"update_ratio.*>= 0.*-1",
+        ),
+        Case("metra-dual_lambda-0", "METRA(..., dual_lambda=0)", lambda: metra(dual_lambda=0), ARG, r"dual_lambda.*> 0.*0"),
+        Case(
+            "metra-sphere-1d",
+            "METRA(..., skill_dim=1) (unit vectors)",
+            lambda: metra(skill_dim=1),
+            ARG,
+            r"skill_dim.*>= 2.*sphere.*1",
+        ),
+        Case(
+            "metra-predict-not-unit",
+            "model.predict_skill(obs, skill=[0.5, 0.5]) (sphere prior)",
+            lambda: metra_model().predict_skill(np.zeros(2, np.float32), skill=[0.5, 0.5]),
+            ARG,
+            r"skill must be a unit vector.*norm 0\.707",
+        ),
+        Case(
+            "metra-goal_skill-shape",
+            "model.goal_skill(obs of shape (3,), goal)",
+            lambda: metra_model().goal_skill([0.0, 0.0, 0.0], goal=[1.0, 0.0]),
+            ARG,
+            r"observation must have shape \(2,\).*got \(3,\)",
+        ),
+        Case(
+            "metra-load-diayn",
+            "METRA.load(DIAYN checkpoint)",
+            lambda: __import__("agents").METRA.load(f()["diayn"]),
+            VE,
+            r"not a METRA checkpoint.*DIAYN",
+        ),
+        Case(
+            "lsd-load-diayn",
+            "LSD.load(DIAYN checkpoint)",
+            lambda: __import__("agents").LSD.load(f()["diayn"]),
+            VE,
+            r"not an? LSD checkpoint.*DIAYN",
+        ),
+        Case(
+            "reach_goal-indices",
+            "reach_goal(model, env, goal, goal_indices=[0, 5])",
+            lambda: reach(goal_indices=[0, 5]),
+            ARG,
+            r"goal_indices.*0\.\.1.*\[0, 5\]",
+        ),
+        Case(
+            "reach_goal-nan",
+            "reach_goal(model, env, goal=[nan, 0], ...)",
+            lambda: reach(goal=[nan, 0.0]),
+            ARG,
+            r"goal must be 2 finite values.*nan",
+        ),
+        Case(
+            "reach_goal-replan-0",
+            "reach_goal(..., replan_every=0)",
+            lambda: reach(replan_every=0),
+            ARG,
+            r"replan_every.*>= 1.*0",
+        ),
+        Case(
+            "hrl-metra-spectral-dual",
+            "hrl train metra --constraint spectral --dual-lambda 5",
+            lambda: hrl("train", "metra", "--env", POINT, "--steps", "10", "--constraint", "spectral", "--dual-lambda", "5"),
+            H,
+            r"--dual-lambda.*--constraint dual.*spectral",
         ),
         # ---- HIRO
         Case("hiro-c-float", "HIRO(..., c=2.5)", lambda: hiro(c=2.5), ARG, r"c must be >= 1 \(a whole number.*2\.5"),

@@ -382,7 +382,7 @@ def _check_metric(spec: SweepConfig) -> None:
     """
     if "/" in spec.metric:
         return
-    known = list(RUN_METRICS) + (list(SKILL_EVALUATION_METRICS) if spec.algorithm in ("diayn", "dads") else [])
+    known = list(RUN_METRICS) + (list(SKILL_EVALUATION_METRICS) if spec.algorithm in ("diayn", "dads", "metra") else [])
     if spec.metric not in known:
         close = difflib.get_close_matches(spec.metric, known, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""

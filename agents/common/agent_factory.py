@@ -70,6 +70,11 @@ def require_backend(agent: object, agent_name: str, concrete: str) -> None:
         )
 
 
+def _article(name: str) -> str:
+    """``"an"`` before an agent name read with a vowel sound (``"an LSD"``), else ``"a"``."""
+    return "an" if name[:1] in "AEIOU" or name == "LSD" else "a"
+
+
 def check_agent(data: dict[str, Any] | None, path: str | pathlib.Path, agent_name: str) -> dict[str, Any]:
     """``data`` when it is the data of a checkpoint of ``agent_name`` (else a ValueError saying what ``path`` is)."""
     if data is None or data.get("hrl_agent") != agent_name:
@@ -77,11 +82,11 @@ def check_agent(data: dict[str, Any] | None, path: str | pathlib.Path, agent_nam
             found = "an unknown file"
         elif data.get("hrl_agent"):
             agent = str(data["hrl_agent"])
-            found = f"{'an' if agent[:1] in 'AEIOU' else 'a'} {agent} checkpoint: load it with {agent}.load(path)"
+            found = f"{_article(agent)} {agent} checkpoint: load it with {agent}.load(path)"
         else:
             policy = getattr(data.get("policy_class"), "__name__", data.get("policy_class"))
             found = f"a plain SB3 checkpoint (policy {policy}): load it with its SB3 algorithm's load"
-        raise ValueError(f"path={str(path)!r} is not a {agent_name} checkpoint: it is {found}")
+        raise ValueError(f"path={str(path)!r} is not {_article(agent_name)} {agent_name} checkpoint: it is {found}")
     return data
 
 

@@ -111,7 +111,7 @@ def test_other_checkpoints_are_refused(tmp_path: pathlib.Path) -> None:
     with pytest.raises(ValueError, match="not a METRA checkpoint: it is a DIAYN checkpoint"):
         METRA.load(tmp_path / "diayn.zip")
     METRA("MlpPolicy", POINT_WORLD_ID, **TINY).save(tmp_path / "metra.zip")
-    with pytest.raises(ValueError, match="not a LSD checkpoint: it is a METRA checkpoint"):
+    with pytest.raises(ValueError, match="not an LSD checkpoint: it is a METRA checkpoint"):
         LSD.load(tmp_path / "metra.zip")
     with pytest.raises(ValueError, match="not a DIAYN checkpoint: it is a METRA checkpoint"):
         DIAYN.load(tmp_path / "metra.zip")

@@ -132,6 +132,11 @@ class METRA(SkillAgent, SAC):  # type: ignore[misc]  # SkillAgent.load/load_repl
         constraint = self.default_constraint if constraint is None else constraint
         if constraint not in _CONSTRAINTS:
             raise ValueError(f"constraint must be 'dual' (METRA) or 'spectral' (LSD), got {constraint!r}")
+        if constraint == "spectral" and (dual_lambda != 30.0 or dual_slack != 1e-3 or dual_lr is not None):
+            raise ValueError(
+                "dual_lambda, dual_slack and dual_lr set METRA's dual variable, and constraint='spectral' (LSD) has none: "
+                "leave them at their defaults, or use constraint='dual'"
+            )
         self.constraint = constraint
         if n_skills is None and skill_dim is None:
             skill_dim = 2
@@ -216,7 +221,10 @@ class METRA(SkillAgent, SAC):  # type: ignore[misc]  # SkillAgent.load/load_repl
         :return: a skill (int or unit vector) per observation.
         """
         feats, batched = self._phi_features(observation)
-        goal_feats, _ = self._phi_features(goal)
+        try:
+            goal_feats, _ = self._phi_features(goal)
+        except ValueError as exc:
+            raise ValueError(f"goal: {exc}") from None
         if goal_feats.shape != feats.shape:
             raise ValueError(
                 f"goal must be one raw observation, or one per observation ({len(feats)}), got {len(goal_feats)}"

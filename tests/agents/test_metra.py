@@ -81,6 +81,10 @@ def test_bad_arguments_name_themselves() -> None:
         model.predict_skill([0.0, 0.0], skill=[1.0, 1.0])
     with pytest.raises(ValueError, match="observation"):
         model.goal_skill([0.0, 0.0, 0.0], goal=[1.0, 1.0])
+    with pytest.raises(ValueError, match=r"^goal: observation must have shape"):
+        model.goal_skill([0.0, 0.0], goal=[1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="constraint='spectral'"):
+        LSD("MlpPolicy", POINT_WORLD_ID, dual_lambda=5.0, **TINY)
 
 
 @pytest.mark.parametrize("cls", [METRA, LSD])

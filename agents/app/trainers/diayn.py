@@ -259,7 +259,6 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
     eval_every = args.steps // 10 if args.eval_every is None else args.eval_every
 
     from agents import DIAYN
-    from hrl_wrappers.evaluation import SkillEvalCallback
 
     try:
         model: Any = DIAYN("MlpPolicy", env_id, **agent_kwargs)
@@ -304,6 +303,25 @@ def _train_diayn(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "cwd": os.getcwd(),
         "start_time": _now(),
     }
+    return _train_and_evaluate(training, model, config, args, env_id, eval_every, run)
+
+
+def _train_and_evaluate(
+    training: Any,
+    model: Any,
+    config: dict[str, Any],
+    args: argparse.Namespace,
+    env_id: str,
+    eval_every: int,
+    run: pathlib.Path,
+) -> int:
+    """What a skill-discovery run does once its agent and config are built (DIAYN's and METRA's trainers): start the
+    run folder, train with skill evaluations every ``eval_every`` steps, save, then evaluate and print the skills.
+
+    :return: the exit status (130 when training was interrupted).
+    """
+    from hrl_wrappers.evaluation import SkillEvalCallback
+
     config = training.start(config)
 
     callbacks: list[Any] = []

@@ -15,11 +15,8 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-import gymnasium as gym
-
 import hrl_wrappers
 from agents.app.core import (
-    MODEL_FILE,
     PROG,
     CLIError,
     _check_env_id,
@@ -28,7 +25,6 @@ from agents.app.core import (
     _ent_coef,
     _json_object,
     _learner_params,
-    _make_eval_env,
     _non_negative_float,
     _non_negative_int,
     _now,
@@ -38,8 +34,8 @@ from agents.app.core import (
     add_checkpoint_arguments,
     training_run_from_args,
 )
-from agents.app.evaluation import _eval_features, _eval_features_name, _evaluate_run, _plot_dims, _print_evaluation
-from agents.app.trainers.diayn import _diayn_env_kwargs
+from agents.app.evaluation import _eval_features_name
+from agents.app.trainers.diayn import _diayn_env_kwargs, _train_and_evaluate
 
 #: the options of the dual constraint (METRA's), refused with ``--constraint spectral``.
 _DUAL_OPTIONS = ("dual_lambda", "dual_slack", "dual_lr")
@@ -273,7 +269,6 @@ def _train_metra(args: argparse.Namespace, argv: Sequence[str]) -> int:
     training.check_folder()  # nothing is written before the model is built and the checkpoint (if any) loaded
     eval_every = args.steps // 10 if args.eval_every is None else args.eval_every
 
-    from hrl_wrappers.evaluation import SkillEvalCallback
 
     agent_class = _agent_class(args.constraint)
     try:
@@ -322,39 +317,4 @@ def _train_metra(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "cwd": os.getcwd(),
         "start_time": _now(),
     }
-    config = training.start(config)
-
-    callbacks: list[Any] = []
-    eval_env: gym.Env | None = None
-    if eval_every > 0:
-        eval_env = _make_eval_env(config)
-        callbacks.append(
-            SkillEvalCallback(
-                eval_env,
-                eval_freq=max(1, eval_every // args.n_envs),
-                features=_eval_features(env_id),
-                cell_size=args.cell_size,
-                n_rollouts=args.eval_rollouts,
-                plot_dims=_plot_dims(env_id),
-                log_dir=str(run / "eval"),
-                verbose=0,
-            )
-        )
-    try:
-        status = training.learn(model, args.steps, callbacks, args.log_interval, progress_bar=not args.no_progress)
-    finally:
-        if eval_env is not None:
-            eval_env.close()
-    config = training.finish(model, status)
-    if status == "interrupted":
-        print(
-            f"saved {run / MODEL_FILE} and a checkpoint at {model.num_timesteps} steps; continue with: "
-            f"{PROG} train --resume {shlex.quote(str(run))}; evaluate with: {PROG} eval {shlex.quote(str(run))}"
-        )
-        return 130
-
-    evaluation = _evaluate_run(model, run, config, args.eval_rollouts, args.cell_size, True, args.seed)
-    training.record({f"final_eval/{k}": v for k, v in evaluation.summary().items()}, model.num_timesteps)
-    _print_evaluation(evaluation)
-    print(f"run folder: {run}")
-    return 0
+    return _train_and_evaluate(training, model, config, args, env_id, eval_every, run)

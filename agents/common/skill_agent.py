@@ -210,6 +210,15 @@ class SkillAgent(_AlgorithmBase):
 
         check(self.skill_layout.base_space, "")
 
+    def _checked_policy(self, policy: str | type, features: Sequence[int] | None) -> str | type:
+        """Check the observations and the reward model's ``features`` against the skill layout, and return the policy
+        to build: ``"MultiInputPolicy"`` in place of ``"MlpPolicy"`` for Dict observations."""
+        self._check_observations(policy)
+        self.skill_layout.check_feature_indices(features, "features")
+        if isinstance(self.skill_layout.observation_space, spaces.Dict) and policy == "MlpPolicy":
+            return "MultiInputPolicy"
+        return policy
+
     def _check_algo_argument(self, algo: str | None) -> None:
         """Refuse an ``algo`` argument that names another back end than this class's."""
         backend = backend_name(type(self), SkillAgent)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar, Literal, overload
 
-from gymnasium import spaces
 from stable_baselines3 import PPO, SAC
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnv
@@ -215,14 +214,10 @@ class DADSBase(SkillAgent):
             vec_env_cls,
         )
         if env is not None:
-            self._check_observations(policy)
-            layout = self.skill_layout
-            layout.check_feature_indices(features, "features")
-            layout.check_feature_indices(input_features, "input_features", allow_empty=True)  # []: q(delta | z)
+            policy = self._checked_policy(policy, features)
+            self.skill_layout.check_feature_indices(input_features, "input_features", allow_empty=True)  # []: q(delta | z)
             if hide_features is not False:
                 algo_kwargs["policy_kwargs"] = self._hide_features_kwargs(features, hide_features, algo_kwargs)
-            if isinstance(layout.observation_space, spaces.Dict) and policy == "MlpPolicy":
-                policy = "MultiInputPolicy"
         if _init_setup_model:
             self._schedule_kwargs(wrapped, algo_kwargs)
         super().__init__(policy, wrapped, seed=seed, _init_setup_model=_init_setup_model, **copy_user_dicts(algo_kwargs))  # type: ignore[call-arg]

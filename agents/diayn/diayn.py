@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar, Literal, overload
 
-from gymnasium import spaces
 from stable_baselines3 import PPO, SAC
 from stable_baselines3.common.vec_env import VecEnv
 
@@ -134,10 +133,7 @@ class DIAYNBase(SkillAgent):
             vec_env_cls,
         )
         if env is not None:
-            self._check_observations(policy)
-            self.skill_layout.check_feature_indices(features, "features")
-            if isinstance(self.skill_layout.observation_space, spaces.Dict) and policy == "MlpPolicy":
-                policy = "MultiInputPolicy"
+            policy = self._checked_policy(policy, features)
         if isinstance(self, SAC) and _init_setup_model:
             algo_kwargs.setdefault("ent_coef", 0.1)
         super().__init__(policy, wrapped, seed=seed, _init_setup_model=_init_setup_model, **copy_user_dicts(algo_kwargs))  # type: ignore[call-arg]

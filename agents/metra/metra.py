@@ -174,10 +174,7 @@ class METRA(SkillAgent, SAC):  # type: ignore[misc]  # SkillAgent.load/load_repl
             vec_env_cls,
         )
         if env is not None:
-            self._check_observations(policy)
-            self.skill_layout.check_feature_indices(features, "features")
-            if isinstance(self.skill_layout.observation_space, spaces.Dict) and policy == "MlpPolicy":
-                policy = "MultiInputPolicy"
+            policy = self._checked_policy(policy, features)
         if _init_setup_model:
             algo_kwargs.setdefault("learning_rate", 1e-4)
             algo_kwargs.setdefault("ent_coef", "auto_0.01")

@@ -120,6 +120,15 @@ class IntrinsicReward(nn.Module, ABC):
             finally:
                 self.eval()
 
+    def _register_feature_scale(self, feature_scale: float | Sequence[float]) -> None:
+        """Check ``feature_scale`` (finite, non-zero; a scalar or one value per feature), keep it as given in
+        ``feature_scale_arg`` (for :meth:`config`) and as a buffer ``feature_scale`` broadcast to the features."""
+        scale = np.broadcast_to(np.asarray(feature_scale, dtype=np.float32), (self.feature_dim,))
+        if not np.all(np.isfinite(scale)) or np.any(scale == 0):
+            raise ValueError(f"feature_scale must be finite and non-zero, got {feature_scale!r}")
+        self.feature_scale_arg = feature_scale if isinstance(feature_scale, float | int) else [float(s) for s in feature_scale]
+        self.register_buffer("feature_scale", torch.as_tensor(np.array(scale)))
+
     def state_features(self, obs: TensorObs) -> torch.Tensor:
         """The chosen features of the environment state inside ``obs``."""
         return self.layout.features(obs, self.features)

@@ -89,11 +89,7 @@ class DIAYNReward(IntrinsicReward):
         if not (np.isfinite(feature_noise) and feature_noise >= 0):
             raise ValueError(f"feature_noise must be a finite number >= 0, got {feature_noise!r}")
         self.feature_noise = float(feature_noise)
-        scale = np.broadcast_to(np.asarray(feature_scale, dtype=np.float32), (self.feature_dim,))
-        if not np.all(np.isfinite(scale)) or np.any(scale == 0):
-            raise ValueError(f"feature_scale must be finite and non-zero, got {feature_scale!r}")
-        self.feature_scale_arg = feature_scale if isinstance(feature_scale, float | int) else [float(s) for s in feature_scale]
-        self.register_buffer("feature_scale", torch.as_tensor(np.array(scale)))
+        self._register_feature_scale(feature_scale)
         out_dim = prior.n_skills if isinstance(prior, CategoricalPrior) else prior.skill_dim
         self.discriminator = mlp(self.feature_dim, out_dim, self.net_arch)
         if not isinstance(prior, CategoricalPrior):

@@ -73,7 +73,7 @@ class PhiReward(IntrinsicReward):
     """
 
     feature_scale: torch.Tensor
-    mode_dependent = False  # Linear and ReLU layers (and spectral norm, whose power iteration runs in train mode only)
+    mode_dependent = False  # Linear and ReLU layers (LSD's spectral norm, which differs between modes, overrides it)
 
     def __init__(
         self,
@@ -92,11 +92,7 @@ class PhiReward(IntrinsicReward):
         self.phi_dim = prior.n_skills if isinstance(prior, CategoricalPrior) else prior.skill_dim
         self.net_arch = integer_list(net_arch, "net_arch", "layer sizes", minimum=1)
         self.learning_rate = float(learning_rate)
-        scale = np.broadcast_to(np.asarray(feature_scale, dtype=np.float32), (self.feature_dim,))
-        if not np.all(np.isfinite(scale)) or np.any(scale == 0):
-            raise ValueError(f"feature_scale must be finite and non-zero, got {feature_scale!r}")
-        self.feature_scale_arg = feature_scale if isinstance(feature_scale, float | int) else [float(s) for s in feature_scale]
-        self.register_buffer("feature_scale", torch.as_tensor(np.array(scale)))
+        self._register_feature_scale(feature_scale)
         self.phi_net = self._build_phi(self.feature_dim, self.phi_dim, self.net_arch)
 
     @abstractmethod

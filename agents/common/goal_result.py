@@ -34,6 +34,15 @@ class PlanResult:
     mean_distance: float = 0.0
     env_return: float = 0.0
 
+    def set_path(self, executed: Any) -> None:
+        """Record the executed path (goal coordinates of every state visited, start first) and its distances to the
+        goal."""
+        self.executed = np.asarray(executed)
+        dist = np.linalg.norm(self.executed - self.goal, axis=-1)
+        self.initial_distance = float(dist[0])
+        self.final_distance = float(dist[-1])
+        self.mean_distance = float(dist.mean())
+
     @property
     def final_ratio(self) -> float:
         """Final distance over initial distance."""

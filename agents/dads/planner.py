@@ -284,11 +284,7 @@ class SkillPlanner:
                     done = True
                     break
             self._advance()
-        result.executed = np.asarray(executed)
-        dist = np.linalg.norm(result.executed - g, axis=-1)
-        result.initial_distance = float(dist[0])
-        result.final_distance = float(dist[-1])
-        result.mean_distance = float(dist.mean())
+        result.set_path(executed)
         return result
 
 

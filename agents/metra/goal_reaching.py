@@ -89,9 +89,5 @@ def reach_goal(
             if terminated or truncated:
                 done = True
                 break
-    result.executed = np.asarray(executed)
-    dist = np.linalg.norm(result.executed - g, axis=-1)
-    result.initial_distance = float(dist[0])
-    result.final_distance = float(dist[-1])
-    result.mean_distance = float(dist.mean())
+    result.set_path(executed)
     return result

@@ -28,6 +28,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 import torch
+from stable_baselines3.common.callbacks import CheckpointCallback
 
 from agents import DADS, DIAYN, LSD, METRA
 from hrl_wrappers import evaluate_skills, plot_skill_trajectories
@@ -121,6 +122,7 @@ def main() -> None:
     parser.add_argument("--learning-starts", type=int, default=1_000)
     parser.add_argument("--eval-rollouts", type=int, default=48)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save-every", type=int, default=0, help="save OUT/checkpoints/model_<steps>_steps.zip this often")
     parser.add_argument("--out", type=pathlib.Path, required=True)
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -130,7 +132,10 @@ def main() -> None:
     (args.out / "config.json").write_text(json.dumps(config, indent=2))
     model = build(args)
     start = time.perf_counter()
-    model.learn(args.steps)
+    callback = None
+    if args.save_every:
+        callback = CheckpointCallback(max(1, args.save_every // args.n_envs), str(args.out / "checkpoints"), "model")
+    model.learn(args.steps, callback=callback)
     seconds = time.perf_counter() - start
     model.save(args.out / "model.zip")
     features, _ = position_of(args.env)

@@ -49,18 +49,27 @@ def _size(n_bytes: int | None) -> str:
     return f"{n_bytes / 1024:.1f} KiB" if n_bytes < 1024 * 1024 else f"{n_bytes / 1024 / 1024:.2f} MiB"
 
 
+def _count(entry: dict[str, Any]) -> str:
+    """How many skills a set has: a number, or ``2-D`` for continuous skills."""
+    return str(entry["n_skills"]) if entry["n_skills"] is not None else f"{entry['skill_dim']}-D"
+
+
 def _list(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from hrl_wrappers.skill_zoo import list_skill_sets
 
-    rows = [
-        [s["name"], s["env_id"], s["method"], str(s["n_skills"]), str(s["steps"]), _size(s["size"])] for s in list_skill_sets()
-    ]
+    rows = [[s["name"], s["env_id"], s["method"], _count(s), str(s["steps"]), _size(s["size"])] for s in list_skill_sets()]
     header = ["name", "env", "method", "skills", "steps", "file size"]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, ["-" * w for w in widths], *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     print("\nLoad one with `hrl_wrappers.load_skills(NAME)`; `hrl skills show NAME` rolls its skills out.")
     return 0
+
+
+def _skill_value(skill: Any) -> int | list[float]:
+    """A categorical skill's index, or a continuous skill's vector as a list."""
+    values = np.asarray(skill, dtype=np.float64).reshape(-1)
+    return int(values[0]) if values.size == 1 else [float(x) for x in values]
 
 
 def skill_table(evaluation: Any) -> tuple[str, list[dict[str, Any]]]:
@@ -78,7 +87,7 @@ def skill_table(evaluation: Any) -> tuple[str, list[dict[str, Any]]]:
         duration = steps * (evaluation.dt if evaluation.dt is not None else 1.0)
         rows.append(
             {
-                "skill": int(group["skill"]),
+                "skill": _skill_value(group["skill"]),
                 "displacement": [float(x) for x in group["displacement"]],
                 "distance": distance,
                 "speed": distance / duration if duration > 0 else 0.0,
@@ -88,7 +97,8 @@ def skill_table(evaluation: Any) -> tuple[str, list[dict[str, Any]]]:
     lines = [f"| skill | displacement | distance | speed ({unit}) | steps |", "|---|---|---|---|---|"]
     for r in rows:
         shown = "(" + ", ".join(f"{x:.2f}" for x in r["displacement"]) + ")"
-        lines.append(f"| {r['skill']} | {shown} | {r['distance']:.2f} | {r['speed']:.3f} | {r['steps']} |")
+        skill = r["skill"] if isinstance(r["skill"], int) else "(" + ", ".join(f"{x:.2f}" for x in r["skill"]) + ")"
+        lines.append(f"| {skill} | {shown} | {r['distance']:.2f} | {r['speed']:.3f} | {r['steps']} |")
     return "\n".join(lines), rows
 
 
@@ -103,16 +113,17 @@ def _show(args: argparse.Namespace, argv: Sequence[str]) -> int:
     with skill_set_file(entry.name) as file:
         metadata = read_metadata(file)
     skills = _LibrarySkills(library)
+    shown = None if entry.n_skills is not None else [np.asarray(z, dtype=np.float32) for z in entry.shown_skills]
     env = entry.make_env()
     try:
-        evaluation = evaluate_skills(skills, env, features=entry.displacement_features(), seed=SHOW_SEED)
+        evaluation = evaluate_skills(skills, env, skills=shown, features=entry.displacement_features(), seed=SHOW_SEED)
     finally:
         env.close()
     table, rows = skill_table(evaluation)
     accuracy = metadata.get("heldout_accuracy")
     made = f", held-out discriminator accuracy {accuracy:.3f} when it was made" if accuracy is not None else ""
     header = (
-        f"{entry.name}: {entry.description}.\n{entry.method} on {entry.env_id}, {entry.n_skills} skills, "
+        f"{entry.name}: {entry.description}.\n{entry.method} on {entry.env_id}, {_count(entry.to_dict())} skills, "
         f"{entry.steps} steps, seed {entry.seed}{made}.\nOne deterministic rollout per skill from reset seed "
         f"{SHOW_SEED}; displacement on {entry.features_name}. The shipped file holds the policy only (no "
         f"discriminator): displacement and speed, no discriminability.\nMade by: {entry.command}"

@@ -27,6 +27,58 @@ from hrl_wrappers.locomotion import locomotion_kwargs, position_features
 from hrl_wrappers.sb3.terminal import true_next_observations
 
 
+def run_config(
+    prior: str,
+    n_skills: int,
+    episode_steps: int,
+    net: list[int],
+    feature_scale: float,
+    feature_noise: float,
+    train_freq: int,
+    steps: int,
+    seed: int,
+) -> dict[str, Any]:
+    """The settings of one run (written to its ``config.json``; :func:`build` makes the agent from them)."""
+    env_id = "HalfCheetah-v5"
+    expose = prior == "x"
+    return {
+        "env": env_id,
+        "prior": prior,
+        "env_kwargs": {**locomotion_kwargs(env_id, expose_position=expose), "max_episode_steps": episode_steps},
+        "n_skills": n_skills,
+        "features": position_features(env_id, "x") if expose else ([8] if prior == "vx" else None),
+        "feature_scale": feature_scale if prior != "full" else 1.0,
+        "feature_noise": feature_noise if prior != "full" else 0.0,
+        "train_freq": train_freq,
+        "net_arch": net,
+        "ent_coef": 0.1,
+        "steps": steps,
+        "seed": seed,
+    }
+
+
+def build(config: dict[str, Any], tensorboard_log: str | None = None) -> DIAYNSAC:
+    """The DIAYN-SAC agent of a run's ``config`` (see :func:`run_config`), untrained."""
+    return DIAYNSAC(
+        "MlpPolicy",
+        config["env"],
+        n_skills=config["n_skills"],
+        env_kwargs=config["env_kwargs"],
+        features=config["features"],
+        feature_scale=config["feature_scale"],
+        feature_noise=config["feature_noise"],
+        train_freq=config["train_freq"],
+        discriminator_arch=config["net_arch"],
+        policy_kwargs={"net_arch": config["net_arch"]},
+        ent_coef=config["ent_coef"],
+        learning_starts=5_000,
+        batch_size=256,
+        seed=config["seed"],
+        tensorboard_log=tensorboard_log,
+        verbose=0,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--prior", choices=["full", "x", "vx"], default=None)
@@ -55,42 +107,20 @@ def main() -> None:
         return
     if args.prior is None:
         parser.error("--prior is required (except with --continue)")
-    env_id = "HalfCheetah-v5"
-    expose = args.prior == "x"
-    config = {
-        "env": env_id,
-        "prior": args.prior,
-        "env_kwargs": {**locomotion_kwargs(env_id, expose_position=expose), "max_episode_steps": args.episode_steps},
-        "n_skills": args.n_skills,
-        "features": position_features(env_id, "x") if expose else ([8] if args.prior == "vx" else None),
-        "feature_scale": args.feature_scale if args.prior != "full" else 1.0,
-        "feature_noise": args.feature_noise if args.prior != "full" else 0.0,
-        "train_freq": args.train_freq,
-        "net_arch": args.net,
-        "ent_coef": 0.1,
-        "steps": args.steps,
-        "seed": args.seed,
-    }
+    config = run_config(
+        args.prior,
+        args.n_skills,
+        args.episode_steps,
+        args.net,
+        args.feature_scale,
+        args.feature_noise,
+        args.train_freq,
+        args.steps,
+        args.seed,
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "config.json").write_text(json.dumps(config, indent=2))
-    model = DIAYNSAC(
-        "MlpPolicy",
-        env_id,
-        n_skills=args.n_skills,
-        env_kwargs=config["env_kwargs"],
-        features=config["features"],
-        feature_scale=config["feature_scale"],
-        feature_noise=config["feature_noise"],
-        train_freq=args.train_freq,
-        discriminator_arch=args.net,
-        policy_kwargs={"net_arch": args.net},
-        ent_coef=0.1,
-        learning_starts=5_000,
-        batch_size=256,
-        seed=args.seed,
-        tensorboard_log=str(args.out / "tb"),
-        verbose=0,
-    )
+    model = build(config, tensorboard_log=str(args.out / "tb"))
     ckpt = CheckpointCallback(args.checkpoint_every, str(args.out / "checkpoints"), name_prefix="diayn")
     model.learn(args.steps, callback=ckpt, log_interval=10)
     model.save(args.out / "model")

@@ -19,6 +19,7 @@ import argparse
 import json
 import statistics
 import time
+from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
@@ -54,18 +55,29 @@ def evaluate(model: BaseAlgorithm, env: gym.Env, episodes: int) -> float:
 
 class BudgetEval(BaseCallback):
     """Count primitive environment steps (``info["primitive_steps"]`` for macro-actions), evaluate every ``every`` of
-    them, and stop training when ``budget`` is spent."""
+    them, and stop training when ``budget`` is spent. ``score(model, env, episodes)`` evaluates (default: the mean
+    number of waypoints reached)."""
 
-    def __init__(self, eval_env: gym.Env, every: int, budget: int, episodes: int, offset: int, log: Any) -> None:
+    def __init__(
+        self,
+        eval_env: gym.Env,
+        every: int,
+        budget: int,
+        episodes: int,
+        offset: int,
+        log: Any,
+        score: Callable[[BaseAlgorithm, gym.Env, int], float] | None = None,
+    ) -> None:
         super().__init__()
         self.eval_env, self.every, self.budget, self.episodes = eval_env, every, budget, episodes
         self.offset, self.log = offset, log
+        self.score = evaluate if score is None else score
         self.steps = 0
         self.next_eval = every
         self.started = False
 
     def _evaluate(self) -> None:
-        self.log(self.offset + self.steps, evaluate(self.model, self.eval_env, self.episodes))
+        self.log(self.offset + self.steps, self.score(self.model, self.eval_env, self.episodes))
 
     def _on_training_start(self) -> None:
         if not self.started:

@@ -53,8 +53,64 @@ def _point_diayn(entry: SkillSet, steps: int) -> Any:
     return model
 
 
+def _halfcheetah_config(entry: SkillSet, steps: int) -> dict[str, Any]:
+    from benchmarks.diayn.train_diayn_halfcheetah import run_config
+
+    # the x prior: the discriminator reads torso x only (scaled by 0.1, with 1 m of training noise)
+    assert entry.n_skills is not None
+    return run_config("x", entry.n_skills, 200, [128, 128], 0.1, 1.0, 2, steps, entry.seed)
+
+
+def _halfcheetah_diayn_x(entry: SkillSet, steps: int) -> Any:
+    """DIAYN-SAC on HalfCheetah with the x prior: ``benchmarks/diayn/train_diayn_halfcheetah.py``'s agent with
+    ``--prior x --n-skills 6 --feature-noise 1.0 --train-freq 2`` (nets 128x128, alpha 0.1, 200-step episodes)."""
+    from benchmarks.diayn.train_diayn_halfcheetah import build
+
+    model = build(_halfcheetah_config(entry, steps))
+    model.learn(steps)
+    return model
+
+
+def _ant_args(entry: SkillSet, steps: int) -> argparse.Namespace:
+    """``benchmarks/metra/train_skills.py``'s settings for ``--env ant --method metra --prior xy --train-freq 4``."""
+    return argparse.Namespace(
+        env="ant", method="metra", prior="xy", steps=steps, n_skills=0, skill_dim=entry.skill_dim, episode_steps=200,
+        net=[256, 256], n_envs=1, train_freq=4, batch_size=256, learning_starts=1_000, seed=entry.seed,
+    )  # fmt: skip
+
+
+def _ant_metra_xy(entry: SkillSet, steps: int) -> Any:
+    """METRA-SAC on the gear-30 ant, phi reading x-y only, 2-D skills on the unit circle."""
+    from benchmarks.metra.train_skills import build
+
+    model = build(_ant_args(entry, steps))
+    model.learn(steps)
+    return model
+
+
+def _load_halfcheetah(entry: SkillSet, path: pathlib.Path) -> Any:
+    from agents import DIAYNSAC
+
+    return DIAYNSAC.load(path, device="cpu")
+
+
+def _load_ant(entry: SkillSet, path: pathlib.Path) -> Any:
+    from agents import METRA
+
+    return METRA.load(path, device="cpu")
+
+
 #: how each registered set is trained: ``recipe(entry, steps) -> trained agent``.
-RECIPES: dict[str, Callable[[SkillSet, int], Any]] = {"point-diayn-8": _point_diayn}
+RECIPES: dict[str, Callable[[SkillSet, int], Any]] = {
+    "point-diayn-8": _point_diayn,
+    "halfcheetah-diayn-x": _halfcheetah_diayn_x,
+    "ant-metra-xy": _ant_metra_xy,
+}
+#: how a checkpoint of a recipe's training is loaded (``--checkpoint``).
+LOADERS: dict[str, Callable[[SkillSet, pathlib.Path], Any]] = {
+    "halfcheetah-diayn-x": _load_halfcheetah,
+    "ant-metra-xy": _load_ant,
+}
 
 
 def _check(path: pathlib.Path, entry: SkillSet, model: Any) -> None:
@@ -64,18 +120,29 @@ def _check(path: pathlib.Path, entry: SkillSet, model: Any) -> None:
         raise SystemExit(f"{path} holds {skills.n_skills} skills, the registry says {entry.n_skills}")
     env = entry.make_env()
     states = [env.observation_space.sample() for _ in range(16)]
-    for skill in range(entry.n_skills):
+    for skill in _skills_of(entry):
         for state in states:
             expected, _ = model.predict_skill(state, skill=skill, deterministic=True)
             np.testing.assert_allclose(skills.act(state, skill), expected, atol=1e-5)
 
 
-def make(name: str, out: pathlib.Path | None = None, steps: int | None = None) -> pathlib.Path:
-    """Train skill set ``name`` with its recipe and export it to ``out`` (default: the package data file).
+def _skills_of(entry: SkillSet) -> list[Any]:
+    """The skills a set is checked and evaluated on: every categorical skill, or the shown continuous ones."""
+    if entry.n_skills is not None:
+        return list(range(entry.n_skills))
+    return [np.asarray(z, dtype=np.float32) for z in entry.shown_skills]
+
+
+def make(
+    name: str, out: pathlib.Path | None = None, steps: int | None = None, checkpoint: pathlib.Path | None = None
+) -> pathlib.Path:
+    """Train skill set ``name`` with its recipe (or load ``checkpoint``) and export it to ``out``.
 
     :param name: a registered skill set with a recipe.
-    :param out: the file to write.
+    :param out: the file to write (default: the package data file).
     :param steps: training steps (default: the registry's; another number makes a file that is not the shipped one).
+    :param checkpoint: a full checkpoint of the recipe's training (e.g. saved on the way by the benchmark script the
+        recipe names), exported instead of training again; its ``num_timesteps`` must be the registry's steps.
     :return: the file written.
     """
     entry = skill_zoo.skill_set(name)
@@ -83,23 +150,31 @@ def make(name: str, out: pathlib.Path | None = None, steps: int | None = None) -
     out = DATA / entry.file if out is None else out
     torch.set_num_threads(1)
     start = time.perf_counter()
-    model = RECIPES[name](entry, steps)
+    if checkpoint is None:
+        model = RECIPES[name](entry, steps)
+    else:
+        model = LOADERS[name](entry, checkpoint)
+        if model.num_timesteps != steps:
+            raise SystemExit(f"--checkpoint {checkpoint} was saved at {model.num_timesteps} steps, not {steps}")
     train_s = time.perf_counter() - start
-    evaluation = evaluate_skills(model, entry.make_env(), features=entry.displacement_features(), seed=EVAL_SEED)
-    print(f"{name}: trained {steps} steps in {train_s:.0f} s; {evaluation.summary()}", flush=True)
+    shown = None if entry.n_skills is not None else _skills_of(entry)
+    evaluation = evaluate_skills(model, entry.make_env(), skills=shown, features=entry.displacement_features(), seed=EVAL_SEED)
+    print(f"{name}: {steps} steps ({train_s:.0f} s); {evaluation.summary()}", flush=True)
     metadata = {
         "name": name,
         "method": entry.method,
         "env_id": entry.env_id,
         "n_skills": entry.n_skills,
+        "skill_dim": entry.skill_dim,
         "steps": steps,
         "seed": entry.seed,
         "command": entry.command,
         "heldout_accuracy": evaluation.accuracy,
         "coverage": evaluation.coverage,
         "eval_seed": EVAL_SEED,
-        "train_seconds": round(train_s, 1),
     }
+    if checkpoint is None:
+        metadata["train_seconds"] = round(train_s, 1)
     with tempfile.TemporaryDirectory() as folder:
         full = pathlib.Path(folder) / "model.zip"
         model.save(full)
@@ -119,8 +194,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("name", choices=sorted(RECIPES), help="the registered skill set to make")
     parser.add_argument("--out", type=pathlib.Path, help="write here instead of the package data")
     parser.add_argument("--steps", type=int, help="training steps (default: the registry's)")
+    parser.add_argument(
+        "--checkpoint", type=pathlib.Path, help="export this full checkpoint of the recipe's training instead of training"
+    )
     args = parser.parse_args(argv)
-    make(args.name, args.out, args.steps)
+    if args.checkpoint is not None and args.name not in LOADERS:
+        parser.error(f"--checkpoint: {args.name} has no checkpoint loader (sets with one: {', '.join(LOADERS)})")
+    make(args.name, args.out, args.steps, args.checkpoint)
 
 
 if __name__ == "__main__":

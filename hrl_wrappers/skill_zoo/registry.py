@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import importlib.resources
+import math
 import pathlib
 import re
 from collections.abc import Iterator, Mapping
@@ -36,6 +37,9 @@ __all__ = [
 
 #: the package whose ``data`` folder holds the shipped files.
 DATA_PACKAGE = "hrl_wrappers.skill_zoo"
+#: training steps of the HalfCheetah and Ant sets.
+HALFCHEETAH_STEPS = 300_000
+ANT_STEPS = 400_000
 #: what a skill-set name looks like (a file name without a folder or a ``.zip`` suffix).
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -49,7 +53,7 @@ class SkillSet:
     :param file: the file name under ``hrl_wrappers/skill_zoo/data/`` (a policy-only checkpoint).
     :param env_id: the Gymnasium id of the environment the skills act in.
     :param method: how the skills were learned (e.g. ``"DIAYN (SAC)"``).
-    :param n_skills: number of categorical skills.
+    :param n_skills: number of categorical skills (None for continuous skills: see ``skill_dim``).
     :param steps: environment steps of training.
     :param seed: the training seed.
     :param command: the command (from the repository root) that produced the file.
@@ -58,6 +62,8 @@ class SkillSet:
     :param features_name: what the features are, in words.
     :param env_kwargs: keyword arguments of ``gym.make``.
     :param action_scale: the env receives ``action_scale`` times each action (1: no :class:`ScaleAction`).
+    :param skill_dim: dimension of continuous skills (None for categorical ones).
+    :param shown_skills: continuous skills: the skill vectors that ``hrl skills show`` rolls out and the docs tabulate.
     """
 
     name: str
@@ -65,7 +71,7 @@ class SkillSet:
     file: str
     env_id: str
     method: str
-    n_skills: int
+    n_skills: int | None
     steps: int
     seed: int
     command: str
@@ -73,6 +79,8 @@ class SkillSet:
     features_name: str
     env_kwargs: Mapping[str, Any] = field(default_factory=dict)
     action_scale: float = 1.0
+    skill_dim: int | None = None
+    shown_skills: tuple[tuple[float, ...], ...] = ()
 
     @contextlib.contextmanager
     def path(self) -> Iterator[pathlib.Path]:
@@ -120,6 +128,7 @@ class SkillSet:
             "action_scale": self.action_scale,
             "method": self.method,
             "n_skills": self.n_skills,
+            "skill_dim": self.skill_dim,
             "steps": self.steps,
             "seed": self.seed,
             "command": self.command,
@@ -131,6 +140,11 @@ class SkillSet:
 
 def _command(name: str) -> str:
     return f"python -m benchmarks.zoo.make_skill_set {name}"
+
+
+def _directions(n: int) -> tuple[tuple[float, ...], ...]:
+    """``n`` unit vectors at equal angles from +x, counter-clockwise (the skills shown of a 2-D sphere prior)."""
+    return tuple((round(math.cos(2 * math.pi * i / n), 6), round(math.sin(2 * math.pi * i / n), 6)) for i in range(n))
 
 
 SKILL_SETS: dict[str, SkillSet] = {
@@ -148,6 +162,42 @@ SKILL_SETS: dict[str, SkillSet] = {
             command=_command("point-diayn-8"),
             features=(0, 1),
             features_name="position x, y (the observation)",
+        ),
+        SkillSet(
+            name="halfcheetah-diayn-x",
+            description="6 DIAYN skills with the x prior: the cheetah runs forwards or backwards at its own pace",
+            file="halfcheetah-diayn-x.zip",
+            env_id="HalfCheetah-v5",
+            env_kwargs={"exclude_current_positions_from_observation": False, "max_episode_steps": 200},
+            method="DIAYN (SAC), x prior",
+            n_skills=6,
+            steps=HALFCHEETAH_STEPS,
+            seed=0,
+            command=_command("halfcheetah-diayn-x"),
+            features="locomotion",
+            features_name="torso x (m)",
+        ),
+        SkillSet(
+            name="ant-metra-xy",
+            description="2-D METRA skills on the x-y position: the gear-30 ant walks in the direction of its unit skill",
+            file="ant-metra-xy.zip",
+            env_id="Ant-v5",
+            env_kwargs={
+                "exclude_current_positions_from_observation": False,
+                "include_cfrc_ext_in_observation": False,
+                "terminate_when_unhealthy": False,
+                "max_episode_steps": 200,
+            },
+            action_scale=0.2,
+            method="METRA (SAC), x-y prior",
+            n_skills=None,
+            skill_dim=2,
+            steps=ANT_STEPS,
+            seed=0,
+            command=_command("ant-metra-xy"),
+            features="locomotion",
+            features_name="torso x, y (m)",
+            shown_skills=_directions(8),
         ),
     )
 }

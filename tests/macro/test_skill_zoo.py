@@ -75,7 +75,13 @@ def test_a_shipped_set_loads_by_name_and_fits_its_env(name: str) -> None:
     skills = load_skills(name)
     assert isinstance(skills, SkillLibrary) and skills.n_skills == entry.n_skills
     skills.check_env(make_env(name))
-    assert load_skills(name, env=make_env(name), skills=[0, 1]).indices == [0, 1]
+    env = make_env(name)
+    assert skills.observation_space == env.observation_space and skills.action_space == env.action_space
+    if entry.n_skills is not None:
+        assert load_skills(name, env=make_env(name), skills=[0, 1]).indices == [0, 1]
+    else:  # continuous skills: the shown ones have the skills' dimension
+        assert skills.skill_space.shape == (entry.skill_dim,) and len(entry.shown_skills) >= 4
+        assert all(len(z) == entry.skill_dim for z in entry.shown_skills)
     assert all(not p.requires_grad and p.device.type == "cpu" for p in skills.policy.parameters())
     with skill_set_file(name) as file:
         assert pathlib.Path(skills.source or "") == file

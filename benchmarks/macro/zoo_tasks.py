@@ -1,0 +1,269 @@
+"""Shipped skills against flat agents on sparse MuJoCo tasks (the DIAYN paper's hierarchy experiments, Sec. 4.2.2).
+
+A ``SkillController`` (PPO over a frozen skill set of the zoo, one skill held for ``--hold-steps`` primitive steps)
+learns a sparse task beside flat SAC and flat PPO on primitive actions, each for the same number of task environment
+steps (``--budget``). The skills' reward-free pretraining is not part of that budget: it is stated beside the table
+(the set's steps in the zoo's registry).
+
+Tasks:
+  hurdles       : ``hrl_wrappers/CheetahHurdles-v0``: HalfCheetah with hurdles across the track, +1 for each hurdle
+                  passed; skills ``halfcheetah-diayn-x``; k = 10 as in the paper's cheetah hurdle task.
+  ant-waypoints : ``hrl_wrappers/AntWaypoints-v0``: the gear-30 ant visiting 5 waypoints in order, +1 each; skills
+                  ``ant-metra-xy``; k = 50.
+
+Every --eval-every task steps each learner is evaluated on --eval-episodes episodes seeded apart from training
+(reset seeds 10000+, deterministic actions): the task's return (hurdles passed, waypoints reached). Writes
+``benchmarks/results/zoo_<task>/curves.json`` as it goes, ``curves.png`` and the table into
+``docs/results/macro.md``.
+
+    python -m benchmarks.macro.zoo_tasks --task hurdles --seeds 0 1 2 --budget 100000 --eval-every 10000
+    python -m benchmarks.macro.zoo_tasks --task hurdles --from-json        # redraw the plot and table
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+from stable_baselines3 import PPO, SAC
+from stable_baselines3.common.base_class import BaseAlgorithm
+
+from agents import SkillController
+from benchmarks.macro.macro_waypoints import BudgetEval
+from benchmarks.report import RESULTS, command, current_command, page_link, write_section
+from hrl_wrappers import MacroActionWrapper, SkillLibrary, load_skills
+from hrl_wrappers.envs import ANT_WAYPOINTS_ID, CHEETAH_HURDLES_ID
+from hrl_wrappers.skill_zoo import skill_set
+
+LEARNERS = ("controller", "ppo", "sac")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One downstream task: its env, the shipped skills the controller uses and how a run is scored."""
+
+    env_id: str
+    skills: str
+    hold_steps: int
+    score_key: str
+    score_name: str
+    max_score: int
+    controller_kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+TASKS: dict[str, Task] = {
+    "hurdles": Task(
+        env_id=CHEETAH_HURDLES_ID,
+        skills="halfcheetah-diayn-x",
+        hold_steps=10,
+        score_key="hurdles_passed",
+        score_name="hurdles passed",
+        max_score=10,
+        controller_kwargs={"n_envs": 4, "n_steps": 128, "batch_size": 128, "ent_coef": 0.01, "gamma": 0.99},
+    ),
+    "ant-waypoints": Task(
+        env_id=ANT_WAYPOINTS_ID,
+        skills="ant-metra-xy",
+        hold_steps=50,
+        score_key="waypoints_reached",
+        score_name="waypoints reached",
+        max_score=5,
+        controller_kwargs={"n_envs": 4, "n_steps": 64, "batch_size": 64, "ent_coef": 0.01, "gamma": 0.95},
+    ),
+}
+
+
+def evaluate(model: BaseAlgorithm, env: gym.Env, episodes: int, key: str) -> float:
+    """Mean of ``info[key]`` at the end of ``episodes`` deterministic episodes (reset seeds 10000, 10001, ...)."""
+    scores = []
+    for i in range(episodes):
+        obs, info = env.reset(seed=10_000 + i)
+        done = False
+        while not done:
+            action, _ = model.predict(obs, deterministic=True)
+            obs, _, terminated, truncated, info = env.step(action)
+            done = terminated or truncated
+        scores.append(float(info[key]))
+    return float(np.mean(scores))
+
+
+def skill_obs(task: Task, skills: SkillLibrary) -> list[int] | None:
+    """The task observation's entries the skills read: its first ``d`` (the task appends its own after them)."""
+    space = gym.make(task.env_id).observation_space
+    assert space.shape is not None
+    d = skills.observation_space.shape[0] if skills.observation_space.shape else space.shape[0]
+    return None if d == space.shape[0] else list(range(d))
+
+
+def make_learner(name: str, task: Task, seed: int, skills: SkillLibrary | None, sac_train_freq: int) -> BaseAlgorithm:
+    """The controller over ``skills``, flat SAC (SB3's defaults but ``train_freq``) or flat PPO (SB3's defaults)."""
+    if name == "controller":
+        assert skills is not None
+        return SkillController(
+            "MlpPolicy",
+            task.env_id,
+            skills,
+            hold_steps=task.hold_steps,
+            skill_obs=skill_obs(task, skills),
+            algo="PPO",
+            seed=seed,
+            **task.controller_kwargs,
+        )
+    if name == "sac":
+        return SAC("MlpPolicy", task.env_id, train_freq=sac_train_freq, seed=seed)
+    return PPO("MlpPolicy", task.env_id, seed=seed)
+
+
+def labels(task: Task) -> dict[str, str]:
+    entry = skill_set(task.skills)
+    return {
+        "controller": f"SkillController (PPO over {task.skills}, k={task.hold_steps})",
+        "ppo": "flat PPO",
+        "sac": "flat SAC",
+        "pretraining": f"{entry.method}, {entry.steps} reward-free steps",
+    }
+
+
+def _curves(results: dict[str, Any], name: str) -> dict[str, list[list[float]]]:
+    return {k: c for k, c in results["curves"].items() if k.startswith(name + "/") and c}
+
+
+def plot(results: dict[str, Any], task: Task, path: pathlib.Path) -> None:
+    """Mean over seeds with a min..max band, per learner."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = labels(task)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name in LEARNERS:
+        curves = list(_curves(results, name).values())
+        if not curves:
+            continue
+        n = min(len(c) for c in curves)
+        x = np.array([p[0] for p in curves[0][:n]])
+        y = np.array([[p[1] for p in c[:n]] for c in curves])
+        seeds = f"{len(curves)} seed{'s' if len(curves) > 1 else ''}"
+        line = ax.plot(x, y.mean(0), marker=".", label=f"{names[name]} ({seeds})")[0]
+        ax.fill_between(x, y.min(0), y.max(0), color=line.get_color(), alpha=0.2)
+    ax.set_xlabel(f"task environment steps (skills pretrained apart: {names['pretraining']})")
+    ax.set_ylabel(f"{task.score_name} (of {task.max_score})")
+    ax.set_ylim(-0.1, task.max_score + 0.4)
+    ax.set_title(f"{task.env_id}: mean over seeds, band = min..max")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def report(results: dict[str, Any], task_name: str, out: pathlib.Path, final: bool) -> str:
+    """The table (final score per seed, mean, spread) and the page section; returns the section's body."""
+    task, args = TASKS[task_name], results["args"]
+    names = labels(task)
+    lines = [
+        f"| learner | task env steps | {task.score_name} at the end, per seed | mean | min..max | best evaluation, mean |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in LEARNERS:
+        curves = _curves(results, name)
+        if not curves:
+            continue
+        finals = [c[-1][1] for c in curves.values()]
+        best = statistics.mean(max(p[1] for p in c) for c in curves.values())
+        steps = max(c[-1][0] for c in curves.values())
+        lines.append(
+            f"| {names[name]} | {steps} | {', '.join(f'{f:.2f}' for f in finals)} | {statistics.mean(finals):.2f} "
+            f"| {min(finals):.2f}..{max(finals):.2f} | {best:.2f} |"
+        )
+    entry = skill_set(task.skills)
+    times = ", ".join(f"{k} {v:.0f} s" for k, v in results["seconds"].items())
+    body = (
+        f"Task `{task.env_id}`; every learner gets {args['budget']} task environment steps. The controller is PPO "
+        f"({', '.join(f'{k} {v}' for k, v in task.controller_kwargs.items())}) choosing one of the shipped skills "
+        f"`{task.skills}` every {task.hold_steps} primitive steps; those skills were learned beforehand without "
+        f"reward ({entry.method}, {entry.steps} steps, seed {entry.seed}: `{entry.command}`), which this budget does "
+        f"not count. Flat SAC: SB3's defaults (256x256, batch 256) with one gradient step every "
+        f"{args['sac_train_freq']} env steps; flat PPO: SB3's defaults. Evaluation every {args['eval_every']} steps on "
+        f"{args['eval_episodes']} episodes seeded apart from training (reset seeds 10000+), deterministic actions.\n\n"
+        + "\n".join(lines)
+        + f"\n\nCurves: ![{task_name}]({page_link(out / 'curves.png')}) (data: `{page_link(out / 'curves.json')}`). "
+        f"Wall time: {times}." + ("" if final else "\n\n(Partial: the run was still going when this was written.)") + "\n"
+    )
+    cmd = " && ".join(map(current_command, results["commands"]))
+    write_section(f"zoo-{task_name}", f"Shipped skills against flat agents: {task.env_id}", body, cmd=cmd, page="macro")
+    return body
+
+
+def run(args: argparse.Namespace, out: pathlib.Path) -> None:
+    task = TASKS[args.task]
+    results: dict[str, Any] = {"args": vars(args), "curves": {}, "seconds": {}, "commands": [command()]}
+    if args.append:  # more seeds or learners beside an earlier run with the same settings
+        saved = json.loads((out / "curves.json").read_text())
+        results["curves"], results["seconds"] = saved["curves"], saved["seconds"]
+        results["commands"] = [*saved["commands"], command()]
+    skills = load_skills(task.skills) if "controller" in args.learners else None
+    for name in [n for n in LEARNERS if n in args.learners]:
+        for seed in args.seeds:
+            start = time.time()
+            model = make_learner(name, task, seed, skills, args.sac_train_freq)
+            eval_env = gym.make(task.env_id)
+            if name == "controller":
+                assert skills is not None
+                eval_env = MacroActionWrapper(eval_env, skills, task.hold_steps, skill_obs=skill_obs(task, skills))
+            key = f"{name}/{seed}"
+            curve: list[tuple[int, float]] = []
+            results["curves"][key] = curve
+
+            def log(steps: int, score: float, key: str = key, start: float = start, curve: list = curve) -> None:
+                print(f"{key} steps {steps}: {task.score_name} {score:.2f} ({time.time() - start:.0f} s)", flush=True)
+                curve.append((steps, score))
+                (out / "curves.json").write_text(json.dumps(results, indent=1))
+
+            score: Callable[[BaseAlgorithm, gym.Env, int], float] = lambda m, e, n: evaluate(m, e, n, task.score_key)  # noqa: E731
+            callback = BudgetEval(eval_env, args.eval_every, args.budget, args.eval_episodes, 0, log, score=score)
+            model.learn(10 * args.budget, callback=callback)
+            results["seconds"][key] = time.time() - start
+            (out / "curves.json").write_text(json.dumps(results, indent=1))
+            plot(results, task, out / "curves.png")
+            last = name == [n for n in LEARNERS if n in args.learners][-1] and seed == args.seeds[-1]
+            report(results, args.task, out, final=last)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--task", choices=sorted(TASKS), required=True)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--budget", type=int, default=100_000, help="task environment steps per learner")
+    parser.add_argument("--eval-every", type=int, default=10_000)
+    parser.add_argument("--eval-episodes", type=int, default=3)
+    parser.add_argument("--sac-train-freq", type=int, default=4, help="flat SAC: one gradient step every this many")
+    parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=LEARNERS)
+    parser.add_argument("--append", action="store_true", help="add these runs to the curves already in curves.json")
+    parser.add_argument("--from-json", action="store_true", help="only redraw the plot and table from curves.json")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    out = RESULTS / f"zoo_{args.task.replace('-', '_')}"
+    out.mkdir(parents=True, exist_ok=True)
+    if args.from_json:
+        saved = json.loads((out / "curves.json").read_text())
+        plot(saved, TASKS[args.task], out / "curves.png")
+        budget = saved["args"]["budget"]
+        complete = all(c and c[-1][0] >= budget for c in saved["curves"].values())
+        print(report(saved, args.task, out, final=complete))
+        return
+    run(args, out)
+
+
+if __name__ == "__main__":
+    main()

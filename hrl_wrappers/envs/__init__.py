@@ -8,6 +8,12 @@ Importing this package registers the environments with Gymnasium:
   visit 5 waypoints in order, +1 each (:class:`WaypointsWrapper`); 300-step time limit.
 * ``"hrl_wrappers/FourRooms-v0"`` (:data:`FOUR_ROOMS_ID`): :class:`FourRoomsEnv`, the
   Sutton/Precup/Singh Four Rooms gridworld as used by Option-Critic; 1000-step time limit.
+* ``"hrl_wrappers/CheetahHurdles-v0"`` (:data:`CHEETAH_HURDLES_ID`): HalfCheetah-v5 (torso x exposed, 18-D) on a
+  track with 10 hurdles, +1 for each hurdle passed (:func:`make_cheetah_hurdles`, :class:`HurdlesWrapper`); the
+  DIAYN paper's cheetah hurdle task; 1000-step time limit.
+* ``"hrl_wrappers/AntWaypoints-v0"`` (:data:`ANT_WAYPOINTS_ID`): Ant-v5 (x, y exposed, no contact forces, no
+  termination, actions times 0.2) visiting 5 waypoints in order, +1 each (:func:`make_ant_waypoints`); the DIAYN
+  paper's ant navigation task; 1000-step time limit.
 
 Example:
     >>> import gymnasium as gym
@@ -21,17 +27,25 @@ from __future__ import annotations
 
 import gymnasium
 
+from hrl_wrappers.envs.ant_waypoints import ANT_WAYPOINTS, make_ant_waypoints
+from hrl_wrappers.envs.cheetah_hurdles import HurdlesWrapper, make_cheetah_hurdles
 from hrl_wrappers.envs.four_rooms import FourRoomsEnv
 from hrl_wrappers.envs.point_world import PointWorldEnv
 from hrl_wrappers.envs.waypoints import WaypointsWrapper, make_point_waypoints
 
 __all__ = [
+    "ANT_WAYPOINTS",
+    "ANT_WAYPOINTS_ID",
+    "CHEETAH_HURDLES_ID",
     "FOUR_ROOMS_ID",
     "POINT_WAYPOINTS_ID",
     "POINT_WORLD_ID",
     "FourRoomsEnv",
+    "HurdlesWrapper",
     "PointWorldEnv",
     "WaypointsWrapper",
+    "make_ant_waypoints",
+    "make_cheetah_hurdles",
     "make_point_waypoints",
     "register_envs",
 ]
@@ -39,6 +53,8 @@ __all__ = [
 POINT_WORLD_ID = "hrl_wrappers/PointWorld-v0"
 FOUR_ROOMS_ID = "hrl_wrappers/FourRooms-v0"
 POINT_WAYPOINTS_ID = "hrl_wrappers/PointWaypoints-v0"
+CHEETAH_HURDLES_ID = "hrl_wrappers/CheetahHurdles-v0"
+ANT_WAYPOINTS_ID = "hrl_wrappers/AntWaypoints-v0"
 
 
 def register_envs() -> None:
@@ -59,6 +75,18 @@ def register_envs() -> None:
         gymnasium.register(
             id=FOUR_ROOMS_ID,
             entry_point="hrl_wrappers.envs.four_rooms:FourRoomsEnv",
+            max_episode_steps=1000,
+        )
+    if CHEETAH_HURDLES_ID not in gymnasium.envs.registry:
+        gymnasium.register(
+            id=CHEETAH_HURDLES_ID,
+            entry_point="hrl_wrappers.envs.cheetah_hurdles:make_cheetah_hurdles",
+            max_episode_steps=1000,
+        )
+    if ANT_WAYPOINTS_ID not in gymnasium.envs.registry:
+        gymnasium.register(
+            id=ANT_WAYPOINTS_ID,
+            entry_point="hrl_wrappers.envs.ant_waypoints:make_ant_waypoints",
             max_episode_steps=1000,
         )
 

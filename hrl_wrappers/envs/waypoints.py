@@ -33,7 +33,8 @@ class WaypointsWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
     :param env: an environment with a 1-D Box observation that puts its position in ``info[position_key]``.
     :param waypoints: the points to visit, in order (at least one).
     :param radius: distance at which a waypoint counts as reached (> 0).
-    :param position_key: the ``info`` entry holding the position.
+    :param position_key: the ``info`` entry holding the position, or a sequence of entries holding one coordinate
+        each (e.g. ``("x_position", "y_position")`` for Gymnasium's MuJoCo robots).
 
     Example:
         >>> import numpy as np
@@ -51,7 +52,7 @@ class WaypointsWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         env: gym.Env,
         waypoints: Sequence[Sequence[float]] = DEFAULT_WAYPOINTS,
         radius: float = 1.0,
-        position_key: str = "position",
+        position_key: str | Sequence[str] = "position",
     ) -> None:
         gym.utils.RecordConstructorArgs.__init__(self, waypoints=waypoints, radius=radius, position_key=position_key)
         gym.Wrapper.__init__(self, env)
@@ -65,7 +66,11 @@ class WaypointsWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
             raise ValueError(f"env must have a 1-D Box observation space, got {space}")
         self.waypoints = points
         self.radius = float(radius)
-        self.position_key = position_key
+        if not isinstance(position_key, str):
+            position_key = tuple(position_key)
+            if not position_key or not all(isinstance(key, str) for key in position_key):
+                raise ValueError(f"position_key must be a string or a non-empty sequence of strings, got {position_key!r}")
+        self.position_key: str | tuple[str, ...] = position_key
         lo, hi = points.min(axis=0), points.max(axis=0)
         self.observation_space = spaces.Box(
             np.concatenate([space.low, lo]).astype(np.float32), np.concatenate([space.high, hi]).astype(np.float32)
@@ -82,9 +87,13 @@ class WaypointsWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         return np.concatenate([np.asarray(obs, dtype=np.float32), target.astype(np.float32)])
 
     def _position(self, info: dict[str, Any]) -> np.ndarray:
-        if self.position_key not in info:
-            raise KeyError(f"the environment's info has no {self.position_key!r} entry (position_key)")
-        return np.asarray(info[self.position_key], dtype=np.float64)
+        keys = (self.position_key,) if isinstance(self.position_key, str) else self.position_key
+        for key in keys:
+            if key not in info:
+                raise KeyError(f"the environment's info has no {key!r} entry (position_key)")
+        if isinstance(self.position_key, str):
+            return np.asarray(info[self.position_key], dtype=np.float64)
+        return np.array([float(info[key]) for key in keys], dtype=np.float64)
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         obs, info = self.env.reset(seed=seed, options=options)

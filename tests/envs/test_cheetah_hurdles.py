@@ -13,10 +13,10 @@ import pytest
 
 pytest.importorskip("mujoco")
 
-import hrl_wrappers.envs.cheetah_hurdles as hurdles_module  # noqa: E402
-from hrl_wrappers.envs import CHEETAH_HURDLES_ID, HurdlesWrapper, make_cheetah_hurdles  # noqa: E402
-from hrl_wrappers.envs.cheetah_hurdles import hurdle_positions, hurdles_xml_file  # noqa: E402
-from hrl_wrappers.locomotion import locomotion_kwargs  # noqa: E402
+import hrl_wrappers.envs.cheetah_hurdles as hurdles_module
+from hrl_wrappers.envs import CHEETAH_HURDLES_ID, HurdlesWrapper, make_cheetah_hurdles
+from hrl_wrappers.envs.cheetah_hurdles import hurdle_positions, hurdles_xml_file
+from hrl_wrappers.locomotion import locomotion_kwargs
 
 ZERO = np.zeros(6, dtype=np.float32)
 

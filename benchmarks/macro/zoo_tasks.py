@@ -9,14 +9,15 @@ Tasks:
   hurdles       : ``hrl_wrappers/CheetahHurdles-v0``: HalfCheetah with hurdles across the track, +1 for each hurdle
                   passed; skills ``halfcheetah-diayn-x``; k = 10 as in the paper's cheetah hurdle task.
   ant-waypoints : ``hrl_wrappers/AntWaypoints-v0``: the gear-30 ant visiting 5 waypoints in order, +1 each; skills
-                  ``ant-metra-xy``; k = 50.
+                  ``ant-metra-xy``; k = 25.
 
 Every --eval-every task steps each learner is evaluated on --eval-episodes episodes seeded apart from training
-(reset seeds 10000+, deterministic actions): the task's return (hurdles passed, waypoints reached). Writes
-``benchmarks/results/zoo_<task>/curves.json`` as it goes, ``curves.png`` and the table into
-``docs/results/macro.md``.
+(reset seeds 10000+, deterministic actions): the task's return (hurdles passed, waypoints reached). One command's
+curves go to ``benchmarks/results/zoo_<task>/curves_<learners>.json`` as it goes (so the learners can run in separate
+processes); the plot ``curves.png`` and the table in ``docs/results/macro.md`` show every curves file of the folder.
 
-    python -m benchmarks.macro.zoo_tasks --task hurdles --seeds 0 1 2 --budget 100000 --eval-every 10000
+    python -m benchmarks.macro.zoo_tasks --task hurdles --learners ppo sac --seeds 0 1 2 --budget 100000
+    python -m benchmarks.macro.zoo_tasks --task hurdles --learners controller --seeds 0 1 2 --budget 100000
     python -m benchmarks.macro.zoo_tasks --task hurdles --from-json        # redraw the plot and table
 """
 
@@ -73,7 +74,7 @@ TASKS: dict[str, Task] = {
     "ant-waypoints": Task(
         env_id=ANT_WAYPOINTS_ID,
         skills="ant-metra-xy",
-        hold_steps=50,
+        hold_steps=25,
         score_key="waypoints_reached",
         score_name="waypoints reached",
         max_score=5,
@@ -197,7 +198,7 @@ def report(results: dict[str, Any], task_name: str, out: pathlib.Path, final: bo
         f"{args['sac_train_freq']} env steps; flat PPO: SB3's defaults. Evaluation every {args['eval_every']} steps on "
         f"{args['eval_episodes']} episodes seeded apart from training (reset seeds 10000+), deterministic actions.\n\n"
         + "\n".join(lines)
-        + f"\n\nCurves: ![{task_name}]({page_link(out / 'curves.png')}) (data: `{page_link(out / 'curves.json')}`). "
+        + f"\n\nCurves: ![{task_name}]({page_link(out / 'curves.png')}) (data: `{page_link(out)}/curves_*.json`). "
         f"Wall time: {times}." + ("" if final else "\n\n(Partial: the run was still going when this was written.)") + "\n"
     )
     cmd = " && ".join(map(current_command, results["commands"]))
@@ -205,15 +206,33 @@ def report(results: dict[str, Any], task_name: str, out: pathlib.Path, final: bo
     return body
 
 
+def load_curves(out: pathlib.Path) -> dict[str, Any]:
+    """Every curves file of ``out`` merged: the curves, wall times and commands of all of them."""
+    merged: dict[str, Any] = {"curves": {}, "seconds": {}, "commands": []}
+    for path in sorted(out.glob("curves*.json")):
+        saved = json.loads(path.read_text())
+        merged.setdefault("args", saved["args"])
+        if saved["args"]["budget"] != merged["args"]["budget"]:
+            raise SystemExit(f"{path} has budget {saved['args']['budget']}, another file {merged['args']['budget']}")
+        merged["curves"].update(saved["curves"])
+        merged["seconds"].update(saved["seconds"])
+        merged["commands"] += [c for c in saved["commands"] if c not in merged["commands"]]
+    return merged
+
+
+def complete(results: dict[str, Any]) -> bool:
+    """Whether every curve reached the budget."""
+    budget = results["args"]["budget"]
+    return bool(results["curves"]) and all(c and c[-1][0] >= budget for c in results["curves"].values())
+
+
 def run(args: argparse.Namespace, out: pathlib.Path) -> None:
     task = TASKS[args.task]
+    learners = [n for n in LEARNERS if n in args.learners]
+    file = out / f"curves_{'_'.join(learners)}.json"
     results: dict[str, Any] = {"args": vars(args), "curves": {}, "seconds": {}, "commands": [command()]}
-    if args.append:  # more seeds or learners beside an earlier run with the same settings
-        saved = json.loads((out / "curves.json").read_text())
-        results["curves"], results["seconds"] = saved["curves"], saved["seconds"]
-        results["commands"] = [*saved["commands"], command()]
-    skills = load_skills(task.skills) if "controller" in args.learners else None
-    for name in [n for n in LEARNERS if n in args.learners]:
+    skills = load_skills(task.skills) if "controller" in learners else None
+    for name in learners:
         for seed in args.seeds:
             start = time.time()
             model = make_learner(name, task, seed, skills, args.sac_train_freq)
@@ -228,16 +247,16 @@ def run(args: argparse.Namespace, out: pathlib.Path) -> None:
             def log(steps: int, score: float, key: str = key, start: float = start, curve: list = curve) -> None:
                 print(f"{key} steps {steps}: {task.score_name} {score:.2f} ({time.time() - start:.0f} s)", flush=True)
                 curve.append((steps, score))
-                (out / "curves.json").write_text(json.dumps(results, indent=1))
+                file.write_text(json.dumps(results, indent=1))
 
             score: Callable[[BaseAlgorithm, gym.Env, int], float] = lambda m, e, n: evaluate(m, e, n, task.score_key)  # noqa: E731
             callback = BudgetEval(eval_env, args.eval_every, args.budget, args.eval_episodes, 0, log, score=score)
             model.learn(10 * args.budget, callback=callback)
             results["seconds"][key] = time.time() - start
-            (out / "curves.json").write_text(json.dumps(results, indent=1))
-            plot(results, task, out / "curves.png")
-            last = name == [n for n in LEARNERS if n in args.learners][-1] and seed == args.seeds[-1]
-            report(results, args.task, out, final=last)
+            file.write_text(json.dumps(results, indent=1))
+            merged = load_curves(out)
+            plot(merged, task, out / "curves.png")
+            report(merged, args.task, out, final=complete(merged))
 
 
 def main() -> None:
@@ -249,18 +268,15 @@ def main() -> None:
     parser.add_argument("--eval-episodes", type=int, default=3)
     parser.add_argument("--sac-train-freq", type=int, default=4, help="flat SAC: one gradient step every this many")
     parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=LEARNERS)
-    parser.add_argument("--append", action="store_true", help="add these runs to the curves already in curves.json")
-    parser.add_argument("--from-json", action="store_true", help="only redraw the plot and table from curves.json")
+    parser.add_argument("--from-json", action="store_true", help="only redraw the plot and table from the curves files")
     args = parser.parse_args()
     torch.set_num_threads(1)
     out = RESULTS / f"zoo_{args.task.replace('-', '_')}"
     out.mkdir(parents=True, exist_ok=True)
     if args.from_json:
-        saved = json.loads((out / "curves.json").read_text())
-        plot(saved, TASKS[args.task], out / "curves.png")
-        budget = saved["args"]["budget"]
-        complete = all(c and c[-1][0] >= budget for c in saved["curves"].values())
-        print(report(saved, args.task, out, final=complete))
+        merged = load_curves(out)
+        plot(merged, TASKS[args.task], out / "curves.png")
+        print(report(merged, args.task, out, final=complete(merged)))
         return
     run(args, out)
 

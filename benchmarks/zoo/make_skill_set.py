@@ -71,30 +71,29 @@ def _halfcheetah_diayn_x(entry: SkillSet, steps: int) -> Any:
     return model
 
 
-def _ant_args(entry: SkillSet, steps: int) -> argparse.Namespace:
-    """``benchmarks/metra/train_skills.py``'s settings for ``--env ant --method metra --prior xy --train-freq 4``."""
-    return argparse.Namespace(
-        env="ant", method="metra", prior="xy", steps=steps, n_skills=0, skill_dim=entry.skill_dim, episode_steps=200,
-        net=[256, 256], n_envs=1, train_freq=4, batch_size=256, learning_starts=1_000, seed=entry.seed,
-    )  # fmt: skip
-
-
-def _ant_metra_xy(entry: SkillSet, steps: int) -> Any:
-    """METRA-SAC on the gear-30 ant, phi reading x-y only, 2-D skills on the unit circle."""
+def _metra(env: str, entry: SkillSet, steps: int) -> Any:
+    """METRA-SAC with ``benchmarks/metra/train_skills.py``'s ``--method metra --prior xy --train-freq 4`` (nets and phi
+    256x256, batch 256, 200-step episodes): phi reads the position only (x-y for the ant, x for the cheetah);
+    ``entry.n_skills`` categorical skills, or ``entry.skill_dim``-D skills on the unit sphere."""
     from benchmarks.metra.train_skills import build
 
-    model = build(_ant_args(entry, steps))
+    args = argparse.Namespace(
+        env=env, method="metra", prior="xy", steps=steps, n_skills=entry.n_skills or 0, skill_dim=entry.skill_dim,
+        episode_steps=200, net=[256, 256], n_envs=1, train_freq=4, batch_size=256, learning_starts=1_000,
+        seed=entry.seed,
+    )  # fmt: skip
+    model = build(args)
     model.learn(steps)
     return model
 
 
-def _load_halfcheetah(entry: SkillSet, path: pathlib.Path) -> Any:
+def _load_diayn(entry: SkillSet, path: pathlib.Path) -> Any:
     from agents import DIAYNSAC
 
     return DIAYNSAC.load(path, device="cpu")
 
 
-def _load_ant(entry: SkillSet, path: pathlib.Path) -> Any:
+def _load_metra(entry: SkillSet, path: pathlib.Path) -> Any:
     from agents import METRA
 
     return METRA.load(path, device="cpu")
@@ -104,12 +103,14 @@ def _load_ant(entry: SkillSet, path: pathlib.Path) -> Any:
 RECIPES: dict[str, Callable[[SkillSet, int], Any]] = {
     "point-diayn-8": _point_diayn,
     "halfcheetah-diayn-x": _halfcheetah_diayn_x,
-    "ant-metra-xy": _ant_metra_xy,
+    "halfcheetah-metra-x": lambda entry, steps: _metra("halfcheetah", entry, steps),
+    "ant-metra-xy": lambda entry, steps: _metra("ant", entry, steps),
 }
 #: how a checkpoint of a recipe's training is loaded (``--checkpoint``).
 LOADERS: dict[str, Callable[[SkillSet, pathlib.Path], Any]] = {
-    "halfcheetah-diayn-x": _load_halfcheetah,
-    "ant-metra-xy": _load_ant,
+    "halfcheetah-diayn-x": _load_diayn,
+    "halfcheetah-metra-x": _load_metra,
+    "ant-metra-xy": _load_metra,
 }
 
 

@@ -10,14 +10,10 @@ Two tasks, reading top to bottom:
   3. evaluate: waypoints reached, beside a random choice of skills.
   (benchmarks/macro/macro_waypoints.py runs the same against flat SAC and PPO, with seeds and curves.)
 
-``hurdles``: the DIAYN paper's "cheetah hurdle" idea, in small: HalfCheetah-v5 with boxes across the track, the usual
-  forward-velocity reward, a PPO controller choosing one of the cheetah's DIAYN skills every k = 10 steps.
-  The skills default to the repository's 25k-step DIAYN checkpoint (benchmarks/results/halfcheetah_full; weak skills:
-  the fastest moves at about 0.6 m/s), so this shows the machinery on MuJoCo and how far the controller gets with
-  those skills against each single skill held for a whole episode; it does not show hurdle jumping. What it gave
-  (--decisions 3000, seed 0, 5 evaluation episodes of 200 steps): controller return -49.8 (torso x 0.14 m), random
-  skills -55.5, the best single skill held throughout -31.0; the 25k-step skills barely move (none passes the first
-  hurdle at x = 1 m) and 3000 decisions did not teach the controller to beat its best skill.
+``hurdles``: the DIAYN paper's "cheetah hurdle": ``hrl_wrappers/CheetahHurdles-v0`` (HalfCheetah-v5 with 10 hurdles,
+  +1 for each one passed, nothing else), a PPO controller choosing one of the shipped ``halfcheetah-diayn-x`` skills
+  (the skill zoo: loaded, not trained) every k = 10 steps; evaluated beside random skills and each skill held for a
+  whole episode. ``benchmarks/macro/zoo_tasks.py`` runs it against flat SAC and PPO, with seeds and curves.
 
     PYTHONPATH=. python examples/skills_as_macro_actions.py                        # waypoints, 5-15 minutes on 2 shared cores
     PYTHONPATH=. python examples/skills_as_macro_actions.py --task hurdles --decisions 2000
@@ -27,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import pathlib
-import tempfile
 import time
 from typing import Any
 
@@ -38,11 +32,11 @@ import torch
 
 from agents import DIAYN, SkillController
 from hrl_wrappers import MacroActionWrapper, SkillLibrary, load_skills
-from hrl_wrappers.envs import POINT_WAYPOINTS_ID, POINT_WORLD_ID
+from hrl_wrappers.envs import CHEETAH_HURDLES_ID, POINT_WAYPOINTS_ID, POINT_WORLD_ID
 
 parser = argparse.ArgumentParser(description="skills as macro-actions")
 parser.add_argument("--task", choices=["waypoints", "hurdles"], default="waypoints")
-parser.add_argument("--skills", type=pathlib.Path, default=None, help="a saved DIAYN model (default: see the task)")
+parser.add_argument("--skills", default=None, help="a saved skill model or a skill-zoo name (default: see the task)")
 parser.add_argument("--pretrain-steps", type=int, default=20_000, help="DIAYN steps when --skills is not given")
 parser.add_argument("--hold-steps", type=int, default=10, help="k: primitive steps per skill choice")
 parser.add_argument("--decisions", type=int, default=10_000, help="high-level decisions the controller trains for")
@@ -93,23 +87,12 @@ if args.task == "waypoints":
         skills = load_skills(args.skills)
     controller_kwargs: dict[str, Any] = {"n_envs": 8, "n_steps": 64, "batch_size": 128, "ent_coef": 0.02, "gamma": 0.95}
 else:
-    # The cheetah hurdle: HalfCheetah-v5's model with hurdles (boxes 0.15 m high) every 2 m from x = 1 m on.
-    KEYS = ("x_position",)
-    import gymnasium.envs.mujoco as gym_mujoco
-
-    xml = (pathlib.Path(gym_mujoco.__file__).parent / "assets" / "half_cheetah.xml").read_text()
-    hurdles = "".join(
-        f'<geom name="hurdle{i}" type="box" pos="{1 + 2 * i} 0 0.15" size="0.05 1 0.15" contype="1" conaffinity="1" '
-        'rgba="0.7 0.2 0.2 1"/>'
-        for i in range(10)
-    )
-    xml = xml.replace("<worldbody>", "<worldbody>" + hurdles, 1)
-    xml_file = pathlib.Path(tempfile.mkdtemp()) / "half_cheetah_hurdles.xml"
-    xml_file.write_text(xml)
-    task_id, skill_obs = "HalfCheetah-v5", None
-    make_task = lambda: gym.make("HalfCheetah-v5", xml_file=str(xml_file), max_episode_steps=200)  # noqa: E731
-    path = args.skills or pathlib.Path("benchmarks/results/halfcheetah_full/checkpoints/diayn_25000_steps.zip")
-    skills = load_skills(path, env=make_task())  # checks that the skills read HalfCheetah's 17-D observation
+    # The cheetah hurdle: hrl_wrappers/CheetahHurdles-v0 (HalfCheetah-v5 with 10 hurdles 0.12 m high, every 3 m from
+    # x = 2 m; +1 per hurdle passed) and the shipped HalfCheetah skills of the skill zoo (no training here).
+    KEYS = ("hurdles_passed", "x_position")
+    task_id, skill_obs = CHEETAH_HURDLES_ID, None
+    make_task = lambda: gym.make(CHEETAH_HURDLES_ID)  # noqa: E731
+    skills = load_skills(args.skills or "halfcheetah-diayn-x", env=make_task())  # the skills read the 18-D observation
     controller_kwargs = {"n_envs": 4, "n_steps": 128, "batch_size": 128, "ent_coef": 0.01}
     os.environ.setdefault("MUJOCO_GL", "egl")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import pathlib
 import shutil
@@ -266,3 +267,34 @@ def test_hrl_skills_show_records_a_video_per_skill_for_mujoco_sets(
     assert len(list((tmp_path / "shown" / "videos").glob("*.mp4"))) == 4
     assert main(["skills", "show", "four", "--out", str(tmp_path / "quiet"), "--no-video"]) == 0
     assert not (tmp_path / "quiet" / "videos").exists()
+
+
+def test_hrl_skills_show_rolls_out_the_shown_skills_of_a_continuous_set(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from agents import METRA
+
+    model = METRA("MlpPolicy", POINT_WORLD_ID, learning_starts=50, batch_size=32, policy_kwargs={"net_arch": [16]}, seed=0)
+    model.learn(100)
+    model.save(tmp_path / "metra.zip")
+    file = export_skill_set(tmp_path / "metra.zip", tmp_path / "unit.zip", {"name": "unit"})
+    shown = ((1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.0, -1.0))
+    entry = dataclasses.replace(
+        _VideoSkillSet(**{**dataclasses.asdict(skill_set("point-diayn-8")), "local": str(file)}),
+        name="unit", file="unit.zip", method="METRA (SAC)", n_skills=None, skill_dim=2, shown_skills=shown,
+    )  # fmt: skip
+    monkeypatch.setitem(SKILL_SETS, "unit", entry)
+    skills = load_skills("unit", env=make_env("unit"))
+    assert skills.n_skills is None and skills.skill_space.shape == (2,)
+    assert main(["skills", "list"]) == 0
+    assert any(line.startswith("unit ") and " 2-D " in line for line in capsys.readouterr().out.splitlines())
+    assert main(["skills", "show", "unit", "--out", str(tmp_path / "shown"), "--no-video"]) == 0
+    out = capsys.readouterr().out
+    assert "2-D skills" in out
+    rows = [line for line in out.splitlines() if line.startswith("| (")]
+    assert [row.split(" | ")[0] for row in rows] == ["| (1.00, 0.00)", "| (0.00, 1.00)", "| (-1.00, 0.00)", "| (0.00, -1.00)"]
+    data = json.loads((tmp_path / "shown" / "skills.json").read_text())
+    assert [r["skill"] for r in data["skills"]] == [list(z) for z in shown]
+    # each row is the rollout of its own skill: the policy acts on that skill vector
+    obs, _ = make_env("unit").reset(seed=0)
+    assert not np.allclose(skills.act(obs, np.array(shown[0])), skills.act(obs, np.array(shown[2])))

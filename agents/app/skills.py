@@ -72,12 +72,16 @@ def _skill_value(skill: Any) -> int | list[float]:
     return int(values[0]) if values.size == 1 else [float(x) for x in values]
 
 
-def skill_table(evaluation: Any) -> tuple[str, list[dict[str, Any]]]:
-    """The per-skill Markdown table of ``hrl skills show`` and its rows: displacement, its length, mean speed.
+def skill_table(evaluation: Any, discriminability: Sequence[float | None] | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """The per-skill Markdown table of ``hrl skills show`` and its rows: displacement, its length, mean speed and,
+    when the set's file recorded it, each skill's discriminability measured when the set was made.
 
     Speed is the straight-line distance from start to end over the rollout's duration (per second when the
     environment has a time step ``dt``, else per step).
     """
+    scores = list(discriminability or [])
+    if len(scores) != len(evaluation.per_skill) or all(d is None for d in scores):
+        scores = []
     unit = evaluation.velocity_unit
     rows: list[dict[str, Any]] = []
     for group, trajectory, steps in zip(
@@ -94,11 +98,18 @@ def skill_table(evaluation: Any) -> tuple[str, list[dict[str, Any]]]:
                 "steps": int(steps),
             }
         )
-    lines = [f"| skill | displacement | distance | speed ({unit}) | steps |", "|---|---|---|---|---|"]
+        if scores:
+            rows[-1]["discriminability"] = scores[len(rows) - 1]
+    extra = " discriminability (when made) |" if scores else ""
+    lines = [
+        f"| skill | displacement | distance | speed ({unit}) | steps |{extra}",
+        "|---|---|---|---|---|" + "---|" * bool(extra),
+    ]
     for r in rows:
         shown = "(" + ", ".join(f"{x:.2f}" for x in r["displacement"]) + ")"
         skill = r["skill"] if isinstance(r["skill"], int) else "(" + ", ".join(f"{x:.2f}" for x in r["skill"]) + ")"
-        lines.append(f"| {skill} | {shown} | {r['distance']:.2f} | {r['speed']:.3f} | {r['steps']} |")
+        score = "" if not scores else (" - |" if r["discriminability"] is None else f" {r['discriminability']:.3f} |")
+        lines.append(f"| {skill} | {shown} | {r['distance']:.2f} | {r['speed']:.3f} | {r['steps']} |{score}")
     return "\n".join(lines), rows
 
 
@@ -119,14 +130,15 @@ def _show(args: argparse.Namespace, argv: Sequence[str]) -> int:
         evaluation = evaluate_skills(skills, env, skills=shown, features=entry.displacement_features(), seed=SHOW_SEED)
     finally:
         env.close()
-    table, rows = skill_table(evaluation)
+    table, rows = skill_table(evaluation, metadata.get("discriminability"))
     accuracy = metadata.get("heldout_accuracy")
     made = f", held-out discriminator accuracy {accuracy:.3f} when it was made" if accuracy is not None else ""
     header = (
         f"{entry.name}: {entry.description}.\n{entry.method} on {entry.env_id}, {_count(entry.to_dict())} skills, "
         f"{entry.steps} steps, seed {entry.seed}{made}.\nOne deterministic rollout per skill from reset seed "
         f"{SHOW_SEED}; displacement on {entry.features_name}. The shipped file holds the policy only (no "
-        f"discriminator): displacement and speed, no discriminability.\nMade by: {entry.command}"
+        f"discriminator): the discriminability column, where present, was measured when the file was made (the "
+        f"share of each skill's held-out states the discriminator gave to it).\nMade by: {entry.command}"
     )
     print(header + "\n\n" + table)
     out.mkdir(parents=True, exist_ok=True)

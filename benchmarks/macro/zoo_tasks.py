@@ -207,15 +207,19 @@ def report(results: dict[str, Any], task_name: str, out: pathlib.Path, final: bo
 
 
 def load_curves(out: pathlib.Path) -> dict[str, Any]:
-    """Every curves file of ``out`` merged: the curves, wall times and commands of all of them."""
+    """Every curves file of ``out`` merged: the curves, wall times and commands of all of them (a learner and seed in
+    several files: its longest curve)."""
     merged: dict[str, Any] = {"curves": {}, "seconds": {}, "commands": []}
     for path in sorted(out.glob("curves*.json")):
         saved = json.loads(path.read_text())
         merged.setdefault("args", saved["args"])
         if saved["args"]["budget"] != merged["args"]["budget"]:
             raise SystemExit(f"{path} has budget {saved['args']['budget']}, another file {merged['args']['budget']}")
-        merged["curves"].update(saved["curves"])
-        merged["seconds"].update(saved["seconds"])
+        for key, curve in saved["curves"].items():  # a run stopped early and re-run elsewhere: the longer curve
+            if len(curve) >= len(merged["curves"].get(key, [])):
+                merged["curves"][key] = curve
+                if key in saved["seconds"]:
+                    merged["seconds"][key] = saved["seconds"][key]
         merged["commands"] += [c for c in saved["commands"] if c not in merged["commands"]]
     return merged
 

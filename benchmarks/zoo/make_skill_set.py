@@ -171,6 +171,8 @@ def make(
         "seed": entry.seed,
         "command": entry.command,
         "heldout_accuracy": evaluation.accuracy,
+        # per skill, the share of its held-out states the discriminator gave to it (categorical DIAYN skills)
+        "discriminability": [g.get("discriminability") for g in evaluation.per_skill],
         "coverage": evaluation.coverage,
         "eval_seed": EVAL_SEED,
     }

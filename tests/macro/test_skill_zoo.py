@@ -245,7 +245,8 @@ class _VideoSkillSet(SkillSet):
 def test_hrl_skills_show_records_a_video_per_skill_for_mujoco_sets(
     diayn_path: pathlib.Path, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    file = export_skill_set(diayn_path, tmp_path / "four.zip", {"name": "four", "heldout_accuracy": 0.5})
+    metadata = {"name": "four", "heldout_accuracy": 0.5, "discriminability": [1.0, 0.5, None, 0.25]}
+    file = export_skill_set(diayn_path, tmp_path / "four.zip", metadata)
     entry = _VideoSkillSet(
         name="four",
         description="4 barely trained skills",
@@ -263,7 +264,11 @@ def test_hrl_skills_show_records_a_video_per_skill_for_mujoco_sets(
     monkeypatch.setitem(SKILL_SETS, "four", entry)
     assert load_skills("four").n_skills == 4
     assert main(["skills", "show", "four", "--out", str(tmp_path / "shown"), "--video-length", "5"]) == 0
-    assert "held-out discriminator accuracy 0.500 when it was made" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "held-out discriminator accuracy 0.500 when it was made" in out
+    assert "| steps | discriminability (when made) |" in out
+    rows = [line for line in out.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert [row.rsplit("|", 2)[-2].strip() for row in rows] == ["1.000", "0.500", "-", "0.250"]
     assert len(list((tmp_path / "shown" / "videos").glob("*.mp4"))) == 4
     assert main(["skills", "show", "four", "--out", str(tmp_path / "quiet"), "--no-video"]) == 0
     assert not (tmp_path / "quiet" / "videos").exists()

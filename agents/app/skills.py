@@ -133,12 +133,17 @@ def _show(args: argparse.Namespace, argv: Sequence[str]) -> int:
     table, rows = skill_table(evaluation, metadata.get("discriminability"))
     accuracy = metadata.get("heldout_accuracy")
     made = f", held-out discriminator accuracy {accuracy:.3f} when it was made" if accuracy is not None else ""
+    scored = (
+        "the discriminability column was measured when the file was made (the share of each skill's held-out states "
+        "the discriminator gave to it)"
+        if "discriminability (when made)" in table
+        else "displacement and speed only"
+    )
     header = (
         f"{entry.name}: {entry.description}.\n{entry.method} on {entry.env_id}, {_count(entry.to_dict())} skills, "
         f"{entry.steps} steps, seed {entry.seed}{made}.\nOne deterministic rollout per skill from reset seed "
         f"{SHOW_SEED}; displacement on {entry.features_name}. The shipped file holds the policy only (no "
-        f"discriminator): the discriminability column, where present, was measured when the file was made (the "
-        f"share of each skill's held-out states the discriminator gave to it).\nMade by: {entry.command}"
+        f"reward model): {scored}.\nMade by: {entry.command}"
     )
     print(header + "\n\n" + table)
     out.mkdir(parents=True, exist_ok=True)

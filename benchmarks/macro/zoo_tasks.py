@@ -1,13 +1,14 @@
 """Shipped skills against flat agents on sparse MuJoCo tasks (the DIAYN paper's hierarchy experiments, Sec. 4.2.2).
 
-A ``SkillController`` (PPO over a frozen skill set of the zoo, one skill held for ``--hold-steps`` primitive steps)
+A ``SkillController`` (PPO over a frozen skill set of the zoo, ``--skills``, one skill held for k primitive steps)
 learns a sparse task beside flat SAC and flat PPO on primitive actions, each for the same number of task environment
 steps (``--budget``). The skills' reward-free pretraining is not part of that budget: it is stated beside the table
 (the set's steps in the zoo's registry).
 
 Tasks:
   hurdles       : ``hrl_wrappers/CheetahHurdles-v0``: HalfCheetah with hurdles across the track, +1 for each hurdle
-                  passed; skills ``halfcheetah-diayn-x``; k = 10 as in the paper's cheetah hurdle task.
+                  passed; skills ``halfcheetah-diayn-x`` or ``halfcheetah-metra-x`` (``--skills``); k = 10 as in the
+                  paper's cheetah hurdle task.
   ant-waypoints : ``hrl_wrappers/AntWaypoints-v0``: the gear-30 ant visiting 5 waypoints in order, +1 each; skills
                   ``ant-metra-xy``; k = 25.
 
@@ -53,7 +54,7 @@ class Task:
     """One downstream task: its env, the shipped skills the controller uses and how a run is scored."""
 
     env_id: str
-    skills: str
+    skills: tuple[str, ...]
     hold_steps: int
     score_key: str
     score_name: str
@@ -64,7 +65,7 @@ class Task:
 TASKS: dict[str, Task] = {
     "hurdles": Task(
         env_id=CHEETAH_HURDLES_ID,
-        skills="halfcheetah-diayn-x",
+        skills=("halfcheetah-diayn-x", "halfcheetah-metra-x"),
         hold_steps=10,
         score_key="hurdles_passed",
         score_name="hurdles passed",
@@ -73,7 +74,7 @@ TASKS: dict[str, Task] = {
     ),
     "ant-waypoints": Task(
         env_id=ANT_WAYPOINTS_ID,
-        skills="ant-metra-xy",
+        skills=("ant-metra-xy",),
         hold_steps=25,
         score_key="waypoints_reached",
         score_name="waypoints reached",
@@ -124,18 +125,34 @@ def make_learner(name: str, task: Task, seed: int, skills: SkillLibrary | None, 
     return PPO("MlpPolicy", task.env_id, seed=seed)
 
 
-def labels(task: Task) -> dict[str, str]:
-    entry = skill_set(task.skills)
-    return {
-        "controller": f"SkillController (PPO over {task.skills}, k={task.hold_steps})",
-        "ppo": "flat PPO",
-        "sac": "flat SAC",
-        "pretraining": f"{entry.method}, {entry.steps} reward-free steps",
-    }
+def group_of(name: str, skills: str) -> str:
+    """The curves' key prefix of a learner: ``controller@<skill set>`` for a controller, else the learner's name."""
+    return f"controller@{skills}" if name == "controller" else name
 
 
-def _curves(results: dict[str, Any], name: str) -> dict[str, list[list[float]]]:
-    return {k: c for k, c in results["curves"].items() if k.startswith(name + "/") and c}
+def groups(results: dict[str, Any]) -> list[str]:
+    """The learner groups that have curves, controllers first (in the task's order of skill sets), then PPO, SAC."""
+    found = {key.rsplit("/", 1)[0] for key, curve in results["curves"].items() if curve}
+    return sorted(found, key=lambda g: (not g.startswith("controller"), g == "sac", g))
+
+
+def label(group: str, task: Task) -> str:
+    """How a learner group is named in the plot and the table."""
+    if group.startswith("controller@"):
+        return f"SkillController (PPO over {group.split('@', 1)[1]}, k={task.hold_steps})"
+    return {"ppo": "flat PPO", "sac": "flat SAC"}[group]
+
+
+def pretraining(task: Task, results: dict[str, Any]) -> str:
+    """The reward-free pretraining of the skill sets the controllers used (not counted in the budget)."""
+    used = [g.split("@", 1)[1] for g in groups(results) if g.startswith("controller@")]
+    return "; ".join(
+        f"`{name}`: {skill_set(name).method}, {skill_set(name).steps} steps, seed {skill_set(name).seed}" for name in used
+    )
+
+
+def _curves(results: dict[str, Any], group: str) -> dict[str, list[list[float]]]:
+    return {k: c for k, c in results["curves"].items() if k.rsplit("/", 1)[0] == group and c}
 
 
 def plot(results: dict[str, Any], task: Task, path: pathlib.Path) -> None:
@@ -145,19 +162,18 @@ def plot(results: dict[str, Any], task: Task, path: pathlib.Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = labels(task)
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name in LEARNERS:
-        curves = list(_curves(results, name).values())
+    for group in groups(results):
+        curves = list(_curves(results, group).values())
         if not curves:
             continue
         n = min(len(c) for c in curves)
         x = np.array([p[0] for p in curves[0][:n]])
         y = np.array([[p[1] for p in c[:n]] for c in curves])
         seeds = f"{len(curves)} seed{'s' if len(curves) > 1 else ''}"
-        line = ax.plot(x, y.mean(0), marker=".", label=f"{names[name]} ({seeds})")[0]
+        line = ax.plot(x, y.mean(0), marker=".", label=f"{label(group, task)} ({seeds})")[0]
         ax.fill_between(x, y.min(0), y.max(0), color=line.get_color(), alpha=0.2)
-    ax.set_xlabel(f"task environment steps (skills pretrained apart: {names['pretraining']})")
+    ax.set_xlabel("task environment steps (the skills' reward-free pretraining not counted)")
     ax.set_ylabel(f"{task.score_name} (of {task.max_score})")
     ax.set_ylim(-0.1, task.max_score + 0.4)
     ax.set_title(f"{task.env_id}: mean over seeds, band = min..max")
@@ -171,29 +187,25 @@ def plot(results: dict[str, Any], task: Task, path: pathlib.Path) -> None:
 def report(results: dict[str, Any], task_name: str, out: pathlib.Path, final: bool) -> str:
     """The table (final score per seed, mean, spread) and the page section; returns the section's body."""
     task, args = TASKS[task_name], results["args"]
-    names = labels(task)
     lines = [
         f"| learner | task env steps | {task.score_name} at the end, per seed | mean | min..max | best evaluation, mean |",
         "|---|---|---|---|---|---|",
     ]
-    for name in LEARNERS:
-        curves = _curves(results, name)
-        if not curves:
-            continue
+    for group in groups(results):
+        curves = _curves(results, group)
         finals = [c[-1][1] for c in curves.values()]
         best = statistics.mean(max(p[1] for p in c) for c in curves.values())
         steps = max(c[-1][0] for c in curves.values())
         lines.append(
-            f"| {names[name]} | {steps} | {', '.join(f'{f:.2f}' for f in finals)} | {statistics.mean(finals):.2f} "
+            f"| {label(group, task)} | {steps} | {', '.join(f'{f:.2f}' for f in finals)} | {statistics.mean(finals):.2f} "
             f"| {min(finals):.2f}..{max(finals):.2f} | {best:.2f} |"
         )
-    entry = skill_set(task.skills)
     times = ", ".join(f"{k} {v:.0f} s" for k, v in results["seconds"].items())
     body = (
-        f"Task `{task.env_id}`; every learner gets {args['budget']} task environment steps. The controller is PPO "
-        f"({', '.join(f'{k} {v}' for k, v in task.controller_kwargs.items())}) choosing one of the shipped skills "
-        f"`{task.skills}` every {task.hold_steps} primitive steps; those skills were learned beforehand without "
-        f"reward ({entry.method}, {entry.steps} steps, seed {entry.seed}: `{entry.command}`), which this budget does "
+        f"Task `{task.env_id}`; every learner gets {args['budget']} task environment steps. A controller is PPO "
+        f"({', '.join(f'{k} {v}' for k, v in task.controller_kwargs.items())}) choosing one skill of a shipped set "
+        f"every {task.hold_steps} primitive steps; the sets were learned beforehand without reward "
+        f"({pretraining(task, results)}; `hrl skills show NAME`), which this budget does "
         f"not count. Flat SAC: SB3's defaults (256x256, batch 256) with one gradient step every "
         f"{args['sac_train_freq']} env steps; flat PPO: SB3's defaults. Evaluation every {args['eval_every']} steps on "
         f"{args['eval_episodes']} episodes seeded apart from training (reset seeds 10000+), deterministic actions.\n\n"
@@ -215,11 +227,15 @@ def load_curves(out: pathlib.Path) -> dict[str, Any]:
         merged.setdefault("args", saved["args"])
         if saved["args"]["budget"] != merged["args"]["budget"]:
             raise SystemExit(f"{path} has budget {saved['args']['budget']}, another file {merged['args']['budget']}")
+        skills = saved["args"].get("skills") or TASKS[saved["args"]["task"]].skills[0]
         for key, curve in saved["curves"].items():  # a run stopped early and re-run elsewhere: the longer curve
+            seconds = saved["seconds"].get(key)
+            if key.split("/")[0] == "controller":  # the controller's skills named in its key
+                key = f"controller@{skills}/{key.split('/')[1]}"
             if len(curve) >= len(merged["curves"].get(key, [])):
                 merged["curves"][key] = curve
-                if key in saved["seconds"]:
-                    merged["seconds"][key] = saved["seconds"][key]
+                if seconds is not None:
+                    merged["seconds"][key] = seconds
         merged["commands"] += [c for c in saved["commands"] if c not in merged["commands"]]
     return merged
 
@@ -233,9 +249,13 @@ def complete(results: dict[str, Any]) -> bool:
 def run(args: argparse.Namespace, out: pathlib.Path) -> None:
     task = TASKS[args.task]
     learners = [n for n in LEARNERS if n in args.learners]
-    file = out / f"curves_{'_'.join(learners)}.json"
+    tag = "_".join(f"controller@{args.skills}" if n == "controller" and args.skills else n for n in learners)
+    file = out / f"curves_{tag}.json"
     results: dict[str, Any] = {"args": vars(args), "curves": {}, "seconds": {}, "commands": [command()]}
-    skills = load_skills(task.skills) if "controller" in learners else None
+    skills_name = args.skills or task.skills[0]
+    if skills_name not in task.skills:
+        raise SystemExit(f"--skills {skills_name}: the {args.task} task takes {', '.join(task.skills)}")
+    skills = load_skills(skills_name) if "controller" in learners else None
     for name in learners:
         for seed in args.seeds:
             start = time.time()
@@ -244,7 +264,7 @@ def run(args: argparse.Namespace, out: pathlib.Path) -> None:
             if name == "controller":
                 assert skills is not None
                 eval_env = MacroActionWrapper(eval_env, skills, task.hold_steps, skill_obs=skill_obs(task, skills))
-            key = f"{name}/{seed}"
+            key = f"{group_of(name, skills_name)}/{seed}"
             curve: list[tuple[int, float]] = []
             results["curves"][key] = curve
 
@@ -272,6 +292,7 @@ def main() -> None:
     parser.add_argument("--eval-episodes", type=int, default=3)
     parser.add_argument("--sac-train-freq", type=int, default=4, help="flat SAC: one gradient step every this many")
     parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=LEARNERS)
+    parser.add_argument("--skills", help="the controller's skill set (default: the task's first)")
     parser.add_argument("--from-json", action="store_true", help="only redraw the plot and table from the curves files")
     args = parser.parse_args()
     torch.set_num_threads(1)

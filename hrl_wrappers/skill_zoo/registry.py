@@ -193,7 +193,7 @@ SKILL_SETS: dict[str, SkillSet] = {
         ),
         SkillSet(
             name="ant-metra-xy",
-            description="2-D METRA skills on the x-y position: the gear-30 ant walks in the direction of its unit skill",
+            description="2-D METRA skills on the x-y position: each unit skill walks the gear-30 ant 10-11 m its own way",
             file="ant-metra-xy.zip",
             env_id="Ant-v5",
             env_kwargs={

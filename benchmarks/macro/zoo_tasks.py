@@ -60,6 +60,8 @@ class Task:
     score_name: str
     max_score: int
     controller_kwargs: dict[str, Any] = field(default_factory=dict)
+    #: a SAC controller's settings (continuous skills only; ``--controller-algo SAC``)
+    sac_controller_kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 TASKS: dict[str, Task] = {
@@ -80,6 +82,7 @@ TASKS: dict[str, Task] = {
         score_name="waypoints reached",
         max_score=5,
         controller_kwargs={"n_envs": 4, "n_steps": 64, "batch_size": 64, "ent_coef": 0.01, "gamma": 0.95},
+        sac_controller_kwargs={"learning_starts": 200, "batch_size": 256, "gamma": 0.95},
     ),
 }
 
@@ -106,28 +109,35 @@ def skill_obs(task: Task, skills: SkillLibrary) -> list[int] | None:
     return None if d == space.shape[0] else list(range(d))
 
 
-def make_learner(name: str, task: Task, seed: int, skills: SkillLibrary | None, sac_train_freq: int) -> BaseAlgorithm:
-    """The controller over ``skills``, flat SAC (SB3's defaults but ``train_freq``) or flat PPO (SB3's defaults)."""
+def make_learner(
+    name: str, task: Task, seed: int, skills: SkillLibrary | None, sac_train_freq: int, controller_algo: str = "PPO"
+) -> BaseAlgorithm:
+    """The controller over ``skills`` (PPO, or SAC for continuous skills), flat SAC (SB3's defaults but
+    ``train_freq``) or flat PPO (SB3's defaults)."""
     if name == "controller":
         assert skills is not None
+        kwargs = task.controller_kwargs if controller_algo == "PPO" else task.sac_controller_kwargs
         return SkillController(
             "MlpPolicy",
             task.env_id,
             skills,
             hold_steps=task.hold_steps,
             skill_obs=skill_obs(task, skills),
-            algo="PPO",
+            algo=controller_algo,
             seed=seed,
-            **task.controller_kwargs,
+            **kwargs,
         )
     if name == "sac":
         return SAC("MlpPolicy", task.env_id, train_freq=sac_train_freq, seed=seed)
     return PPO("MlpPolicy", task.env_id, seed=seed)
 
 
-def group_of(name: str, skills: str) -> str:
-    """The curves' key prefix of a learner: ``controller@<skill set>`` for a controller, else the learner's name."""
-    return f"controller@{skills}" if name == "controller" else name
+def group_of(name: str, skills: str, controller_algo: str = "PPO") -> str:
+    """The curves' key prefix of a learner: ``controller@<skill set>`` for a PPO controller (``...+SAC`` for a SAC
+    one), else the learner's name."""
+    if name != "controller":
+        return name
+    return f"controller@{skills}" + ("" if controller_algo == "PPO" else f"+{controller_algo}")
 
 
 def groups(results: dict[str, Any]) -> list[str]:
@@ -139,13 +149,14 @@ def groups(results: dict[str, Any]) -> list[str]:
 def label(group: str, task: Task) -> str:
     """How a learner group is named in the plot and the table."""
     if group.startswith("controller@"):
-        return f"SkillController (PPO over {group.split('@', 1)[1]}, k={task.hold_steps})"
+        skills, _, algo = group.split("@", 1)[1].partition("+")
+        return f"SkillController ({algo or 'PPO'} over {skills}, k={task.hold_steps})"
     return {"ppo": "flat PPO", "sac": "flat SAC"}[group]
 
 
 def pretraining(task: Task, results: dict[str, Any]) -> str:
     """The reward-free pretraining of the skill sets the controllers used (not counted in the budget)."""
-    used = [g.split("@", 1)[1] for g in groups(results) if g.startswith("controller@")]
+    used = sorted({g.split("@", 1)[1].split("+")[0] for g in groups(results) if g.startswith("controller@")})
     return "; ".join(
         f"`{name}`: {skill_set(name).method}, {skill_set(name).steps} steps, seed {skill_set(name).seed}" for name in used
     )
@@ -203,7 +214,8 @@ def report(results: dict[str, Any], task_name: str, out: pathlib.Path, final: bo
     times = ", ".join(f"{k} {v:.0f} s" for k, v in results["seconds"].items())
     body = (
         f"Task `{task.env_id}`; every learner gets {args['budget']} task environment steps. A controller is PPO "
-        f"({', '.join(f'{k} {v}' for k, v in task.controller_kwargs.items())}) choosing one skill of a shipped set "
+        f"({', '.join(f'{k} {v}' for k, v in task.controller_kwargs.items())}; a SAC controller: "
+        f"{', '.join(f'{k} {v}' for k, v in task.sac_controller_kwargs.items()) or '-'}) choosing one skill of a shipped set "
         f"every {task.hold_steps} primitive steps; the sets were learned beforehand without reward "
         f"({pretraining(task, results)}; `hrl skills show NAME`), which this budget does "
         f"not count. Flat SAC: SB3's defaults (256x256, batch 256) with one gradient step every "
@@ -249,22 +261,22 @@ def complete(results: dict[str, Any]) -> bool:
 def run(args: argparse.Namespace, out: pathlib.Path) -> None:
     task = TASKS[args.task]
     learners = [n for n in LEARNERS if n in args.learners]
-    tag = "_".join(f"controller@{args.skills}" if n == "controller" and args.skills else n for n in learners)
-    file = out / f"curves_{tag}.json"
     results: dict[str, Any] = {"args": vars(args), "curves": {}, "seconds": {}, "commands": [command()]}
     skills_name = args.skills or task.skills[0]
     if skills_name not in task.skills:
         raise SystemExit(f"--skills {skills_name}: the {args.task} task takes {', '.join(task.skills)}")
+    tag = "_".join(group_of(n, skills_name, args.controller_algo) if n == "controller" else n for n in learners)
+    file = out / f"curves_{tag}.json"
     skills = load_skills(skills_name) if "controller" in learners else None
     for name in learners:
         for seed in args.seeds:
             start = time.time()
-            model = make_learner(name, task, seed, skills, args.sac_train_freq)
+            model = make_learner(name, task, seed, skills, args.sac_train_freq, args.controller_algo)
             eval_env = gym.make(task.env_id)
             if name == "controller":
                 assert skills is not None
                 eval_env = MacroActionWrapper(eval_env, skills, task.hold_steps, skill_obs=skill_obs(task, skills))
-            key = f"{group_of(name, skills_name)}/{seed}"
+            key = f"{group_of(name, skills_name, args.controller_algo)}/{seed}"
             curve: list[tuple[int, float]] = []
             results["curves"][key] = curve
 
@@ -293,6 +305,7 @@ def main() -> None:
     parser.add_argument("--sac-train-freq", type=int, default=4, help="flat SAC: one gradient step every this many")
     parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=LEARNERS)
     parser.add_argument("--skills", help="the controller's skill set (default: the task's first)")
+    parser.add_argument("--controller-algo", choices=["PPO", "SAC"], default="PPO", help="SAC: continuous skills only")
     parser.add_argument("--from-json", action="store_true", help="only redraw the plot and table from the curves files")
     args = parser.parse_args()
     torch.set_num_threads(1)

@@ -266,6 +266,8 @@ def run(args: argparse.Namespace, out: pathlib.Path) -> None:
     if skills_name not in task.skills:
         raise SystemExit(f"--skills {skills_name}: the {args.task} task takes {', '.join(task.skills)}")
     tag = "_".join(group_of(n, skills_name, args.controller_algo) if n == "controller" else n for n in learners)
+    if args.seeds != [0, 1, 2]:  # e.g. one seed run beside a process that runs the others
+        tag += "_seeds" + "-".join(map(str, args.seeds))
     file = out / f"curves_{tag}.json"
     skills = load_skills(skills_name) if "controller" in learners else None
     for name in learners:

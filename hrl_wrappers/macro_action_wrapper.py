@@ -39,6 +39,23 @@ def _skill_view_space(env_space: spaces.Space, skill_obs: Sequence[int] | None) 
     return spaces.Box(env_space.low[idx], env_space.high[idx], dtype=env_space.dtype)  # type: ignore[arg-type]
 
 
+def _relative_indices(relative_obs: Sequence[int] | None, space: spaces.Space) -> list[int] | None:
+    """``relative_obs`` checked against the skills' observation space (a 1-D Box), as a list of indices."""
+    if relative_obs is None:
+        return None
+    if not isinstance(space, spaces.Box) or len(space.shape) != 1:
+        raise ValueError(f"relative_obs needs skills that read a 1-D Box observation, these read {_describe(space)}")
+    try:
+        idx = [int(i) for i in relative_obs]
+    except (TypeError, ValueError):
+        raise ValueError(f"relative_obs must be a sequence of integer indices, got {relative_obs!r}") from None
+    if not idx or any(not -space.shape[0] <= i < space.shape[0] for i in idx):
+        raise ValueError(
+            f"relative_obs must be indices into the skills' {space.shape[0]} observation entries, got {relative_obs!r}"
+        )
+    return idx
+
+
 def check_skill_spaces(env: gym.Env, skills: Skills, skill_obs: Sequence[int] | None = None) -> None:
     """Raise a ``ValueError`` naming ``skills`` unless they read ``env``'s observations and act in its action space.
 
@@ -103,6 +120,10 @@ class MacroActionWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
     :param gamma: discount applied inside one macro-action to sum its rewards, in ``(0, 1]``.
     :param skill_obs: indices of the (1-D Box) environment observation that the skills read, when the task observation
         carries more than the skills were trained on (e.g. the current waypoint); all of it when ``None``.
+    :param relative_obs: indices of the skills' observation (after ``skill_obs``) that the skills read relative to
+        their value when the macro-action started. Skills trained from one start state (a locomotion robot that
+        reads its x-y position, always reset near the origin) then see, wherever a macro-action begins, the
+        displacement they saw in training rather than a position they never visited. None: the observation as it is.
 
     Example:
         >>> import numpy as np
@@ -127,8 +148,11 @@ class MacroActionWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         hold_steps: int = 10,
         gamma: float = 1.0,
         skill_obs: Sequence[int] | None = None,
+        relative_obs: Sequence[int] | None = None,
     ) -> None:
-        gym.utils.RecordConstructorArgs.__init__(self, skills=skills, hold_steps=hold_steps, gamma=gamma, skill_obs=skill_obs)
+        gym.utils.RecordConstructorArgs.__init__(
+            self, skills=skills, hold_steps=hold_steps, gamma=gamma, skill_obs=skill_obs, relative_obs=relative_obs
+        )
         gym.Wrapper.__init__(self, env)
         if isinstance(hold_steps, bool) or not isinstance(hold_steps, int | np.integer) or hold_steps < 1:
             raise ValueError(f"hold_steps must be an integer >= 1, got {hold_steps!r}")
@@ -149,13 +173,19 @@ class MacroActionWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self.gamma = float(gamma)
         self.skill_obs = None if skill_obs is None else [int(i) for i in skill_obs]
         self._skill_idx = None if skill_obs is None else np.asarray(self.skill_obs, dtype=np.int64)
+        self.relative_obs = _relative_indices(relative_obs, skills.observation_space)
         self.action_space = skill_space
         self._obs: Any = None
 
     @property
     def macro_config(self) -> dict[str, Any]:
         """The wrapper's plain-data arguments (everything but ``env`` and ``skills``)."""
-        return {"hold_steps": self.hold_steps, "gamma": self.gamma, "skill_obs": self.skill_obs}
+        return {
+            "hold_steps": self.hold_steps,
+            "gamma": self.gamma,
+            "skill_obs": self.skill_obs,
+            "relative_obs": self.relative_obs,
+        }
 
     def _skill_view(self, obs: Any) -> Any:
         return obs if self._skill_idx is None else np.asarray(obs)[self._skill_idx]
@@ -194,8 +224,13 @@ class MacroActionWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         total, discount, n = 0.0, 1.0, 0
         obs, terminated, truncated = self._obs, False, False
         info: dict[str, Any] = {}
+        origin = None if self.relative_obs is None else np.array(self._skill_view(obs), dtype=np.float64)[self.relative_obs]
         for _ in range(self.hold_steps):
-            obs, reward, terminated, truncated, info = self.env.step(self.skills.act(self._skill_view(obs), skill))
+            view = self._skill_view(obs)
+            if origin is not None:  # the entries the skills read relative to where this macro-action started
+                view = np.array(view, dtype=np.float64)
+                view[self.relative_obs] -= origin
+            obs, reward, terminated, truncated, info = self.env.step(self.skills.act(view, skill))
             total += discount * float(reward)
             discount *= self.gamma
             n += 1

@@ -78,6 +78,8 @@ class SkillControllerBase(_AlgorithmBase):
     :param hold_steps: primitive steps per high-level decision (k; the paper used 10 and 100).
     :param macro_gamma: discount inside one macro-action when summing its rewards (1: the plain sum).
     :param skill_obs: indices of the task observation that the skills read (all of it when ``None``).
+    :param relative_obs: indices of the skills' observation that they read relative to their value when each
+        macro-action starts (see :class:`~hrl_wrappers.MacroActionWrapper`; e.g. a locomotion robot's x-y).
     :param algo: the back end, fixed by the class (``SkillControllerPPO``: ``"PPO"``); another value raises.
         ``SkillController(...)`` takes it to choose the class.
     :param store_skills: ``"copy"``: :meth:`save` puts the frozen skill networks into the checkpoint;
@@ -109,6 +111,7 @@ class SkillControllerBase(_AlgorithmBase):
     hold_steps: int
     macro_gamma: float
     skill_obs: list[int] | None
+    relative_obs: list[int] | None
     store_skills: str
     skills_source: dict[str, Any] | None
     algo_name: str
@@ -123,6 +126,7 @@ class SkillControllerBase(_AlgorithmBase):
         macro_gamma: float = 1.0,
         skill_obs: Sequence[int] | None = None,
         algo: str | None = None,
+        relative_obs: Sequence[int] | None = None,
         store_skills: str = "copy",
         n_envs: int = 1,
         env_kwargs: dict[str, Any] | None = None,
@@ -168,8 +172,10 @@ class SkillControllerBase(_AlgorithmBase):
         self.hold_steps = int(hold_steps)
         self.macro_gamma = float(macro_gamma)
         self.skill_obs = None if skill_obs is None else [int(i) for i in skill_obs]
+        self.relative_obs = None if relative_obs is None else [int(i) for i in relative_obs]
         if env is not None and library is not None:
-            env = self._wrap(env, library, hold_steps, macro_gamma, skill_obs, n_envs, seed, env_kwargs, vec_env_cls)
+            macro = (hold_steps, macro_gamma, skill_obs, relative_obs)
+            env = self._wrap(env, library, macro, n_envs, seed, env_kwargs, vec_env_cls)
         super().__init__(policy, env, seed=seed, _init_setup_model=_init_setup_model, **copy_user_dicts(algo_kwargs))  # type: ignore[call-arg, arg-type]
 
     def _check_algo(self, library: SkillLibrary) -> None:
@@ -191,15 +197,21 @@ class SkillControllerBase(_AlgorithmBase):
     def _wrap(
         env: EnvLike,
         library: SkillLibrary,
-        hold_steps: int,
-        macro_gamma: float,
-        skill_obs: Sequence[int] | None,
+        macro: tuple[int, float, Sequence[int] | None, Sequence[int] | None],
         n_envs: int,
         seed: int | None,
         env_kwargs: dict[str, Any] | None,
         vec_env_cls: type[VecEnv] | None,
     ) -> gym.Env | VecEnv:
-        wrapper_kwargs = {"skills": library, "hold_steps": hold_steps, "gamma": macro_gamma, "skill_obs": skill_obs}
+        """``env`` wrapped in :class:`MacroActionWrapper` with ``macro = (hold_steps, gamma, skill_obs, relative_obs)``."""
+        hold_steps, macro_gamma, skill_obs, relative_obs = macro
+        wrapper_kwargs = {
+            "skills": library,
+            "hold_steps": hold_steps,
+            "gamma": macro_gamma,
+            "skill_obs": skill_obs,
+            "relative_obs": relative_obs,
+        }
         if isinstance(env, str) or (callable(env) and not isinstance(env, gym.Env | VecEnv)):
             return make_vec_env(
                 env,  # type: ignore[arg-type]
@@ -219,7 +231,7 @@ class SkillControllerBase(_AlgorithmBase):
                 "make_vec_env(..., wrapper_class=MacroActionWrapper, wrapper_kwargs={'skills': ...})"
             )
         if isinstance(env, gym.Env):
-            return MacroActionWrapper(env, library, hold_steps, macro_gamma, skill_obs)
+            return MacroActionWrapper(env, library, hold_steps, macro_gamma, skill_obs, relative_obs)
         raise TypeError(f"env must be a Gymnasium id, an env factory, a gym.Env or a VecEnv, got {type(env).__name__}")
 
     # ------------------------------------------------------------------------------------------------ learning
@@ -265,7 +277,9 @@ class SkillControllerBase(_AlgorithmBase):
         """
         skill, _ = self.predict(observation, deterministic=deterministic)
         obs = np.asarray(observation)
-        view = obs if self.skill_obs is None else obs[self.skill_obs]
+        view = np.array(obs if self.skill_obs is None else obs[self.skill_obs])
+        if self.relative_obs is not None:  # as at the first step of a macro-action: displacement 0
+            view[self.relative_obs] = 0
         return self.skills.act(view, skill), skill
 
     # ------------------------------------------------------------------------------------------------ saving
@@ -312,9 +326,8 @@ class SkillControllerBase(_AlgorithmBase):
         if library.skill_space != data["action_space"]:
             raise ValueError(f"skills act in {library.skill_space}, the checkpoint's controller in {data['action_space']}")
         if env is not None:
-            env = cls._wrap(
-                env, library, data["hold_steps"], data["macro_gamma"], data["skill_obs"], 1, kwargs.get("seed"), None, None
-            )
+            macro = (data["hold_steps"], data["macro_gamma"], data["skill_obs"], data.get("relative_obs"))
+            env = cls._wrap(env, library, macro, 1, kwargs.get("seed"), None, None)
         custom = dict(custom_objects or {})
         custom["skills"] = library
         loaded: Any = super().load(

@@ -60,6 +60,8 @@ class Task:
     score_name: str
     max_score: int
     controller_kwargs: dict[str, Any] = field(default_factory=dict)
+    #: entries of the skills' observation they read relative to where each macro-action starts (their x-y)
+    relative_obs: tuple[int, ...] | None = None
     #: a SAC controller's settings (continuous skills only; ``--controller-algo SAC``)
     sac_controller_kwargs: dict[str, Any] = field(default_factory=dict)
 
@@ -83,6 +85,7 @@ TASKS: dict[str, Task] = {
         max_score=5,
         controller_kwargs={"n_envs": 4, "n_steps": 64, "batch_size": 64, "ent_coef": 0.01, "gamma": 0.95},
         sac_controller_kwargs={"learning_starts": 200, "batch_size": 256, "gamma": 0.95},
+        relative_obs=(0, 1),
     ),
 }
 
@@ -123,6 +126,7 @@ def make_learner(
             skills,
             hold_steps=task.hold_steps,
             skill_obs=skill_obs(task, skills),
+            relative_obs=task.relative_obs,
             algo=controller_algo,
             seed=seed,
             **kwargs,
@@ -216,7 +220,14 @@ def report(results: dict[str, Any], task_name: str, out: pathlib.Path, final: bo
         f"Task `{task.env_id}`; every learner gets {args['budget']} task environment steps. A controller is PPO "
         f"({', '.join(f'{k} {v}' for k, v in task.controller_kwargs.items())}; a SAC controller: "
         f"{', '.join(f'{k} {v}' for k, v in task.sac_controller_kwargs.items()) or '-'}) choosing one skill of a shipped set "
-        f"every {task.hold_steps} primitive steps; the sets were learned beforehand without reward "
+        f"every {task.hold_steps} primitive steps"
+        + (
+            f" (the skills read observation entries {list(task.relative_obs)}, the x-y, relative to where each "
+            "macro-action starts, as they saw them in training from the origin)"
+            if task.relative_obs
+            else ""
+        )
+        + f"; the sets were learned beforehand without reward "
         f"({pretraining(task, results)}; `hrl skills show NAME`), which this budget does "
         f"not count. Flat SAC: SB3's defaults (256x256, batch 256) with one gradient step every "
         f"{args['sac_train_freq']} env steps; flat PPO: SB3's defaults. Evaluation every {args['eval_every']} steps on "
@@ -277,7 +288,9 @@ def run(args: argparse.Namespace, out: pathlib.Path) -> None:
             eval_env = gym.make(task.env_id)
             if name == "controller":
                 assert skills is not None
-                eval_env = MacroActionWrapper(eval_env, skills, task.hold_steps, skill_obs=skill_obs(task, skills))
+                eval_env = MacroActionWrapper(
+                    eval_env, skills, task.hold_steps, skill_obs=skill_obs(task, skills), relative_obs=task.relative_obs
+                )
             key = f"{group_of(name, skills_name, args.controller_algo)}/{seed}"
             curve: list[tuple[int, float]] = []
             results["curves"][key] = curve

@@ -116,6 +116,33 @@ def test_skills_read_only_skill_obs_entries() -> None:
     np.testing.assert_allclose(seen[0], obs[:2])
 
 
+def test_relative_obs_entries_are_read_from_where_the_macro_action_started() -> None:
+    """Skills see ``obs[i] - obs_at_macro_start[i]`` for the relative entries and the rest as it is."""
+    env = gym.make("hrl_wrappers/PointWaypoints-v0")  # obs = (x, y, waypoint x, waypoint y); max step 0.5
+    seen: list[np.ndarray] = []
+
+    def east(obs: np.ndarray) -> np.ndarray:
+        seen.append(np.array(obs))
+        return np.array([1.0, 0.0], np.float32)
+
+    skills = CallableSkills([east], env.observation_space, env.action_space)
+    task = MacroActionWrapper(env, skills, hold_steps=3, relative_obs=[0])
+    assert task.macro_config["relative_obs"] == [0]
+    obs, _ = task.reset(seed=0)
+    first, *_ = task.step(0)
+    task.step(0)
+    # x relative to each macro-action's start: 0, 0.5, 1.0 in both holds (3 steps east of 0.5 each)
+    np.testing.assert_allclose([c[0] for c in seen], [0.0, 0.5, 1.0, 0.0, 0.5, 1.0], atol=1e-5)
+    np.testing.assert_allclose(first[0] - obs[0], 1.5, atol=1e-5)
+    # y and the waypoint as they are
+    np.testing.assert_allclose(seen[0][1:], obs[1:], atol=1e-6)
+    np.testing.assert_allclose(seen[3][1:], first[1:], atol=1e-6)
+    with pytest.raises(ValueError, match=r"relative_obs must be indices into the skills' 4 observation entries"):
+        MacroActionWrapper(env, skills, relative_obs=[4])
+    with pytest.raises(ValueError, match="relative_obs must be a sequence of integer indices"):
+        MacroActionWrapper(env, skills, relative_obs=["x"])  # type: ignore[list-item]
+
+
 def _rollout(task: gym.Env, seed: int, actions: list[int]) -> list[np.ndarray]:
     obs, _ = task.reset(seed=seed)
     out = [obs]

@@ -120,6 +120,18 @@ def test_save_load_with_a_copy_of_the_skills(diayn_path: pathlib.Path, tmp_path:
     loaded.learn(8)  # and it trains on
 
 
+def test_relative_obs_reaches_the_wrappers_and_survives_save_load(diayn_path: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    model = make(load_skills(diayn_path), "PPO", relative_obs=[0, 1])
+    assert model.relative_obs == [0, 1] and model.env.get_attr("relative_obs") == [[0, 1]]
+    model.learn(16)
+    model.save(tmp_path / "controller")
+    loaded = SkillController.load(tmp_path / "controller", env=gym.make(POINT_WAYPOINTS_ID))
+    assert loaded.relative_obs == [0, 1] and loaded.env.get_attr("relative_obs") == [[0, 1]]
+    # the primitive action of the first step of a macro-action: the skill reads x-y as 0 (no displacement yet)
+    action, skill = loaded.predict_primitive(OBS[1], deterministic=True)
+    np.testing.assert_allclose(action, loaded.skills.act(np.zeros(2, np.float32), skill), atol=1e-6)
+
+
 def test_save_load_with_a_reference_to_the_skills(diayn_path: pathlib.Path, tmp_path: pathlib.Path) -> None:
     source = tmp_path / "skills.zip"
     shutil.copy(diayn_path, source)

@@ -215,6 +215,15 @@ def report(results: dict[str, Any], task_name: str, out: pathlib.Path, final: bo
             f"| {label(group, task)} | {steps} | {', '.join(f'{f:.2f}' for f in finals)} | {statistics.mean(finals):.2f} "
             f"| {min(finals):.2f}..{max(finals):.2f} | {best:.2f} |"
         )
+    greedy = out / "greedy.json"
+    if greedy.exists():
+        saved = json.loads(greedy.read_text())
+        for name in ("relative x-y", "absolute x-y"):
+            scores = saved[name]
+            lines.append(
+                f"| no learning: greedy skill direction, {name} (`--greedy`) | - | {', '.join(f'{f:.2f}' for f in scores)} "
+                f"| {statistics.mean(scores):.2f} | {min(scores):.2f}..{max(scores):.2f} | - |"
+            )
     times = ", ".join(f"{k} {v:.0f} s" for k, v in results["seconds"].items())
     body = (
         f"Task `{task.env_id}`; every learner gets {args['budget']} task environment steps. A controller is PPO "
@@ -239,6 +248,40 @@ def report(results: dict[str, Any], task_name: str, out: pathlib.Path, final: bo
     cmd = " && ".join(map(current_command, results["commands"]))
     write_section(f"zoo-{task_name}", f"Shipped skills against flat agents: {task.env_id}", body, cmd=cmd, page="macro")
     return body
+
+
+def greedy_directions(task: Task, out: pathlib.Path, episodes: int) -> dict[str, Any]:
+    """A controller without learning, for continuous 2-D skills on a waypoint task: every k steps, the skill (of 16 on
+    the unit circle) whose walk from the origin (k steps, reset seed 0) points most nearly at the current waypoint.
+    Run with and without the task's ``relative_obs``; written to ``OUT/greedy.json``."""
+    skills = load_skills(task.skills[0])
+    angles = np.linspace(0.0, 2 * np.pi, 16, endpoint=False)
+    z = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
+    walks = []
+    for skill in z:
+        probe = MacroActionWrapper(skill_set(task.skills[0]).make_env(), skills, task.hold_steps)
+        probe.reset(seed=0)
+        _, _, _, _, info = probe.step(skill)
+        walk = np.array([info["x_position"], info["y_position"]])
+        walks.append(walk / max(float(np.linalg.norm(walk)), 1e-9))
+    directions = np.array(walks)
+    result: dict[str, Any] = {"skills": task.skills[0], "hold_steps": task.hold_steps, "episodes": episodes}
+    for name, relative in (("absolute x-y", None), ("relative x-y", task.relative_obs)):
+        env = MacroActionWrapper(gym.make(task.env_id), skills, task.hold_steps, skill_obs=skill_obs(task, skills),
+                                 relative_obs=relative)  # fmt: skip
+        scores = []
+        for i in range(episodes):
+            obs, info = env.reset(seed=10_000 + i)
+            done = False
+            while not done:
+                to_go = obs[-2:] - obs[:2]
+                obs, _, terminated, truncated, info = env.step(z[int(np.argmax(directions @ to_go))])
+                done = terminated or truncated
+            scores.append(float(info[task.score_key]))
+        result[name] = scores
+        print(f"greedy skill directions, {name}: {task.score_name} {scores}", flush=True)
+    (out / "greedy.json").write_text(json.dumps(result, indent=1))
+    return result
 
 
 def load_curves(out: pathlib.Path) -> dict[str, Any]:
@@ -322,10 +365,18 @@ def main() -> None:
     parser.add_argument("--skills", help="the controller's skill set (default: the task's first)")
     parser.add_argument("--controller-algo", choices=["PPO", "SAC"], default="PPO", help="SAC: continuous skills only")
     parser.add_argument("--from-json", action="store_true", help="only redraw the plot and table from the curves files")
+    parser.add_argument(
+        "--greedy", action="store_true", help="ant-waypoints: run the greedy skill-direction controller (no learning)"
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     out = RESULTS / f"zoo_{args.task.replace('-', '_')}"
     out.mkdir(parents=True, exist_ok=True)
+    if args.greedy:
+        if TASKS[args.task].relative_obs is None:
+            parser.error("--greedy is for the ant-waypoints task (continuous 2-D skills)")
+        greedy_directions(TASKS[args.task], out, args.eval_episodes)
+        return
     if args.from_json:
         merged = load_curves(out)
         plot(merged, TASKS[args.task], out / "curves.png")

@@ -62,7 +62,7 @@ def run_episodes(env: gym.Env, choose: object, episodes: int = 5) -> list[dict[s
 # ------------------------------------------------------------------------------------------------- the task
 skill_obs: list[int] | None
 if args.task == "waypoints":
-    KEYS = ("waypoints_reached",)
+    KEYS: tuple[str, ...] = ("waypoints_reached",)
     task_id, skill_obs = POINT_WAYPOINTS_ID, [0, 1]  # the skills read (x, y); the controller also sees the waypoint
     make_task = lambda: gym.make(POINT_WAYPOINTS_ID)  # noqa: E731
     if args.skills is None:

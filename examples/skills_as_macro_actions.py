@@ -11,7 +11,7 @@ Two tasks, reading top to bottom:
   (benchmarks/macro/macro_waypoints.py runs the same against flat SAC and PPO, with seeds and curves.)
 
 ``hurdles``: the DIAYN paper's "cheetah hurdle": ``hrl_wrappers/CheetahHurdles-v0`` (HalfCheetah-v5 with 10 hurdles,
-  +1 for each one passed, nothing else), a PPO controller choosing one of the shipped ``halfcheetah-diayn-x`` skills
+  +1 for each one passed, nothing else), a PPO controller choosing one of the shipped ``halfcheetah-metra-x`` skills
   (the skill zoo: loaded, not trained) every k = 10 steps; evaluated beside random skills and each skill held for a
   whole episode. ``benchmarks/macro/zoo_tasks.py`` runs it against flat SAC and PPO, with seeds and curves.
 
@@ -92,7 +92,7 @@ else:
     KEYS = ("hurdles_passed", "x_position")
     task_id, skill_obs = CHEETAH_HURDLES_ID, None
     make_task = lambda: gym.make(CHEETAH_HURDLES_ID)  # noqa: E731
-    skills = load_skills(args.skills or "halfcheetah-diayn-x", env=make_task())  # the skills read the 18-D observation
+    skills = load_skills(args.skills or "halfcheetah-metra-x", env=make_task())  # the skills read the 18-D observation
     controller_kwargs = {"n_envs": 4, "n_steps": 128, "batch_size": 128, "ent_coef": 0.01}
     os.environ.setdefault("MUJOCO_GL", "egl")
 

@@ -39,9 +39,10 @@ LEARNERS = ("controller", "sac", "ppo")
 LABELS = {"controller": "SkillController (PPO over 8 DIAYN skills)", "ppo": "flat PPO", "sac": "flat SAC"}
 
 
-def evaluate(model: BaseAlgorithm, env: gym.Env, episodes: int) -> float:
-    """Mean waypoints reached over ``episodes`` deterministic episodes (reset seeds 10000, 10001, ...)."""
-    reached = []
+def evaluate(model: BaseAlgorithm, env: gym.Env, episodes: int, key: str = "waypoints_reached") -> float:
+    """Mean of ``info[key]`` (waypoints reached) at the end of ``episodes`` deterministic episodes (reset seeds 10000,
+    10001, ...)."""
+    scores = []
     for i in range(episodes):
         obs, info = env.reset(seed=10_000 + i)
         done = False
@@ -49,8 +50,8 @@ def evaluate(model: BaseAlgorithm, env: gym.Env, episodes: int) -> float:
             action, _ = model.predict(obs, deterministic=True)
             obs, _, terminated, truncated, info = env.step(action)
             done = terminated or truncated
-        reached.append(info["waypoints_reached"])
-    return float(np.mean(reached))
+        scores.append(float(info[key]))
+    return float(np.mean(scores))
 
 
 class BudgetEval(BaseCallback):

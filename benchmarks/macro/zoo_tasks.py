@@ -40,7 +40,7 @@ from stable_baselines3 import PPO, SAC
 from stable_baselines3.common.base_class import BaseAlgorithm
 
 from agents import SkillController
-from benchmarks.macro.macro_waypoints import BudgetEval
+from benchmarks.macro.macro_waypoints import BudgetEval, evaluate
 from benchmarks.report import RESULTS, command, current_command, page_link, write_section
 from hrl_wrappers import MacroActionWrapper, SkillLibrary, load_skills
 from hrl_wrappers.envs import ANT_WAYPOINTS_ID, CHEETAH_HURDLES_ID
@@ -88,20 +88,6 @@ TASKS: dict[str, Task] = {
         relative_obs=(0, 1),
     ),
 }
-
-
-def evaluate(model: BaseAlgorithm, env: gym.Env, episodes: int, key: str) -> float:
-    """Mean of ``info[key]`` at the end of ``episodes`` deterministic episodes (reset seeds 10000, 10001, ...)."""
-    scores = []
-    for i in range(episodes):
-        obs, info = env.reset(seed=10_000 + i)
-        done = False
-        while not done:
-            action, _ = model.predict(obs, deterministic=True)
-            obs, _, terminated, truncated, info = env.step(action)
-            done = terminated or truncated
-        scores.append(float(info[key]))
-    return float(np.mean(scores))
 
 
 def skill_obs(task: Task, skills: SkillLibrary) -> list[int] | None:

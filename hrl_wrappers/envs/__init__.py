@@ -57,38 +57,21 @@ CHEETAH_HURDLES_ID = "hrl_wrappers/CheetahHurdles-v0"
 ANT_WAYPOINTS_ID = "hrl_wrappers/AntWaypoints-v0"
 
 
+#: each built-in environment: its id, entry point and time limit.
+_ENVS: tuple[tuple[str, str, int], ...] = (
+    (POINT_WORLD_ID, "hrl_wrappers.envs.point_world:PointWorldEnv", 100),
+    (POINT_WAYPOINTS_ID, "hrl_wrappers.envs.waypoints:make_point_waypoints", 300),
+    (FOUR_ROOMS_ID, "hrl_wrappers.envs.four_rooms:FourRoomsEnv", 1000),
+    (CHEETAH_HURDLES_ID, "hrl_wrappers.envs.cheetah_hurdles:make_cheetah_hurdles", 1000),
+    (ANT_WAYPOINTS_ID, "hrl_wrappers.envs.ant_waypoints:make_ant_waypoints", 1000),
+)
+
+
 def register_envs() -> None:
     """Register the environments with Gymnasium (idempotent; called on import)."""
-    if POINT_WORLD_ID not in gymnasium.envs.registry:
-        gymnasium.register(
-            id=POINT_WORLD_ID,
-            entry_point="hrl_wrappers.envs.point_world:PointWorldEnv",
-            max_episode_steps=100,
-        )
-    if POINT_WAYPOINTS_ID not in gymnasium.envs.registry:
-        gymnasium.register(
-            id=POINT_WAYPOINTS_ID,
-            entry_point="hrl_wrappers.envs.waypoints:make_point_waypoints",
-            max_episode_steps=300,
-        )
-    if FOUR_ROOMS_ID not in gymnasium.envs.registry:
-        gymnasium.register(
-            id=FOUR_ROOMS_ID,
-            entry_point="hrl_wrappers.envs.four_rooms:FourRoomsEnv",
-            max_episode_steps=1000,
-        )
-    if CHEETAH_HURDLES_ID not in gymnasium.envs.registry:
-        gymnasium.register(
-            id=CHEETAH_HURDLES_ID,
-            entry_point="hrl_wrappers.envs.cheetah_hurdles:make_cheetah_hurdles",
-            max_episode_steps=1000,
-        )
-    if ANT_WAYPOINTS_ID not in gymnasium.envs.registry:
-        gymnasium.register(
-            id=ANT_WAYPOINTS_ID,
-            entry_point="hrl_wrappers.envs.ant_waypoints:make_ant_waypoints",
-            max_episode_steps=1000,
-        )
+    for env_id, entry_point, max_episode_steps in _ENVS:
+        if env_id not in gymnasium.envs.registry:
+            gymnasium.register(id=env_id, entry_point=entry_point, max_episode_steps=max_episode_steps)
 
 
 register_envs()

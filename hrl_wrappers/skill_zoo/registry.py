@@ -147,6 +147,16 @@ def _directions(n: int) -> tuple[tuple[float, ...], ...]:
     return tuple((round(math.cos(2 * math.pi * i / n), 6), round(math.sin(2 * math.pi * i / n), 6)) for i in range(n))
 
 
+#: what the HalfCheetah sets share: HalfCheetah-v5 with x in the observation, 200-step episodes, seed 0.
+_HALFCHEETAH: dict[str, Any] = {
+    "env_id": "HalfCheetah-v5",
+    "env_kwargs": {"exclude_current_positions_from_observation": False, "max_episode_steps": 200},
+    "steps": HALFCHEETAH_STEPS,
+    "seed": 0,
+    "features": "locomotion",
+    "features_name": "torso x (m)",
+}
+
 SKILL_SETS: dict[str, SkillSet] = {
     s.name: s
     for s in (
@@ -167,29 +177,19 @@ SKILL_SETS: dict[str, SkillSet] = {
             name="halfcheetah-diayn-x",
             description="6 DIAYN skills with the x prior: the cheetah runs forwards or backwards at its own pace",
             file="halfcheetah-diayn-x.zip",
-            env_id="HalfCheetah-v5",
-            env_kwargs={"exclude_current_positions_from_observation": False, "max_episode_steps": 200},
             method="DIAYN (SAC), x prior",
             n_skills=6,
-            steps=HALFCHEETAH_STEPS,
-            seed=0,
             command=_command("halfcheetah-diayn-x"),
-            features="locomotion",
-            features_name="torso x (m)",
+            **_HALFCHEETAH,
         ),
         SkillSet(
             name="halfcheetah-metra-x",
             description="4 METRA skills with phi on x: two run forwards, two run backwards",
             file="halfcheetah-metra-x.zip",
-            env_id="HalfCheetah-v5",
-            env_kwargs={"exclude_current_positions_from_observation": False, "max_episode_steps": 200},
             method="METRA (SAC), x prior",
             n_skills=4,
-            steps=HALFCHEETAH_STEPS,
-            seed=0,
             command=_command("halfcheetah-metra-x"),
-            features="locomotion",
-            features_name="torso x (m)",
+            **_HALFCHEETAH,
         ),
         SkillSet(
             name="ant-metra-xy",

@@ -213,8 +213,13 @@ def report(results: dict[str, Any], task_name: str, out: pathlib.Path, final: bo
     times = ", ".join(f"{k} {v:.0f} s" for k, v in results["seconds"].items())
     body = (
         f"Task `{task.env_id}`; every learner gets {args['budget']} task environment steps. A controller is PPO "
-        f"({', '.join(f'{k} {v}' for k, v in task.controller_kwargs.items())}; a SAC controller: "
-        f"{', '.join(f'{k} {v}' for k, v in task.sac_controller_kwargs.items()) or '-'}) choosing one skill of a shipped set "
+        f"({', '.join(f'{k} {v}' for k, v in task.controller_kwargs.items())}"
+        + (
+            f"; a SAC controller: {', '.join(f'{k} {v}' for k, v in task.sac_controller_kwargs.items())}"
+            if task.sac_controller_kwargs
+            else ""
+        )
+        + f") choosing one skill of a shipped set "
         f"every {task.hold_steps} primitive steps"
         + (
             f" (the skills read observation entries {list(task.relative_obs)}, the x-y, relative to where each "

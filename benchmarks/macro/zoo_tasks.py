@@ -174,6 +174,10 @@ def plot(results: dict[str, Any], task: Task, path: pathlib.Path) -> None:
         seeds = f"{len(curves)} seed{'s' if len(curves) > 1 else ''}"
         line = ax.plot(x, y.mean(0), marker=".", label=f"{label(group, task)} ({seeds})")[0]
         ax.fill_between(x, y.min(0), y.max(0), color=line.get_color(), alpha=0.2)
+    greedy = path.parent / "greedy.json"
+    if greedy.exists():  # the reference without learning (``--greedy``)
+        scores = json.loads(greedy.read_text())["relative x-y"]
+        ax.axhline(float(np.mean(scores)), color="grey", ls="--", lw=1, label="greedy skill direction, no learning")
     ax.set_xlabel("task environment steps (the skills' reward-free pretraining not counted)")
     ax.set_ylabel(f"{task.score_name} (of {task.max_score})")
     ax.set_ylim(-0.1, task.max_score + 0.4)

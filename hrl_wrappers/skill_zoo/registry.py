@@ -227,7 +227,7 @@ def list_skill_sets() -> list[dict[str, Any]]:
 
     Example:
         >>> [s["name"] for s in list_skill_sets()]
-        ['point-diayn-8']
+        ['point-diayn-8', 'halfcheetah-diayn-x', 'halfcheetah-metra-x', 'ant-metra-xy']
     """
     return [s.to_dict() for s in SKILL_SETS.values()]
 

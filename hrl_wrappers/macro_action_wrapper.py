@@ -19,7 +19,7 @@ from gymnasium import spaces
 
 from hrl_wrappers.skills import Skills
 
-__all__ = ["MacroActionWrapper", "check_skill_spaces"]
+__all__ = ["MacroActionWrapper", "check_skill_spaces", "relative_indices"]
 
 
 def _describe(space: spaces.Space) -> str:
@@ -39,7 +39,7 @@ def _skill_view_space(env_space: spaces.Space, skill_obs: Sequence[int] | None) 
     return spaces.Box(env_space.low[idx], env_space.high[idx], dtype=env_space.dtype)  # type: ignore[arg-type]
 
 
-def _relative_indices(relative_obs: Sequence[int] | None, space: spaces.Space) -> list[int] | None:
+def relative_indices(relative_obs: Sequence[int] | None, space: spaces.Space) -> list[int] | None:
     """``relative_obs`` checked against the skills' observation space (a 1-D Box), as a list of indices."""
     if relative_obs is None:
         return None
@@ -173,7 +173,7 @@ class MacroActionWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         self.gamma = float(gamma)
         self.skill_obs = None if skill_obs is None else [int(i) for i in skill_obs]
         self._skill_idx = None if skill_obs is None else np.asarray(self.skill_obs, dtype=np.int64)
-        self.relative_obs = _relative_indices(relative_obs, skills.observation_space)
+        self.relative_obs = relative_indices(relative_obs, skills.observation_space)
         self.action_space = skill_space
         self._obs: Any = None
 
@@ -224,11 +224,13 @@ class MacroActionWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
         total, discount, n = 0.0, 1.0, 0
         obs, terminated, truncated = self._obs, False, False
         info: dict[str, Any] = {}
-        origin = None if self.relative_obs is None else np.array(self._skill_view(obs), dtype=np.float64)[self.relative_obs]
+        origin = None
         for _ in range(self.hold_steps):
             view = self._skill_view(obs)
-            if origin is not None:  # the entries the skills read relative to where this macro-action started
+            if self.relative_obs is not None:  # the entries the skills read relative to where this macro-action started
                 view = np.array(view, dtype=np.float64)
+                if origin is None:
+                    origin = view[self.relative_obs].copy()
                 view[self.relative_obs] -= origin
             obs, reward, terminated, truncated, info = self.env.step(self.skills.act(view, skill))
             total += discount * float(reward)

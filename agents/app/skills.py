@@ -49,15 +49,18 @@ def _size(n_bytes: int | None) -> str:
     return f"{n_bytes / 1024:.1f} KiB" if n_bytes < 1024 * 1024 else f"{n_bytes / 1024 / 1024:.2f} MiB"
 
 
-def _count(entry: dict[str, Any]) -> str:
+def _count(n_skills: int | None, skill_dim: int | None) -> str:
     """How many skills a set has: a number, or ``2-D`` for continuous skills."""
-    return str(entry["n_skills"]) if entry["n_skills"] is not None else f"{entry['skill_dim']}-D"
+    return str(n_skills) if n_skills is not None else f"{skill_dim}-D"
 
 
 def _list(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from hrl_wrappers.skill_zoo import list_skill_sets
 
-    rows = [[s["name"], s["env_id"], s["method"], _count(s), str(s["steps"]), _size(s["size"])] for s in list_skill_sets()]
+    rows = [
+        [s["name"], s["env_id"], s["method"], _count(s["n_skills"], s["skill_dim"]), str(s["steps"]), _size(s["size"])]
+        for s in list_skill_sets()
+    ]
     header = ["name", "env", "method", "skills", "steps", "file size"]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, ["-" * w for w in widths], *rows]:
@@ -124,10 +127,11 @@ def _show(args: argparse.Namespace, argv: Sequence[str]) -> int:
     with skill_set_file(entry.name) as file:
         metadata = read_metadata(file)
     skills = _LibrarySkills(library)
-    shown = None if entry.n_skills is not None else [np.asarray(z, dtype=np.float32) for z in entry.shown_skills]
     env = entry.make_env()
     try:
-        evaluation = evaluate_skills(skills, env, skills=shown, features=entry.displacement_features(), seed=SHOW_SEED)
+        evaluation = evaluate_skills(
+            skills, env, skills=entry.shown_skill_vectors(), features=entry.displacement_features(), seed=SHOW_SEED
+        )
     finally:
         env.close()
     table, rows = skill_table(evaluation, metadata.get("discriminability"))
@@ -136,11 +140,12 @@ def _show(args: argparse.Namespace, argv: Sequence[str]) -> int:
     scored = (
         "the discriminability column was measured when the file was made (the share of each skill's held-out states "
         "the discriminator gave to it)"
-        if "discriminability (when made)" in table
+        if any("discriminability" in row for row in rows)
         else "displacement and speed only"
     )
+    count = _count(entry.n_skills, entry.skill_dim)
     header = (
-        f"{entry.name}: {entry.description}.\n{entry.method} on {entry.env_id}, {_count(entry.to_dict())} skills, "
+        f"{entry.name}: {entry.description}.\n{entry.method} on {entry.env_id}, {count} skills, "
         f"{entry.steps} steps, seed {entry.seed}{made}.\nOne deterministic rollout per skill from reset seed "
         f"{SHOW_SEED}; displacement on {entry.features_name}. The shipped file holds the policy only (no "
         f"reward model): {scored}.\nMade by: {entry.command}"

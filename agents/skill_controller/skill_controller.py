@@ -24,7 +24,7 @@ from stable_baselines3.common.vec_env import VecEnv
 from agents.common.agent_factory import AgentFactory, backend_name, check_checkpoint, read_checkpoint_data, require_backend
 from agents.common.arguments import check_total_timesteps, copy_user_dicts
 from agents.common.skill_agent import _AlgorithmBase
-from hrl_wrappers.macro_action_wrapper import MacroActionWrapper
+from hrl_wrappers.macro_action_wrapper import MacroActionWrapper, relative_indices
 from hrl_wrappers.sb3.non_finite import with_finite_check
 from hrl_wrappers.skill_library import SkillLibrary, load_skills
 
@@ -172,6 +172,8 @@ class SkillControllerBase(_AlgorithmBase):
         self.hold_steps = int(hold_steps)
         self.macro_gamma = float(macro_gamma)
         self.skill_obs = None if skill_obs is None else [int(i) for i in skill_obs]
+        if library is not None:  # checked against the skills' observation (the wrapper's own check)
+            relative_obs = relative_indices(relative_obs, library.observation_space)
         self.relative_obs = None if relative_obs is None else [int(i) for i in relative_obs]
         if env is not None and library is not None:
             macro = (hold_steps, macro_gamma, skill_obs, relative_obs)

@@ -53,20 +53,14 @@ def _point_diayn(entry: SkillSet, steps: int) -> Any:
     return model
 
 
-def _halfcheetah_config(entry: SkillSet, steps: int) -> dict[str, Any]:
-    from benchmarks.diayn.train_diayn_halfcheetah import run_config
-
-    # the x prior: the discriminator reads torso x only (scaled by 0.1, with 1 m of training noise)
-    assert entry.n_skills is not None
-    return run_config("x", entry.n_skills, 200, [128, 128], 0.1, 1.0, 2, steps, entry.seed)
-
-
 def _halfcheetah_diayn_x(entry: SkillSet, steps: int) -> Any:
     """DIAYN-SAC on HalfCheetah with the x prior: ``benchmarks/diayn/train_diayn_halfcheetah.py``'s agent with
     ``--prior x --n-skills 6 --feature-noise 1.0 --train-freq 2`` (nets 128x128, alpha 0.1, 200-step episodes)."""
-    from benchmarks.diayn.train_diayn_halfcheetah import build
+    from benchmarks.diayn.train_diayn_halfcheetah import build, run_config
 
-    model = build(_halfcheetah_config(entry, steps))
+    # the x prior: the discriminator reads torso x only (scaled by 0.1, with 1 m of training noise)
+    assert entry.n_skills is not None
+    model = build(run_config("x", entry.n_skills, 200, [128, 128], 0.1, 1.0, 2, steps, entry.seed))
     model.learn(steps)
     return model
 
@@ -128,10 +122,9 @@ def _check(path: pathlib.Path, entry: SkillSet, model: Any) -> None:
 
 
 def _skills_of(entry: SkillSet) -> list[Any]:
-    """The skills a set is checked and evaluated on: every categorical skill, or the shown continuous ones."""
-    if entry.n_skills is not None:
-        return list(range(entry.n_skills))
-    return [np.asarray(z, dtype=np.float32) for z in entry.shown_skills]
+    """The skills a set is checked on: every categorical skill, or the shown continuous ones."""
+    shown = entry.shown_skill_vectors()
+    return list(range(entry.n_skills or 0)) if shown is None else list(shown)
 
 
 def make(
@@ -158,8 +151,9 @@ def make(
         if model.num_timesteps != steps:
             raise SystemExit(f"--checkpoint {checkpoint} was saved at {model.num_timesteps} steps, not {steps}")
     train_s = time.perf_counter() - start
-    shown = None if entry.n_skills is not None else _skills_of(entry)
-    evaluation = evaluate_skills(model, entry.make_env(), skills=shown, features=entry.displacement_features(), seed=EVAL_SEED)
+    evaluation = evaluate_skills(
+        model, entry.make_env(), skills=entry.shown_skill_vectors(), features=entry.displacement_features(), seed=EVAL_SEED
+    )
     print(f"{name}: {steps} steps ({train_s:.0f} s); {evaluation.summary()}", flush=True)
     metadata = {
         "name": name,

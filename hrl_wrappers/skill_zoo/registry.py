@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 
 import hrl_wrappers.envs  # noqa: F401  (registers the built-in environments the sets run on)
 from hrl_wrappers.envs import POINT_WORLD_ID
+from hrl_wrappers.locomotion import locomotion_kwargs
 from hrl_wrappers.scale_action import ScaleAction
 
 __all__ = [
@@ -112,6 +114,13 @@ class SkillSet:
             return locomotion_position_features(self.env_id)
         return list(self.features)
 
+    def shown_skill_vectors(self) -> list[np.ndarray] | None:
+        """The continuous skills ``hrl skills show`` rolls out, as float32 arrays; None for categorical sets (every
+        skill is shown)."""
+        if self.n_skills is not None:
+            return None
+        return [np.asarray(z, dtype=np.float32) for z in self.shown_skills]
+
     def file_size(self) -> int | None:
         """Size of the shipped file in bytes (None when it is missing, e.g. not made yet)."""
         with self.path() as file:
@@ -150,7 +159,7 @@ def _directions(n: int) -> tuple[tuple[float, ...], ...]:
 #: what the HalfCheetah sets share: HalfCheetah-v5 with x in the observation, 200-step episodes, seed 0.
 _HALFCHEETAH: dict[str, Any] = {
     "env_id": "HalfCheetah-v5",
-    "env_kwargs": {"exclude_current_positions_from_observation": False, "max_episode_steps": 200},
+    "env_kwargs": {**locomotion_kwargs("HalfCheetah-v5"), "max_episode_steps": 200},
     "steps": HALFCHEETAH_STEPS,
     "seed": 0,
     "features": "locomotion",
@@ -197,9 +206,7 @@ SKILL_SETS: dict[str, SkillSet] = {
             file="ant-metra-xy.zip",
             env_id="Ant-v5",
             env_kwargs={
-                "exclude_current_positions_from_observation": False,
-                "include_cfrc_ext_in_observation": False,
-                "terminate_when_unhealthy": False,
+                **locomotion_kwargs("Ant-v5", terminate_when_unhealthy=False, contact_forces=False),
                 "max_episode_steps": 200,
             },
             action_scale=0.2,

@@ -121,6 +121,10 @@ def test_save_load_with_a_copy_of_the_skills(diayn_path: pathlib.Path, tmp_path:
 
 
 def test_relative_obs_reaches_the_wrappers_and_survives_save_load(diayn_path: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    with pytest.raises(ValueError, match="relative_obs must be a sequence of integer indices"):
+        make(load_skills(diayn_path), "PPO", relative_obs=["x"])
+    with pytest.raises(ValueError, match=r"relative_obs must be indices into the skills' 2 observation entries"):
+        make(load_skills(diayn_path), "PPO", relative_obs=[2])
     model = make(load_skills(diayn_path), "PPO", relative_obs=[0, 1])
     assert model.relative_obs == [0, 1] and model.env.get_attr("relative_obs") == [[0, 1]]
     model.learn(16)

@@ -90,19 +90,25 @@ TASKS: dict[str, Task] = {
 }
 
 
-def skill_obs(task: Task, skills: SkillLibrary) -> list[int] | None:
-    """The task observation's entries the skills read: its first ``d`` (the task appends its own after them)."""
-    space = gym.make(task.env_id).observation_space
+def skill_obs(space: gym.Space, skills: SkillLibrary) -> list[int] | None:
+    """The entries of the task observation (``space``) the skills read: its first ``d`` (the task appends its own
+    after them)."""
     assert space.shape is not None
     d = skills.observation_space.shape[0] if skills.observation_space.shape else space.shape[0]
     return None if d == space.shape[0] else list(range(d))
 
 
 def make_learner(
-    name: str, task: Task, seed: int, skills: SkillLibrary | None, sac_train_freq: int, controller_algo: str = "PPO"
+    name: str,
+    task: Task,
+    seed: int,
+    skills: SkillLibrary | None,
+    sac_train_freq: int,
+    controller_algo: str = "PPO",
+    view: list[int] | None = None,
 ) -> BaseAlgorithm:
-    """The controller over ``skills`` (PPO, or SAC for continuous skills), flat SAC (SB3's defaults but
-    ``train_freq``) or flat PPO (SB3's defaults)."""
+    """The controller over ``skills`` (PPO, or SAC for continuous skills) reading the task observation's entries
+    ``view``, flat SAC (SB3's defaults but ``train_freq``) or flat PPO (SB3's defaults)."""
     if name == "controller":
         assert skills is not None
         kwargs = task.controller_kwargs if controller_algo == "PPO" else task.sac_controller_kwargs
@@ -111,7 +117,7 @@ def make_learner(
             task.env_id,
             skills,
             hold_steps=task.hold_steps,
-            skill_obs=skill_obs(task, skills),
+            skill_obs=view,
             relative_obs=task.relative_obs,
             algo=controller_algo,
             seed=seed,
@@ -262,7 +268,8 @@ def greedy_directions(task: Task, out: pathlib.Path, episodes: int) -> dict[str,
     directions = np.array(walks)
     result: dict[str, Any] = {"skills": task.skills[0], "hold_steps": task.hold_steps, "episodes": episodes}
     for name, relative in (("absolute x-y", None), ("relative x-y", task.relative_obs)):
-        env = MacroActionWrapper(gym.make(task.env_id), skills, task.hold_steps, skill_obs=skill_obs(task, skills),
+        raw = gym.make(task.env_id)
+        env = MacroActionWrapper(raw, skills, task.hold_steps, skill_obs=skill_obs(raw.observation_space, skills),
                                  relative_obs=relative)  # fmt: skip
         scores = []
         for i in range(episodes):
@@ -322,13 +329,13 @@ def run(args: argparse.Namespace, out: pathlib.Path) -> None:
     for name in learners:
         for seed in args.seeds:
             start = time.time()
-            model = make_learner(name, task, seed, skills, args.sac_train_freq, args.controller_algo)
             eval_env = gym.make(task.env_id)
+            view = None if skills is None else skill_obs(eval_env.observation_space, skills)
+            model = make_learner(name, task, seed, skills, args.sac_train_freq, args.controller_algo, view)
             if name == "controller":
                 assert skills is not None
-                eval_env = MacroActionWrapper(
-                    eval_env, skills, task.hold_steps, skill_obs=skill_obs(task, skills), relative_obs=task.relative_obs
-                )
+                relative = task.relative_obs
+                eval_env = MacroActionWrapper(eval_env, skills, task.hold_steps, skill_obs=view, relative_obs=relative)
             key = f"{group_of(name, skills_name, args.controller_algo)}/{seed}"
             curve: list[tuple[int, float]] = []
             results["curves"][key] = curve

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from agents.dads import DADS, DADSPPO, DADSSAC, DADSBase, PlanResult, SkillPlanner, plot_plans
 from agents.diayn import DIAYN, DIAYNPPO, DIAYNSAC, DIAYNBase
 from agents.hiro import HIRO
-from agents.metra import LSD, METRA, reach_goal
+from agents.metra import LSD, METRA, reach_goal, skill_directions
 from agents.option_critic import PPOC, OptionCritic
 from agents.skill_controller import (
     SkillController,
@@ -59,5 +59,6 @@ __all__ = [
     "SkillPlanner",
     "plot_plans",
     "reach_goal",
+    "skill_directions",
     "run_sweep",
 ]

@@ -4,6 +4,11 @@ METRA (Sec. 4.3 and Appendix) reaches a goal state g by acting with the skill ``
 ||phi(g) - phi(s)||`` and choosing it again from the state reached every few steps. A goal given as a position only
 (x, y) becomes a full state by writing it into the current observation, the other coordinates unchanged.
 
+:func:`skill_directions` gives a second zero-shot chooser that needs no phi: each skill's direction of travel, measured
+once by rolling it out from a reset; ``reach_goal(..., directions=...)`` then takes, every few steps, the skill whose
+direction points most nearly at the goal. It follows the skills the policy actually realises, where phi's direction
+asks for a skill the policy does not perform.
+
 The result is the :class:`~agents.common.goal_result.PlanResult` that DADS's planner returns, so both are scored the
 same way (``final_distance``, ``normalized_distance``).
 """
@@ -18,7 +23,7 @@ import numpy as np
 
 from agents.common.goal_result import PlanResult
 
-__all__ = ["reach_goal"]
+__all__ = ["reach_goal", "skill_directions"]
 
 
 def reach_goal(
@@ -31,6 +36,7 @@ def reach_goal(
     deterministic: bool = True,
     seed: int | None = None,
     reset_options: dict[str, Any] | None = None,
+    directions: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> PlanResult:
     """Drive ``env`` towards ``goal`` with the skill ``z = normalise(phi(g) - phi(s))``, re-chosen every
     ``replan_every`` steps.
@@ -45,6 +51,8 @@ def reach_goal(
     :param deterministic: act deterministically.
     :param seed: seed of ``env.reset``.
     :param reset_options: options of ``env.reset``.
+    :param directions: ``(skills, unit directions)`` as :func:`skill_directions` returns them: choose the skill whose
+        direction has the largest dot product with ``goal - position`` instead of ``normalise(phi(g) - phi(s))``.
     :return: the executed path (goal coordinates), the skills and the distances.
 
     Example:
@@ -71,14 +79,18 @@ def reach_goal(
     g = np.asarray(goal, dtype=np.float64)
     if g.shape != (len(idx),) or not np.all(np.isfinite(g)):
         raise ValueError(f"goal must be {len(idx)} finite values (one per goal index), got {goal!r}")
+    table = None if directions is None else _check_directions(directions, len(idx))
     obs, _ = env.reset(seed=seed, options=reset_options)
     executed = [np.asarray(obs, dtype=np.float64)[idx]]
     result = PlanResult(goal=g, executed=np.empty(0))
     steps, done = 0, False
     while steps < max_steps and not done:
-        goal_obs = np.array(obs, dtype=np.float32, copy=True)
-        goal_obs[idx] = g
-        skill = model.goal_skill(obs, goal_obs)
+        if table is None:
+            goal_obs = np.array(obs, dtype=np.float32, copy=True)
+            goal_obs[idx] = g
+            skill = model.goal_skill(obs, goal_obs)
+        else:
+            skill = table[0][int(np.argmax(table[1] @ (g - executed[-1])))]
         result.skills.append(skill)
         for _ in range(min(replan_every, max_steps - steps)):
             action, _ = model.predict_skill(obs, skill, deterministic=deterministic)
@@ -91,3 +103,74 @@ def reach_goal(
                 break
     result.set_path(executed)
     return result
+
+
+def skill_directions(
+    model: Any,
+    env: gym.Env,
+    goal_indices: Sequence[int],
+    skills: np.ndarray | None = None,
+    n_skills: int = 64,
+    steps: int = 200,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each skill's direction of travel: the unit vector of its displacement at ``goal_indices`` after ``steps``
+    deterministic steps from ``env.reset(seed=seed)`` (for ``reach_goal(..., directions=...)``).
+
+    :param model: a trained skill agent with ``predict_skill`` (METRA, LSD, DADS, DIAYN with continuous skills).
+    :param env: the raw environment the skills were trained on, with a flat Box observation.
+    :param goal_indices: the observation entries the directions are measured on (e.g. ``[0, 1]`` for x-y).
+    :param skills: the skill vectors to measure (one per row); default ``n_skills`` unit 2-D skills at equal angles.
+    :param n_skills: how many default skills (2-D skills only).
+    :param steps: environment steps of each rollout (fewer if the env ends it).
+    :param seed: reset seed of every rollout.
+    :return: ``(skills, directions)``: the skills and the unit directions, one row each (a zero row for a skill that
+        does not move).
+
+    Example:
+        >>> import gymnasium as gym
+        >>> from agents import METRA
+        >>> model = METRA("MlpPolicy", "hrl_wrappers/PointWorld-v0", learning_starts=50,
+        ...               policy_kwargs={"net_arch": [16]}, phi_arch=[16], seed=0).learn(100)
+        >>> skills, directions = skill_directions(model, gym.make("hrl_wrappers/PointWorld-v0"), [0, 1], n_skills=8,
+        ...                                       steps=10)
+        >>> skills.shape, directions.shape
+        ((8, 2), (8, 2))
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+    idx = [int(i) for i in goal_indices]
+    if skills is None:
+        if isinstance(n_skills, bool) or not isinstance(n_skills, int) or n_skills < 1:
+            raise ValueError(f"n_skills must be an integer >= 1, got {n_skills!r}")
+        angles = np.linspace(0.0, 2 * np.pi, n_skills, endpoint=False)
+        skills = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    table = np.asarray(skills, dtype=np.float32)
+    if table.ndim != 2 or len(table) == 0 or not np.all(np.isfinite(table)):
+        raise ValueError(f"skills must be a non-empty 2-D array of finite skill vectors (one per row), got {skills!r}")
+    found = []
+    for skill in table:
+        obs, _ = env.reset(seed=seed)
+        start = np.asarray(obs, dtype=np.float64)[idx]
+        for _ in range(steps):
+            action, _ = model.predict_skill(obs, skill, deterministic=True)
+            obs, _, terminated, truncated, _ = env.step(action)
+            if terminated or truncated:
+                break
+        move = np.asarray(obs, dtype=np.float64)[idx] - start
+        norm = float(np.linalg.norm(move))
+        found.append(move / norm if norm > 0 else np.zeros_like(move))
+    return table, np.array(found)
+
+
+def _check_directions(directions: Any, n_goal: int) -> tuple[np.ndarray, np.ndarray]:
+    """``directions`` as two arrays with one row per skill, the directions in goal coordinates."""
+    if not isinstance(directions, tuple) or len(directions) != 2:
+        raise ValueError(f"directions must be (skills, directions) as skill_directions returns, got {directions!r}")
+    skills, dirs = np.asarray(directions[0], dtype=np.float32), np.asarray(directions[1], dtype=np.float64)
+    if skills.ndim != 2 or dirs.shape != (len(skills), n_goal) or len(skills) == 0:
+        raise ValueError(
+            f"directions must hold one skill row and one direction of {n_goal} values (the goal's) per skill, got "
+            f"skills of shape {skills.shape} and directions of shape {dirs.shape}"
+        )
+    return skills, dirs

@@ -31,6 +31,7 @@ import torch
 from stable_baselines3.common.callbacks import CheckpointCallback
 
 from agents import DADS, DIAYN, LSD, METRA
+from agents.dads.policies import HideFeaturesExtractor
 from hrl_wrappers import evaluate_skills, plot_skill_trajectories
 from hrl_wrappers.envs import POINT_WORLD_ID
 from hrl_wrappers.evaluation import locomotion_position_features
@@ -70,15 +71,19 @@ def build(args: argparse.Namespace) -> Any:
 
     _, pos = position_of(args.env)
     features = pos if args.prior == "xy" else None
+    policy_kwargs: dict[str, Any] = {"net_arch": args.net}
+    if args.hide_position:  # as DADS's hide_features: the policy (and critics) act on the state without the position
+        policy_kwargs |= {"features_extractor_class": HideFeaturesExtractor, "features_extractor_kwargs": {"hidden": pos}}
     common: dict[str, Any] = {
         "n_envs": args.n_envs,
         "seed": args.seed,
-        "policy_kwargs": {"net_arch": args.net},
+        "policy_kwargs": policy_kwargs,
         "learning_starts": args.learning_starts,
         "batch_size": args.batch_size,
         "train_freq": args.train_freq,
         "gradient_steps": 1,
         "buffer_size": args.steps,
+        "device": args.device,
         "verbose": 0,
     }
     skills: dict[str, Any] = {"n_skills": args.n_skills} if args.n_skills else {"skill_dim": args.skill_dim}
@@ -106,6 +111,23 @@ def build(args: argparse.Namespace) -> Any:
     )
 
 
+def resume(args: argparse.Namespace) -> Any:
+    """The agent saved at ``args.resume``, ready to train on to ``args.steps`` steps.
+
+    The checkpoint holds the networks, their optimizers and the dual variables, not the replay buffer: the buffer
+    starts empty (sized ``args.steps``) and the first ``args.learning_starts`` steps refill it before training goes on.
+    """
+    cls = {"metra": METRA, "lsd": LSD, "diayn": DIAYN, "dads": DADS}[args.method]
+    model = cls.load(
+        args.resume, env=lambda: make_env(args.env, args.episode_steps), device=args.device, buffer_size=args.steps
+    )
+    if model.num_timesteps >= args.steps:
+        raise ValueError(f"--resume: the checkpoint has {model.num_timesteps} steps, --steps asks for {args.steps}")
+    model.learning_starts = model.num_timesteps + args.learning_starts
+    model.set_random_seed(args.seed + model.num_timesteps)
+    return model
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--env", choices=ENVS, required=True)
@@ -123,19 +145,28 @@ def main() -> None:
     parser.add_argument("--eval-rollouts", type=int, default=48)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--save-every", type=int, default=0, help="save OUT/checkpoints/model_<steps>_steps.zip this often")
+    parser.add_argument("--hide-position", action="store_true", help="the policy does not see the x(-y) position")
+    parser.add_argument("--device", default="cpu", help="torch device of the networks (cpu, cuda, auto)")
+    parser.add_argument(
+        "--resume",
+        type=pathlib.Path,
+        help="continue a checkpoint of this run's settings (its replay buffer is not kept: it refills first) to --steps",
+    )
     parser.add_argument("--out", type=pathlib.Path, required=True)
     args = parser.parse_args()
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
     config = {k: (str(v) if isinstance(v, pathlib.Path) else v) for k, v in vars(args).items()}
     config["out"] = args.out.name
+    if args.resume is not None:
+        config["resume"] = args.resume.name
     (args.out / "config.json").write_text(json.dumps(config, indent=2))
-    model = build(args)
+    model = build(args) if args.resume is None else resume(args)
     start = time.perf_counter()
     callback = None
     if args.save_every:
         callback = CheckpointCallback(max(1, args.save_every // args.n_envs), str(args.out / "checkpoints"), "model")
-    model.learn(args.steps, callback=callback)
+    model.learn(args.steps - model.num_timesteps, callback=callback, reset_num_timesteps=args.resume is None)
     seconds = time.perf_counter() - start
     model.save(args.out / "model.zip")
     features, _ = position_of(args.env)

@@ -68,16 +68,27 @@ def _halfcheetah_diayn_x(entry: SkillSet, steps: int) -> Any:
 def _metra(env: str, entry: SkillSet, steps: int) -> Any:
     """METRA-SAC with ``benchmarks/metra/train_skills.py``'s ``--method metra --prior xy --train-freq 4`` (nets and phi
     256x256, batch 256, 200-step episodes): phi reads the position only (x-y for the ant, x for the cheetah);
-    ``entry.n_skills`` categorical skills, or ``entry.skill_dim``-D skills on the unit sphere."""
+    ``entry.n_skills`` categorical skills, or ``entry.skill_dim``-D skills on the unit sphere. A set with
+    ``buffer_reset_at`` trains in two runs: that many steps, then ``train_skills.py --resume`` on to ``steps``."""
     from benchmarks.metra.train_skills import build
 
     args = argparse.Namespace(
         env=env, method="metra", prior="xy", steps=steps, n_skills=entry.n_skills or 0, skill_dim=entry.skill_dim,
         episode_steps=200, net=[256, 256], n_envs=1, train_freq=4, batch_size=256, learning_starts=1_000,
-        seed=entry.seed,
+        seed=entry.seed, hide_position=False, device="cpu",
     )  # fmt: skip
     model = build(args)
-    model.learn(steps)
+    first = min(steps, entry.buffer_reset_at or steps)
+    model.learn(first)
+    if first < steps:
+        # train_skills.py --resume: the saved agent trains on, its replay buffer refilled from empty
+        from benchmarks.metra.train_skills import resume
+
+        with tempfile.TemporaryDirectory() as folder:
+            model.save(pathlib.Path(folder) / "model.zip")
+            args.resume, args.device = pathlib.Path(folder) / "model.zip", "cpu"
+            model = resume(args)
+        model.learn(steps - first, reset_num_timesteps=False)
     return model
 
 

@@ -41,7 +41,7 @@ __all__ = [
 DATA_PACKAGE = "hrl_wrappers.skill_zoo"
 #: training steps of the HalfCheetah and Ant sets.
 HALFCHEETAH_STEPS = 300_000
-ANT_STEPS = 400_000
+ANT_STEPS = 800_000
 #: what a skill-set name looks like (a file name without a folder or a ``.zip`` suffix).
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -66,6 +66,8 @@ class SkillSet:
     :param action_scale: the env receives ``action_scale`` times each action (1: no :class:`ScaleAction`).
     :param skill_dim: dimension of continuous skills (None for categorical ones).
     :param shown_skills: continuous skills: the skill vectors that ``hrl skills show`` rolls out and the docs tabulate.
+    :param buffer_reset_at: training ran as two runs, the second resuming the first's agent at this many steps with
+        an empty replay buffer (None: one run).
     """
 
     name: str
@@ -83,6 +85,7 @@ class SkillSet:
     action_scale: float = 1.0
     skill_dim: int | None = None
     shown_skills: tuple[tuple[float, ...], ...] = ()
+    buffer_reset_at: int | None = None
 
     @contextlib.contextmanager
     def path(self) -> Iterator[pathlib.Path]:
@@ -143,6 +146,7 @@ class SkillSet:
             "command": self.command,
             "features": self.features if isinstance(self.features, str) else list(self.features),
             "features_name": self.features_name,
+            "buffer_reset_at": self.buffer_reset_at,
             "size": self.file_size(),
         }
 
@@ -202,7 +206,7 @@ SKILL_SETS: dict[str, SkillSet] = {
         ),
         SkillSet(
             name="ant-metra-xy",
-            description="2-D METRA skills on the x-y position: each unit skill walks the gear-30 ant 10-11 m its own way",
+            description="2-D METRA skills on the x-y position: each unit skill walks the gear-30 ant 13-16 m its own way",
             file="ant-metra-xy.zip",
             env_id="Ant-v5",
             env_kwargs={
@@ -219,6 +223,7 @@ SKILL_SETS: dict[str, SkillSet] = {
             features="locomotion",
             features_name="torso x, y (m)",
             shown_skills=_directions(8),
+            buffer_reset_at=400_000,
         ),
     )
 }

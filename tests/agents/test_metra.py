@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from agents import DIAYN, LSD, METRA, reach_goal
+from agents import DIAYN, LSD, METRA, reach_goal, skill_directions
 from hrl_wrappers import LSDReward, METRAReward
 from hrl_wrappers.envs import POINT_WORLD_ID
 
@@ -149,3 +149,41 @@ def test_reach_goal_on_the_point_world() -> None:
         reach_goal(model, env, goal=[3.0, math.nan], goal_indices=[0, 1])
     with pytest.raises(ValueError, match="replan_every"):
         reach_goal(model, env, goal=[3.0, 0.0], goal_indices=[0, 1], replan_every=0)
+
+
+class _Plane(gym.Env):
+    """A point on the plane that moves by its action each step, from the origin."""
+
+    observation_space = gym.spaces.Box(-100, 100, (2,))
+    action_space = gym.spaces.Box(-1, 1, (2,))
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
+        self.pos = np.zeros(2, dtype=np.float32)
+        return self.pos.copy(), {}
+
+    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict]:
+        self.pos = self.pos + np.asarray(action, dtype=np.float32)
+        return self.pos.copy(), 0.0, False, False, {}
+
+
+class _Rotated:
+    """A skill agent whose skill z moves the point along z rotated by 90 degrees, at half speed."""
+
+    def predict_skill(self, obs: np.ndarray, skill: np.ndarray, deterministic: bool = True) -> tuple[np.ndarray, None]:
+        z = np.asarray(skill, dtype=np.float64)
+        return 0.5 * np.array([-z[1], z[0]]), None
+
+
+def test_skill_directions_measure_where_each_skill_goes_and_steer_reach_goal() -> None:
+    skills, directions = skill_directions(_Rotated(), _Plane(), [0, 1], n_skills=4, steps=3)
+    np.testing.assert_allclose(skills, [[1, 0], [0, 1], [-1, 0], [0, -1]], atol=1e-6)
+    np.testing.assert_allclose(directions, [[0, 1], [-1, 0], [0, -1], [1, 0]], atol=1e-6)  # z rotated by 90 degrees
+    # the goal at (0, 4): the skill whose walk points there is z = (1, 0); 8 steps of 0.5 reach it exactly
+    result = reach_goal(_Rotated(), _Plane(), goal=[0.0, 4.0], goal_indices=[0, 1], max_steps=8, replan_every=4,
+                        directions=(skills, directions))  # fmt: skip
+    np.testing.assert_allclose(result.skills, [[1, 0], [1, 0]], atol=1e-6)
+    assert result.final_distance == pytest.approx(0.0, abs=1e-5)
+    with pytest.raises(ValueError, match="directions must hold one skill row"):
+        reach_goal(_Rotated(), _Plane(), goal=[0.0, 4.0], goal_indices=[0, 1], directions=(skills, directions[:, :1]))
+    with pytest.raises(ValueError, match="steps must be an integer"):
+        skill_directions(_Rotated(), _Plane(), [0, 1], steps=0)

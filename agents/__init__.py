@@ -59,6 +59,6 @@ __all__ = [
     "SkillPlanner",
     "plot_plans",
     "reach_goal",
-    "skill_directions",
     "run_sweep",
+    "skill_directions",
 ]

@@ -117,7 +117,7 @@ def resume(args: argparse.Namespace) -> Any:
     The checkpoint holds the networks, their optimizers and the dual variables, not the replay buffer: the buffer
     starts empty (sized ``args.steps``) and the first ``args.learning_starts`` steps refill it before training goes on.
     """
-    cls = {"metra": METRA, "lsd": LSD, "diayn": DIAYN, "dads": DADS}[args.method]
+    cls: Any = {"metra": METRA, "lsd": LSD, "diayn": DIAYN, "dads": DADS}[args.method]
     model = cls.load(
         args.resume, env=lambda: make_env(args.env, args.episode_steps), device=args.device, buffer_size=args.steps
     )
@@ -159,7 +159,7 @@ def main() -> None:
     config = {k: (str(v) if isinstance(v, pathlib.Path) else v) for k, v in vars(args).items()}
     config["out"] = args.out.name
     if args.resume is not None:
-        config["resume"] = args.resume.name
+        config["resume"] = args.resume.name if args.resume.is_absolute() else args.resume.as_posix()
     (args.out / "config.json").write_text(json.dumps(config, indent=2))
     model = build(args) if args.resume is None else resume(args)
     start = time.perf_counter()

@@ -206,7 +206,7 @@ SKILL_SETS: dict[str, SkillSet] = {
         ),
         SkillSet(
             name="ant-metra-xy",
-            description="2-D METRA skills on the x-y position: each unit skill walks the gear-30 ant 13-16 m its own way",
+            description="2-D METRA skills on the x-y position: each unit skill walks the gear-30 ant 12-17 m its own way",
             file="ant-metra-xy.zip",
             env_id="Ant-v5",
             env_kwargs={

@@ -15,6 +15,10 @@ Writes OUT/config.json, OUT/eval.json (coverage, distances, per-skill table), OU
 committed). Example:
   python -m benchmarks.metra.train_skills --env point --method metra --seed 0 --steps 20000 \
       --out benchmarks/results/metra_point/metra_s0
+
+``--resume RUN/model.zip --steps N`` trains a saved agent of the same settings on to N steps (networks, optimizers and
+dual variables come from the checkpoint; the replay buffer refills from empty). ``--hide-position`` keeps the x(-y)
+position from the policy and critics, as DADS's ``hide_coords``. ``--device cuda`` puts the networks on a GPU.
 """
 
 from __future__ import annotations

@@ -303,3 +303,15 @@ def test_hrl_skills_show_rolls_out_the_shown_skills_of_a_continuous_set(
     # each row is the rollout of its own skill: the policy acts on that skill vector
     obs, _ = make_env("unit").reset(seed=0)
     assert not np.allclose(skills.act(obs, np.array(shown[0])), skills.act(obs, np.array(shown[2])))
+
+
+def test_a_recipe_with_buffer_reset_at_trains_in_two_runs() -> None:
+    """The ant recipe's two stages: ``buffer_reset_at`` steps, then ``train_skills --resume`` (its buffer emptied) on to
+    ``steps``; the second stage continues the first's step count, as the shipped file's training did."""
+    from benchmarks.zoo.make_skill_set import RECIPES
+
+    entry = dataclasses.replace(skill_set("ant-metra-xy"), steps=1_300, buffer_reset_at=700)
+    model = RECIPES["ant-metra-xy"](entry, entry.steps)
+    assert model.num_timesteps == 1_300
+    assert model.replay_buffer.size() == 600  # refilled from empty at 700 steps
+    assert model.learning_starts == 700 + 1_000

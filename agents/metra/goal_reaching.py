@@ -69,13 +69,7 @@ def reach_goal(
         raise ValueError(f"max_steps must be an integer >= 1, got {max_steps!r}")
     if isinstance(replan_every, bool) or not isinstance(replan_every, int) or replan_every < 1:
         raise ValueError(f"replan_every must be an integer >= 1, got {replan_every!r}")
-    space = env.observation_space
-    if not isinstance(space, gym.spaces.Box) or len(space.shape or ()) != 1:
-        raise ValueError(f"env must have a flat Box observation space (the goal is written into it), got {space}")
-    idx = [int(i) for i in goal_indices]
-    if not idx or any(not 0 <= i < space.shape[0] for i in idx):
-        last = space.shape[0] - 1
-        raise ValueError(f"goal_indices must be indices of the observation (0..{last}), got {list(goal_indices)}")
+    idx = _goal_index_list(env, goal_indices)
     g = np.asarray(goal, dtype=np.float64)
     if g.shape != (len(idx),) or not np.all(np.isfinite(g)):
         raise ValueError(f"goal must be {len(idx)} finite values (one per goal index), got {goal!r}")
@@ -139,7 +133,7 @@ def skill_directions(
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-    idx = [int(i) for i in goal_indices]
+    idx = _goal_index_list(env, goal_indices)
     if skills is None:
         if isinstance(n_skills, bool) or not isinstance(n_skills, int) or n_skills < 1:
             raise ValueError(f"n_skills must be an integer >= 1, got {n_skills!r}")
@@ -161,6 +155,18 @@ def skill_directions(
         norm = float(np.linalg.norm(move))
         found.append(move / norm if norm > 0 else np.zeros_like(move))
     return table, np.array(found)
+
+
+def _goal_index_list(env: gym.Env, goal_indices: Sequence[int]) -> list[int]:
+    """``goal_indices`` checked against ``env``'s observation, which must be a flat Box (a goal is written into it)."""
+    space = env.observation_space
+    if not isinstance(space, gym.spaces.Box) or len(space.shape or ()) != 1:
+        raise ValueError(f"env must have a flat Box observation space (the goal is written into it), got {space}")
+    idx = [int(i) for i in goal_indices]
+    if not idx or any(not 0 <= i < space.shape[0] for i in idx):
+        last = space.shape[0] - 1
+        raise ValueError(f"goal_indices must be indices of the observation (0..{last}), got {list(goal_indices)}")
+    return idx
 
 
 def _check_directions(directions: Any, n_goal: int) -> tuple[np.ndarray, np.ndarray]:

@@ -70,7 +70,7 @@ def _metra(env: str, entry: SkillSet, steps: int) -> Any:
     256x256, batch 256, 200-step episodes): phi reads the position only (x-y for the ant, x for the cheetah);
     ``entry.n_skills`` categorical skills, or ``entry.skill_dim``-D skills on the unit sphere. A set with
     ``buffer_reset_at`` trains in two runs: that many steps, then ``train_skills.py --resume`` on to ``steps``."""
-    from benchmarks.metra.train_skills import build
+    from benchmarks.metra.train_skills import build, resume
 
     args = argparse.Namespace(
         env=env, method="metra", prior="xy", steps=steps, n_skills=entry.n_skills or 0, skill_dim=entry.skill_dim,
@@ -82,11 +82,9 @@ def _metra(env: str, entry: SkillSet, steps: int) -> Any:
     model.learn(first)
     if first < steps:
         # train_skills.py --resume: the saved agent trains on, its replay buffer refilled from empty
-        from benchmarks.metra.train_skills import resume
-
         with tempfile.TemporaryDirectory() as folder:
-            model.save(pathlib.Path(folder) / "model.zip")
-            args.resume, args.device = pathlib.Path(folder) / "model.zip", "cpu"
+            args.resume = pathlib.Path(folder) / "model.zip"
+            model.save(args.resume)
             model = resume(args)
         model.learn(steps - first, reset_num_timesteps=False)
     return model

@@ -187,3 +187,5 @@ def test_skill_directions_measure_where_each_skill_goes_and_steer_reach_goal() -
         reach_goal(_Rotated(), _Plane(), goal=[0.0, 4.0], goal_indices=[0, 1], directions=(skills, directions[:, :1]))
     with pytest.raises(ValueError, match="steps must be an integer"):
         skill_directions(_Rotated(), _Plane(), [0, 1], steps=0)
+    with pytest.raises(ValueError, match="goal_indices must be indices"):
+        skill_directions(_Rotated(), _Plane(), [0, 2], n_skills=4, steps=3)

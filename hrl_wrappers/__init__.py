@@ -35,7 +35,7 @@ from hrl_wrappers.priors import CategoricalPrior, GaussianPrior, SkillPrior, Sph
 from hrl_wrappers.scale_action import ScaleAction
 from hrl_wrappers.skill_layout import SkillLayout
 from hrl_wrappers.skill_wrapper import SkillWrapper, find_skill_layout
-from hrl_wrappers.skills import CallableSkills, Skills
+from hrl_wrappers.skills import CallableSkills, Skills, skill_displacements
 
 __version__ = "0.1.0"
 
@@ -160,6 +160,7 @@ __all__ = [
     "plot_skill_trajectories",
     "random_policy_coverage",
     "record_skill_videos",
+    "skill_displacements",
     "skill_sets",
     "state_coverage",
 ]

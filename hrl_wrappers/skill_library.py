@@ -31,6 +31,7 @@ from hrl_wrappers.priors import SkillPrior, SphericalPrior, make_prior
 from hrl_wrappers.skill_layout import OBSERVATION_KEY, SKILL_KEY, SkillLayout
 from hrl_wrappers.skill_wrapper import find_skill_layout
 from hrl_wrappers.skill_zoo.export import DROPPED_KEY
+from hrl_wrappers.skills import skill_displacements
 
 __all__ = ["SkillLibrary", "load_skills"]
 
@@ -252,37 +253,25 @@ class SkillLibrary:
         n_steps: int | None = None,
         features: Sequence[int] | Callable[[Any, dict[str, Any]], Any] | None = None,
         seed: int = 0,
+        skills: Sequence[Any] | np.ndarray | None = None,
     ) -> np.ndarray:
-        """Where each chosen skill takes ``features`` in one rollout from a seeded reset: final minus initial.
+        """Where each skill takes ``features`` in one rollout from a seeded reset: final minus initial
+        (:func:`~hrl_wrappers.skills.skill_displacements` with :meth:`act`).
 
         :param env: an environment the skills fit (raw observations, as the skills read them).
         :param n_steps: rollout length (until the episode ends when ``None``).
         :param features: indices of the observation, or ``f(obs, info) -> vector``; the whole observation if ``None``.
         :param seed: reset seed of every rollout (the same start for every skill).
-        :return: an array ``(n_skills, n_features)``.
+        :param skills: the skills to roll out: positions in :attr:`indices` (all chosen skills when ``None``) or, for
+            continuous skills, skill vectors (required).
+        :return: an array ``(n_skills, n_features)``, one row per skill.
         """
-        if self.indices is None:
-            raise ValueError("displacements() compares categorical skills; these skills are continuous")
+        if skills is None:
+            if self.indices is None:
+                raise ValueError("skills must list the skill vectors to roll out: these skills are continuous")
+            skills = list(range(len(self.indices)))
         self.check_env(env)
-
-        def feat(obs: Any, info: dict[str, Any]) -> np.ndarray:
-            if callable(features):
-                return np.asarray(features(obs, info), dtype=np.float64).reshape(-1)
-            flat = np.asarray(obs, dtype=np.float64).reshape(-1)
-            return flat if features is None else flat[list(features)]
-
-        out = []
-        for skill in range(len(self.indices)):
-            obs, info = env.reset(seed=seed)
-            start = feat(obs, info)
-            t = 0
-            while n_steps is None or t < n_steps:
-                obs, _, terminated, truncated, info = env.step(self.act(obs, skill))
-                t += 1
-                if terminated or truncated:
-                    break
-            out.append(feat(obs, info) - start)
-        return np.stack(out)
+        return skill_displacements(self.act, env, skills, n_steps, features, seed)
 
     def prune(
         self,
@@ -304,6 +293,8 @@ class SkillLibrary:
         """
         if not (isinstance(min_distance, float | int) and np.isfinite(min_distance) and min_distance > 0):
             raise ValueError(f"min_distance must be a finite number > 0, got {min_distance!r}")
+        if self.indices is None:
+            raise ValueError("prune() keeps categorical skills; these skills are continuous")
         disp = self.displacements(env, n_steps, features, seed)
         order = np.argsort(-np.linalg.norm(disp, axis=1), kind="stable")
         kept: list[int] = []

@@ -9,7 +9,8 @@ A *skill set* is any object with:
 
 and optionally ``seed(seed)`` (called by the wrapper's ``reset(seed=...)``, for stochastic skills). The library's
 :class:`~hrl_wrappers.skill_library.SkillLibrary` (torch-backed, from a saved DIAYN or SB3 model) is one;
-:class:`CallableSkills` turns plain functions into one.
+:class:`CallableSkills` turns plain functions into one. :func:`skill_displacements` measures where skills go: any
+``act(observation, skill)``, a skill set's or an agent's.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
+import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-__all__ = ["CallableSkills", "Skills"]
+__all__ = ["CallableSkills", "Skills", "skill_displacements"]
 
 
 @runtime_checkable
@@ -97,3 +99,56 @@ class CallableSkills:
         if isinstance(self._skill_space, spaces.Discrete):
             return np.asarray(self._policies[int(skill)](observation))  # type: ignore[index]
         return np.asarray(self._policies(observation, skill))  # type: ignore[operator]
+
+
+def skill_displacements(
+    act: Callable[[Any, Any], Any],
+    env: gym.Env,
+    skills: Sequence[Any] | np.ndarray,
+    n_steps: int | None = None,
+    features: Sequence[int] | Callable[[Any, dict[str, Any]], Any] | None = None,
+    seed: int | None = 0,
+) -> np.ndarray:
+    """Where each skill takes ``features`` in one rollout from ``env.reset(seed=seed)``: final minus initial.
+
+    :param act: ``act(observation, skill) -> action``: a skill set's :meth:`Skills.act`, or an agent's
+        ``lambda obs, z: model.predict_skill(obs, z)[0]``.
+    :param env: the environment the skills act in (raw observations, as ``act`` reads them).
+    :param skills: the skills to roll out, one rollout each (indices or skill vectors, whatever ``act`` takes).
+    :param n_steps: rollout length (fewer if the episode ends; until it ends when ``None``).
+    :param features: indices of the flattened observation, or ``f(observation, info) -> vector``; the whole
+        flattened observation when ``None``.
+    :param seed: reset seed of every rollout (the same start for every skill).
+    :return: an array ``(len(skills), n_features)``.
+
+    Example:
+        >>> import gymnasium as gym
+        >>> from hrl_wrappers.envs import POINT_WORLD_ID
+        >>> push = lambda obs, z: np.asarray(z, dtype=np.float32)      # the skill is the action
+        >>> skill_displacements(push, gym.make(POINT_WORLD_ID), [[1.0, 0.0], [0.0, -1.0]], n_steps=3).round(2)
+        array([[ 1.5,  0. ],
+               [ 0. , -1.5]])
+    """
+    if n_steps is not None and (isinstance(n_steps, bool) or not isinstance(n_steps, int) or n_steps < 1):
+        raise ValueError(f"n_steps must be an integer >= 1 or None, got {n_steps!r}")
+    if len(skills) == 0:
+        raise ValueError("skills must name at least one skill, got an empty sequence")
+
+    def feat(obs: Any, info: dict[str, Any]) -> np.ndarray:
+        if callable(features):
+            return np.asarray(features(obs, info), dtype=np.float64).reshape(-1)
+        flat = np.asarray(spaces.flatten(env.observation_space, obs), dtype=np.float64)
+        return flat if features is None else flat[list(features)]
+
+    out = []
+    for skill in skills:
+        obs, info = env.reset(seed=seed)
+        start = feat(obs, info)
+        t = 0
+        while n_steps is None or t < n_steps:
+            obs, _, terminated, truncated, info = env.step(act(obs, skill))
+            t += 1
+            if terminated or truncated:
+                break
+        out.append(feat(obs, info) - start)
+    return np.stack(out)

@@ -22,6 +22,7 @@ import gymnasium as gym
 import numpy as np
 
 from agents.common.goal_result import PlanResult
+from hrl_wrappers.skills import skill_displacements
 
 __all__ = ["reach_goal", "skill_directions"]
 
@@ -142,19 +143,11 @@ def skill_directions(
     table = np.asarray(skills, dtype=np.float32)
     if table.ndim != 2 or len(table) == 0 or not np.all(np.isfinite(table)):
         raise ValueError(f"skills must be a non-empty 2-D array of finite skill vectors (one per row), got {skills!r}")
-    found = []
-    for skill in table:
-        obs, _ = env.reset(seed=seed)
-        start = np.asarray(obs, dtype=np.float64)[idx]
-        for _ in range(steps):
-            action, _ = model.predict_skill(obs, skill, deterministic=True)
-            obs, _, terminated, truncated, _ = env.step(action)
-            if terminated or truncated:
-                break
-        move = np.asarray(obs, dtype=np.float64)[idx] - start
-        norm = float(np.linalg.norm(move))
-        found.append(move / norm if norm > 0 else np.zeros_like(move))
-    return table, np.array(found)
+    moves = skill_displacements(
+        lambda obs, z: model.predict_skill(obs, z, deterministic=True)[0], env, table, steps, idx, seed
+    )
+    norms = np.linalg.norm(moves, axis=1, keepdims=True)
+    return table, np.divide(moves, norms, out=np.zeros_like(moves), where=norms > 0)
 
 
 def _goal_index_list(env: gym.Env, goal_indices: Sequence[int]) -> list[int]:

@@ -34,6 +34,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from agents import DADS, SkillPlanner, plot_plans
 from benchmarks.report import ROOT, page_link, write_section
+from hrl_wrappers import skill_displacements
 from hrl_wrappers.envs import POINT_WORLD_ID
 
 OUT = ROOT / "benchmarks" / "results" / "dads_point"
@@ -45,16 +46,9 @@ TRAIN_NAME = "dads_point_xyprior"
 
 def skill_directions(model: Any, env: gym.Env, n: int = 16, steps: int = 10) -> np.ndarray:
     """Displacement after ``steps`` steps from the start for ``n`` skills on the unit circle of skill space."""
-    out = []
-    for a in np.arange(n) * 2 * np.pi / n:
-        z = np.array([np.cos(a), np.sin(a)], np.float32)
-        obs, _ = env.reset(seed=0)
-        start = obs.copy()
-        for _ in range(steps):
-            action, _ = model.predict_skill(obs, z)
-            obs, *_ = env.step(action)
-        out.append(obs - start)
-    return np.asarray(out)
+    angles = np.arange(n) * 2 * np.pi / n
+    skills = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
+    return skill_displacements(lambda obs, z: model.predict_skill(obs, z)[0], env, skills, steps)
 
 
 def spread(directions: np.ndarray) -> tuple[float, float]:

@@ -253,19 +253,14 @@ def report(results: dict[str, Any], task_name: str, out: pathlib.Path, final: bo
 
 def greedy_directions(task: Task, out: pathlib.Path, episodes: int) -> dict[str, Any]:
     """A controller without learning, for continuous 2-D skills on a waypoint task: every k steps, the skill (of 16 on
-    the unit circle) whose walk from the origin (k steps, reset seed 0) points most nearly at the current waypoint.
-    Run with and without the task's ``relative_obs``; written to ``OUT/greedy.json``."""
+    the unit circle) whose walk (k steps from reset seed 0, ``SkillLibrary.displacements``) points most nearly at the
+    current waypoint. Run with and without the task's ``relative_obs``; written to ``OUT/greedy.json``."""
     skills = load_skills(task.skills[0])
     angles = np.linspace(0.0, 2 * np.pi, 16, endpoint=False)
     z = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
-    walks = []
-    for skill in z:
-        probe = MacroActionWrapper(skill_set(task.skills[0]).make_env(), skills, task.hold_steps)
-        probe.reset(seed=0)
-        _, _, _, _, info = probe.step(skill)
-        walk = np.array([info["x_position"], info["y_position"]])
-        walks.append(walk / max(float(np.linalg.norm(walk)), 1e-9))
-    directions = np.array(walks)
+    # the skills' env has the torso's x-y first in its observation
+    walks = skills.displacements(skill_set(task.skills[0]).make_env(), task.hold_steps, [0, 1], seed=0, skills=z)
+    directions = walks / np.maximum(np.linalg.norm(walks, axis=1, keepdims=True), 1e-9)
     result: dict[str, Any] = {"skills": task.skills[0], "hold_steps": task.hold_steps, "episodes": episodes}
     for name, relative in (("absolute x-y", None), ("relative x-y", task.relative_obs)):
         raw = gym.make(task.env_id)

@@ -21,9 +21,9 @@ import pathlib
 import numpy as np
 import torch
 
-from agents import DADS, LSD, METRA, SkillPlanner, plot_plans, reach_goal, skill_directions
+from agents import DADS, SkillPlanner, plot_plans, reach_goal, skill_directions
 from agents.common.goal_result import PlanResult
-from benchmarks.metra.train_skills import make_env
+from benchmarks.metra.train_skills import ALGORITHMS, make_env
 from benchmarks.report import page_link, write_section
 
 GOALS = [(10.0, 10.0), (-10.0, 10.0), (-10.0, -10.0), (10.0, -10.0)]
@@ -39,7 +39,7 @@ def run_goals(run: pathlib.Path, max_steps: int, seed: int, directions: bool = F
     env = make_env("ant", config["episode_steps"])
     results: list[PlanResult] = []
     if method in ("metra", "lsd"):
-        model = (METRA if method == "metra" else LSD).load(run / "model.zip", device="cpu")
+        model = ALGORITHMS[method].load(run / "model.zip", device="cpu")
         how = "METRA: z = normalise(phi(g) - phi(s)), re-chosen every 10 steps"
         table = None
         if directions:

@@ -43,7 +43,9 @@ from hrl_wrappers.locomotion import locomotion_kwargs, position_features
 from hrl_wrappers.scale_action import ScaleAction
 
 ENVS = ("point", "halfcheetah", "ant")
-METHODS = ("metra", "lsd", "diayn", "dads")
+#: the skill-discovery agent of each ``--method``.
+ALGORITHMS: dict[str, Any] = {"metra": METRA, "lsd": LSD, "diayn": DIAYN, "dads": DADS}
+METHODS = tuple(ALGORITHMS)
 
 
 def make_env(name: str, episode_steps: int) -> gym.Env:
@@ -92,7 +94,7 @@ def build(args: argparse.Namespace) -> Any:
     }
     skills: dict[str, Any] = {"n_skills": args.n_skills} if args.n_skills else {"skill_dim": args.skill_dim}
     if args.method in ("metra", "lsd"):
-        cls = METRA if args.method == "metra" else LSD
+        cls = ALGORITHMS[args.method]
         if not args.n_skills:
             skills["distribution"] = "sphere" if args.method == "metra" else "gaussian"
         return cls("MlpPolicy", factory, features=features, phi_arch=args.net, **skills, **common)
@@ -121,8 +123,7 @@ def resume(args: argparse.Namespace) -> Any:
     The checkpoint holds the networks, their optimizers and the dual variables, not the replay buffer: the buffer
     starts empty (sized ``args.steps``) and the first ``args.learning_starts`` steps refill it before training goes on.
     """
-    cls: Any = {"metra": METRA, "lsd": LSD, "diayn": DIAYN, "dads": DADS}[args.method]
-    model = cls.load(
+    model = ALGORITHMS[args.method].load(
         args.resume, env=lambda: make_env(args.env, args.episode_steps), device=args.device, buffer_size=args.steps
     )
     if model.num_timesteps >= args.steps:

@@ -116,6 +116,24 @@ def test_continuous_skills(diayn_continuous_path: pathlib.Path) -> None:
         skills.select([0])
 
 
+def test_displacements_of_continuous_skills_roll_out_the_given_vectors(diayn_continuous_path: pathlib.Path) -> None:
+    skills = load_skills(diayn_continuous_path)
+    env = gym.make(POINT_WORLD_ID)
+    vectors = np.array([[0.3, -0.7], [-1.0, 0.2]], np.float32)
+    disp = skills.displacements(env, n_steps=12, features=[1], seed=3, skills=vectors)
+    assert disp.shape == (2, 1)
+    for row, z in zip(disp, vectors, strict=True):  # the same rollout written out: y after 12 steps minus y at reset
+        obs, _ = env.reset(seed=3)
+        start = obs[1]
+        for _ in range(12):
+            obs, *_ = env.step(skills.act(obs, z))
+        np.testing.assert_allclose(row, [obs[1] - start], atol=1e-5)
+    with pytest.raises(ValueError, match="skills must list the skill vectors"):
+        skills.displacements(env, n_steps=12)
+    with pytest.raises(ValueError, match=r"prune\(\) keeps categorical"):
+        skills.prune(env, 0.5, n_steps=12)
+
+
 def test_pickling_keeps_the_networks(diayn_path: pathlib.Path) -> None:
     skills = load_skills(diayn_path, skills=[2, 0])
     copy = pickle.loads(pickle.dumps(skills))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import pathlib
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -31,9 +32,16 @@ GOALS = [(10.0, 10.0), (-10.0, 10.0), (-10.0, -10.0), (10.0, -10.0)]
 N_DIRECTIONS = 64
 
 
-def run_goals(run: pathlib.Path, max_steps: int, seed: int, directions: bool = False) -> tuple[str, list[PlanResult]]:
-    """The goal-reaching episodes of one run, and how its goals were chosen (``directions``: METRA/LSD skills chosen
-    by their measured directions of travel, :func:`~agents.skill_directions`, instead of phi)."""
+def run_goals(
+    run: pathlib.Path,
+    max_steps: int,
+    seed: int,
+    directions: bool = False,
+    goals: Sequence[tuple[float, float]] = GOALS,
+) -> tuple[str, list[PlanResult]]:
+    """The goal-reaching episodes of one run (one per goal, reset seeds ``seed``, ``seed + 1``, ...), and how its
+    skills were chosen (``directions``: METRA/LSD skills chosen by their measured directions of travel,
+    :func:`~agents.skill_directions`, instead of phi)."""
     config = json.loads((run / "config.json").read_text())
     method = config["method"]
     env = make_env("ant", config["episode_steps"])
@@ -46,7 +54,7 @@ def run_goals(run: pathlib.Path, max_steps: int, seed: int, directions: bool = F
             how = f"skill directions: of {N_DIRECTIONS} unit skills, the one whose 200-step walk from a reset points "
             how += "most nearly at the goal, re-chosen every 10 steps"
             table = skill_directions(model, env, [0, 1], n_skills=N_DIRECTIONS, steps=200, seed=0)
-        for k, goal in enumerate(GOALS):
+        for k, goal in enumerate(goals):
             results.append(
                 reach_goal(model, env, goal, goal_indices=[0, 1], max_steps=max_steps, seed=seed + k, directions=table)
             )
@@ -55,7 +63,7 @@ def run_goals(run: pathlib.Path, max_steps: int, seed: int, directions: bool = F
         features = dads.reward_model.features
         goal_features = None if features is not None else [0, 1]  # full-state dynamics: x, y are features 0 and 1
         how = "DADS: MPPI over skills with the skill dynamics (H_P=1, H_Z=10, K=50, R=10)"
-        for k, goal in enumerate(GOALS):
+        for k, goal in enumerate(goals):
             planner = SkillPlanner(dads, goal_features=goal_features, seed=seed + k)
             results.append(planner.run(env, goal=goal, max_steps=max_steps, seed=seed + k))
     else:
@@ -63,17 +71,26 @@ def run_goals(run: pathlib.Path, max_steps: int, seed: int, directions: bool = F
     return how, results
 
 
-def measure(run: pathlib.Path, stem: str, label: str, directions: bool, max_steps: int, seed: int) -> list[float]:
+def measure(
+    run: pathlib.Path,
+    stem: str,
+    label: str,
+    directions: bool,
+    max_steps: int,
+    seed: int,
+    goals: Sequence[tuple[float, float]] = GOALS,
+) -> list[float]:
     """The normalised distances of one run and chooser: measured and written to RUN/STEM.json and RUN/STEM.png, or
     read from RUN/STEM.json when the run's model.zip is not kept."""
     if not (run / "model.zip").exists() and (run / f"{stem}.json").exists():
         # the model is not kept in the repository: its episodes, measured when it was, stay in the table
         return list(json.loads((run / f"{stem}.json").read_text())["normalized_distance"])
-    how, results = run_goals(run, max_steps, seed, directions)
+    how, results = run_goals(run, max_steps, seed, directions, goals)
     plot_plans(results, str(run / f"{stem}.png"), title=f"{label}: zero-shot goal reaching")
     norm = [r.normalized_distance for r in results]
     record = {
-        "goals": GOALS,
+        "goals": [list(g) for g in goals],
+        "reset_seeds": [seed + k for k in range(len(goals))],
         "how": how,
         "normalized_distance": [round(x, 4) for x in norm],
         "final_distance": [round(r.final_distance, 3) for r in results],

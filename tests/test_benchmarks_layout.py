@@ -27,7 +27,7 @@ MAKERS = {"zoo": "docs/skill_zoo.md"}
 
 def test_every_script_is_in_a_method_folder_that_names_it() -> None:
     assert {p.parent.name for p in SCRIPTS} == set(report.PAGES) | set(MAKERS)
-    assert len(SCRIPTS) == 33
+    assert len(SCRIPTS) == 34
     assert not [p.name for p in (ROOT / "benchmarks").glob("*.py") if p.stem not in ("__init__", "report", "compare_curves")]
     for folder in [*report.PAGES, *MAKERS]:
         doc = importlib.import_module(f"benchmarks.{folder}").__doc__ or ""

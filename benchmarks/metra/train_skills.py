@@ -19,6 +19,8 @@ committed). Example:
 ``--resume RUN/model.zip --steps N`` trains a saved agent of the same settings on to N steps (networks, optimizers and
 dual variables come from the checkpoint; the replay buffer refills from empty). ``--hide-position`` keeps the x(-y)
 position from the policy and critics, as DADS's ``hide_coords``. ``--device cuda`` puts the networks on a GPU.
+``--resample-every K`` redraws the skill every K steps within an episode (DADS's in-episode resampling), also for a
+resumed run.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from stable_baselines3.common.callbacks import CheckpointCallback
 
 from agents import DADS, DIAYN, LSD, METRA
 from agents.dads.policies import HideFeaturesExtractor
-from hrl_wrappers import evaluate_skills, plot_skill_trajectories
+from hrl_wrappers import SkillWrapper, evaluate_skills, plot_skill_trajectories
 from hrl_wrappers.envs import POINT_WORLD_ID
 from hrl_wrappers.evaluation import locomotion_position_features
 from hrl_wrappers.locomotion import locomotion_kwargs, position_features
@@ -91,6 +93,7 @@ def build(args: argparse.Namespace) -> Any:
         "buffer_size": args.steps,
         "device": args.device,
         "verbose": 0,
+        "resample_every": args.resample_every,
     }
     skills: dict[str, Any] = {"n_skills": args.n_skills} if args.n_skills else {"skill_dim": args.skill_dim}
     if args.method in ("metra", "lsd"):
@@ -123,9 +126,14 @@ def resume(args: argparse.Namespace) -> Any:
     The checkpoint holds the networks, their optimizers and the dual variables, not the replay buffer: the buffer
     starts empty (sized ``args.steps``) and the first ``args.learning_starts`` steps refill it before training goes on.
     """
-    model = ALGORITHMS[args.method].load(
-        args.resume, env=lambda: make_env(args.env, args.episode_steps), device=args.device, buffer_size=args.steps
-    )
+    cls = ALGORITHMS[args.method]
+    env: Any = lambda: make_env(args.env, args.episode_steps)  # noqa: E731
+    if args.resample_every is not None:  # the saved skill settings, the skill redrawn every --resample-every steps
+        skill_config = {**cls.load(args.resume, device="cpu").skill_config, "resample_every": args.resample_every}
+        env = SkillWrapper(make_env(args.env, args.episode_steps), **skill_config)
+    model = cls.load(args.resume, env=env, device=args.device, buffer_size=args.steps)
+    if args.resample_every is not None:
+        model.skill_config = {**model.skill_config, "resample_every": args.resample_every}
     if model.num_timesteps >= args.steps:
         raise ValueError(f"--resume: the checkpoint has {model.num_timesteps} steps, --steps asks for {args.steps}")
     model.learning_starts = model.num_timesteps + args.learning_starts
@@ -152,6 +160,9 @@ def main() -> None:
     parser.add_argument("--save-every", type=int, default=0, help="save OUT/checkpoints/model_<steps>_steps.zip this often")
     parser.add_argument("--hide-position", action="store_true", help="the policy does not see the x(-y) position")
     parser.add_argument("--device", default="cpu", help="torch device of the networks (cpu, cuda, auto)")
+    parser.add_argument(
+        "--resample-every", type=int, help="redraw the skill every this many steps within an episode (default: once)"
+    )
     parser.add_argument(
         "--resume",
         type=pathlib.Path,

@@ -75,7 +75,7 @@ def _metra(env: str, entry: SkillSet, steps: int) -> Any:
     args = argparse.Namespace(
         env=env, method="metra", prior="xy", steps=steps, n_skills=entry.n_skills or 0, skill_dim=entry.skill_dim,
         episode_steps=200, net=[256, 256], n_envs=1, train_freq=4, batch_size=256, learning_starts=1_000,
-        seed=entry.seed, hide_position=False, device="cpu",
+        seed=entry.seed, hide_position=False, device="cpu", resample_every=None,
     )  # fmt: skip
     model = build(args)
     first = min(steps, entry.buffer_reset_at or steps)

@@ -29,6 +29,14 @@ HELD_OUT_SEED = 200
 TEST_SEED = 100
 
 
+def _label(run: pathlib.Path) -> str:
+    config = json.loads((run / "config.json").read_text())
+    label = f"METRA (xy state), {config['steps']:,} steps, seed {config['seed']}"
+    if config.get("resample_every"):
+        label += f", skill redrawn every {config['resample_every']} steps"
+    return label
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", type=pathlib.Path, nargs="+", help="run folders of train_skills --env ant (METRA)")
@@ -36,17 +44,17 @@ def main() -> None:
     torch.set_num_threads(1)
     held, test = {}, {}
     for run in args.runs:
-        config = json.loads((run / "config.json").read_text())
-        label = f"METRA (xy state), {config['steps']:,} steps, seed {config['seed']}"
+        label = _label(run)
         held[run] = measure(run, "goals_held_out", f"{label}, held-out goals", False, 200, HELD_OUT_SEED, HELD_OUT)
         print(run, "held-out", [round(x, 3) for x in held[run]], flush=True)
     chosen = min(args.runs, key=lambda r: float(np.mean(held[r])))
     for run in args.runs:
-        config = json.loads((run / "config.json").read_text())
-        label = f"METRA (xy state), {config['steps']:,} steps, seed {config['seed']}"
-        test[run] = measure(run, "goals", label, False, 200, TEST_SEED, GOALS)
+        test[run] = measure(run, "goals", _label(run), False, 200, TEST_SEED, GOALS)
         print(run, "test", [round(x, 3) for x in test[run]], flush=True)
-    cells = lambda xs: " | ".join(f"{x:.2f}" for x in xs)  # noqa: E731
+
+    def cells(values: list[float]) -> str:
+        return " | ".join(f"{x:.2f}" for x in values)
+
     head_h = " | ".join(f"({g[0]:+.0f}, {g[1]:+.0f})" for g in HELD_OUT)
     head_t = " | ".join(f"({g[0]:+.0f}, {g[1]:+.0f})" for g in GOALS)
     rows = []

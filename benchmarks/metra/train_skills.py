@@ -38,7 +38,7 @@ from stable_baselines3.common.callbacks import CheckpointCallback
 
 from agents import DADS, DIAYN, LSD, METRA
 from agents.dads.policies import HideFeaturesExtractor
-from hrl_wrappers import SkillWrapper, evaluate_skills, plot_skill_trajectories
+from hrl_wrappers import evaluate_skills, plot_skill_trajectories
 from hrl_wrappers.envs import POINT_WORLD_ID
 from hrl_wrappers.evaluation import locomotion_position_features
 from hrl_wrappers.locomotion import locomotion_kwargs, position_features
@@ -126,13 +126,11 @@ def resume(args: argparse.Namespace) -> Any:
     The checkpoint holds the networks, their optimizers and the dual variables, not the replay buffer: the buffer
     starts empty (sized ``args.steps``) and the first ``args.learning_starts`` steps refill it before training goes on.
     """
-    cls = ALGORITHMS[args.method]
-    env: Any = lambda: make_env(args.env, args.episode_steps)  # noqa: E731
+    model = ALGORITHMS[args.method].load(
+        args.resume, env=lambda: make_env(args.env, args.episode_steps), device=args.device, buffer_size=args.steps
+    )
     if args.resample_every is not None:  # the saved skill settings, the skill redrawn every --resample-every steps
-        skill_config = {**cls.load(args.resume, device="cpu").skill_config, "resample_every": args.resample_every}
-        env = SkillWrapper(make_env(args.env, args.episode_steps), **skill_config)
-    model = cls.load(args.resume, env=env, device=args.device, buffer_size=args.steps)
-    if args.resample_every is not None:
+        model.get_env().set_attr("resample_every", args.resample_every)
         model.skill_config = {**model.skill_config, "resample_every": args.resample_every}
     if model.num_timesteps >= args.steps:
         raise ValueError(f"--resume: the checkpoint has {model.num_timesteps} steps, --steps asks for {args.steps}")

@@ -35,7 +35,7 @@ from hrl_wrappers.priors import CategoricalPrior, GaussianPrior, SkillPrior, Sph
 from hrl_wrappers.scale_action import ScaleAction
 from hrl_wrappers.skill_layout import SkillLayout
 from hrl_wrappers.skill_wrapper import SkillWrapper, find_skill_layout
-from hrl_wrappers.skills import CallableSkills, Skills, skill_displacements
+from hrl_wrappers.skills import CallableSkills, Skills, circle_skills, skill_displacements
 
 __version__ = "0.1.0"
 
@@ -149,6 +149,7 @@ __all__ = [
     "TemporallyExtendedNoise",
     "TrainingRun",
     "UniformPrior",
+    "circle_skills",
     "evaluate_skills",
     "export_skill_set",
     "find_skill_layout",

@@ -10,7 +10,8 @@ A *skill set* is any object with:
 and optionally ``seed(seed)`` (called by the wrapper's ``reset(seed=...)``, for stochastic skills). The library's
 :class:`~hrl_wrappers.skill_library.SkillLibrary` (torch-backed, from a saved DIAYN or SB3 model) is one;
 :class:`CallableSkills` turns plain functions into one. :func:`skill_displacements` measures where skills go: any
-``act(observation, skill)``, a skill set's or an agent's.
+``act(observation, skill)``, a skill set's or an agent's; :func:`circle_skills` gives the 2-D skills it is usually
+asked about.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-__all__ = ["CallableSkills", "Skills", "skill_displacements"]
+__all__ = ["CallableSkills", "Skills", "circle_skills", "skill_displacements"]
 
 
 @runtime_checkable
@@ -99,6 +100,22 @@ class CallableSkills:
         if isinstance(self._skill_space, spaces.Discrete):
             return np.asarray(self._policies[int(skill)](observation))  # type: ignore[index]
         return np.asarray(self._policies(observation, skill))  # type: ignore[operator]
+
+
+def circle_skills(n: int) -> np.ndarray:
+    """``n`` unit 2-D skill vectors at equal angles, counter-clockwise from ``(1, 0)``: shape ``(n, 2)``, float32.
+
+    Example:
+        >>> circle_skills(4).round(3)
+        array([[ 1.,  0.],
+               [ 0.,  1.],
+               [-1.,  0.],
+               [-0., -1.]], dtype=float32)
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    angles = np.arange(int(n)) * (2 * np.pi / int(n))
+    return np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
 
 
 def skill_displacements(

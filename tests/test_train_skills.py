@@ -50,3 +50,6 @@ def test_resume_keeps_the_saved_skill_settings_or_redraws_every_k_steps(tmp_path
     redraw.save(tmp_path / "redraw.zip")
     again = resume(_args(steps=900, resume=tmp_path / "redraw.zip"))
     assert again.get_env().get_attr("resample_every") == [5]
+    once = resume(_args(steps=900, resume=tmp_path / "redraw.zip", resample_every=0))  # 0: once per episode again
+    assert once.get_env().get_attr("resample_every") == [None] and once.skill_config["resample_every"] is None
+    assert len(set(_skills_seen(once, 12))) == 1

@@ -22,7 +22,7 @@ import gymnasium as gym
 import numpy as np
 
 from agents.common.goal_result import PlanResult
-from hrl_wrappers.skills import skill_displacements
+from hrl_wrappers.skills import circle_skills, skill_displacements
 
 __all__ = ["reach_goal", "skill_directions"]
 
@@ -138,8 +138,7 @@ def skill_directions(
     if skills is None:
         if isinstance(n_skills, bool) or not isinstance(n_skills, int) or n_skills < 1:
             raise ValueError(f"n_skills must be an integer >= 1, got {n_skills!r}")
-        angles = np.linspace(0.0, 2 * np.pi, n_skills, endpoint=False)
-        skills = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+        skills = circle_skills(n_skills)
     table = np.asarray(skills, dtype=np.float32)
     if table.ndim != 2 or len(table) == 0 or not np.all(np.isfinite(table)):
         raise ValueError(f"skills must be a non-empty 2-D array of finite skill vectors (one per row), got {skills!r}")

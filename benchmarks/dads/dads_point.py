@@ -34,7 +34,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from agents import DADS, SkillPlanner, plot_plans
 from benchmarks.report import ROOT, page_link, write_section
-from hrl_wrappers import skill_displacements
+from hrl_wrappers import circle_skills, skill_displacements
 from hrl_wrappers.envs import POINT_WORLD_ID
 
 OUT = ROOT / "benchmarks" / "results" / "dads_point"
@@ -46,9 +46,7 @@ TRAIN_NAME = "dads_point_xyprior"
 
 def skill_directions(model: Any, env: gym.Env, n: int = 16, steps: int = 10) -> np.ndarray:
     """Displacement after ``steps`` steps from the start for ``n`` skills on the unit circle of skill space."""
-    angles = np.arange(n) * 2 * np.pi / n
-    skills = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
-    return skill_displacements(lambda obs, z: model.predict_skill(obs, z)[0], env, skills, steps)
+    return skill_displacements(lambda obs, z: model.predict_skill(obs, z)[0], env, circle_skills(n), steps)
 
 
 def spread(directions: np.ndarray) -> tuple[float, float]:
@@ -195,9 +193,7 @@ def main() -> None:
         "record is read from results/dads_point/<train-name>_seed<S>.json; give it the same configuration flags)",
     )
     parser.add_argument("--train-name", default=TRAIN_NAME, help="--replan: the training run's --name")
-    parser.add_argument(
-        "--name", default=TRAIN_NAME, help=f"results file prefix and section name (default: {TRAIN_NAME})"
-    )
+    parser.add_argument("--name", default=TRAIN_NAME, help=f"results file prefix and section name (default: {TRAIN_NAME})")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(1)

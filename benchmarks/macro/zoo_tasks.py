@@ -42,7 +42,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from agents import SkillController
 from benchmarks.macro.macro_waypoints import BudgetEval, evaluate
 from benchmarks.report import RESULTS, command, current_command, page_link, write_section
-from hrl_wrappers import MacroActionWrapper, SkillLibrary, load_skills
+from hrl_wrappers import MacroActionWrapper, SkillLibrary, circle_skills, load_skills
 from hrl_wrappers.envs import ANT_WAYPOINTS_ID, CHEETAH_HURDLES_ID
 from hrl_wrappers.skill_zoo import skill_set
 
@@ -256,8 +256,7 @@ def greedy_directions(task: Task, out: pathlib.Path, episodes: int) -> dict[str,
     the unit circle) whose walk (k steps from reset seed 0, ``SkillLibrary.displacements``) points most nearly at the
     current waypoint. Run with and without the task's ``relative_obs``; written to ``OUT/greedy.json``."""
     skills = load_skills(task.skills[0])
-    angles = np.linspace(0.0, 2 * np.pi, 16, endpoint=False)
-    z = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
+    z = circle_skills(16)
     # the skills' env has the torso's x-y first in its observation
     walks = skills.displacements(skill_set(task.skills[0]).make_env(), task.hold_steps, [0, 1], seed=0, skills=z)
     directions = walks / np.maximum(np.linalg.norm(walks, axis=1, keepdims=True), 1e-9)

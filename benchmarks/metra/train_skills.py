@@ -20,7 +20,7 @@ committed). Example:
 dual variables come from the checkpoint; the replay buffer refills from empty). ``--hide-position`` keeps the x(-y)
 position from the policy and critics, as DADS's ``hide_coords``. ``--device cuda`` puts the networks on a GPU.
 ``--resample-every K`` redraws the skill every K steps within an episode (DADS's in-episode resampling), also for a
-resumed run.
+resumed run; ``--resample-every 0`` draws it once per episode again (a resumed run that was saved with redraws).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def build(args: argparse.Namespace) -> Any:
         "buffer_size": args.steps,
         "device": args.device,
         "verbose": 0,
-        "resample_every": args.resample_every,
+        "resample_every": args.resample_every or None,
     }
     skills: dict[str, Any] = {"n_skills": args.n_skills} if args.n_skills else {"skill_dim": args.skill_dim}
     if args.method in ("metra", "lsd"):
@@ -130,8 +130,9 @@ def resume(args: argparse.Namespace) -> Any:
         args.resume, env=lambda: make_env(args.env, args.episode_steps), device=args.device, buffer_size=args.steps
     )
     if args.resample_every is not None:  # the saved skill settings, the skill redrawn every --resample-every steps
-        model.get_env().set_attr("resample_every", args.resample_every)
-        model.skill_config = {**model.skill_config, "resample_every": args.resample_every}
+        every = args.resample_every or None  # 0: once per episode
+        model.get_env().set_attr("resample_every", every)
+        model.skill_config = {**model.skill_config, "resample_every": every}
     if model.num_timesteps >= args.steps:
         raise ValueError(f"--resume: the checkpoint has {model.num_timesteps} steps, --steps asks for {args.steps}")
     model.learning_starts = model.num_timesteps + args.learning_starts
@@ -159,7 +160,9 @@ def main() -> None:
     parser.add_argument("--hide-position", action="store_true", help="the policy does not see the x(-y) position")
     parser.add_argument("--device", default="cpu", help="torch device of the networks (cpu, cuda, auto)")
     parser.add_argument(
-        "--resample-every", type=int, help="redraw the skill every this many steps within an episode (default: once)"
+        "--resample-every",
+        type=int,
+        help="redraw the skill every this many steps within an episode (default and 0: once per episode)",
     )
     parser.add_argument(
         "--resume",

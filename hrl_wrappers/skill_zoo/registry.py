@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import importlib.resources
-import math
 import pathlib
 import re
 from collections.abc import Iterator, Mapping
@@ -24,6 +23,7 @@ import hrl_wrappers.envs  # noqa: F401  (registers the built-in environments the
 from hrl_wrappers.envs import POINT_WORLD_ID
 from hrl_wrappers.locomotion import locomotion_kwargs
 from hrl_wrappers.scale_action import ScaleAction
+from hrl_wrappers.skills import circle_skills
 
 __all__ = [
     "SKILL_SETS",
@@ -157,7 +157,7 @@ def _command(name: str) -> str:
 
 def _directions(n: int) -> tuple[tuple[float, ...], ...]:
     """``n`` unit vectors at equal angles from +x, counter-clockwise (the skills shown of a 2-D sphere prior)."""
-    return tuple((round(math.cos(2 * math.pi * i / n), 6), round(math.sin(2 * math.pi * i / n), 6)) for i in range(n))
+    return tuple(tuple(round(float(v), 6) + 0.0 for v in row) for row in circle_skills(n))
 
 
 #: what the HalfCheetah sets share: HalfCheetah-v5 with x in the observation, 200-step episodes, seed 0.

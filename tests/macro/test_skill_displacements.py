@@ -1,4 +1,5 @@
-"""skill_displacements: final minus initial features of one seeded rollout per skill, on a hand-made plane."""
+"""skill_displacements: final minus initial features of one seeded rollout per skill, on a hand-made plane; the
+unit-circle skills it is asked about (circle_skills)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 from gymnasium import spaces
 
-from hrl_wrappers import skill_displacements
+from hrl_wrappers import circle_skills, skill_displacements
 
 
 class _Plane(gym.Env[np.ndarray, np.ndarray]):
@@ -70,3 +71,20 @@ def test_bad_arguments_are_named() -> None:
         skill_displacements(_push, _Plane(), [[0.0, 0.0]], n_steps=0)
     with pytest.raises(ValueError, match="skills must name at least one skill"):
         skill_displacements(_push, _Plane(), [], n_steps=1)
+
+
+def test_circle_skills_are_unit_vectors_at_equal_angles() -> None:
+    skills = circle_skills(6)
+    assert skills.shape == (6, 2) and skills.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(skills, axis=1), 1.0, atol=1e-6)
+    angles = np.degrees(np.arctan2(skills[:, 1], skills[:, 0])) % 360
+    np.testing.assert_allclose(angles, [0, 60, 120, 180, 240, 300], atol=1e-4)  # counter-clockwise from +x
+    # walking each: the plane moves by the skill itself
+    moves = skill_displacements(lambda obs, z: z, _Plane(), skills, n_steps=2, features=[0, 1])
+    np.testing.assert_allclose(moves, 2 * skills, atol=1e-6)
+
+
+@pytest.mark.parametrize("n", [0, -3, 2.5, True, "4"])
+def test_circle_skills_rejects_a_bad_count(n: Any) -> None:
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        circle_skills(n)

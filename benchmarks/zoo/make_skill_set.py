@@ -68,8 +68,8 @@ def _halfcheetah_diayn_x(entry: SkillSet, steps: int) -> Any:
 def _metra(env: str, entry: SkillSet, steps: int) -> Any:
     """METRA-SAC with ``benchmarks/metra/train_skills.py``'s ``--method metra --prior xy --train-freq 4`` (nets and phi
     256x256, batch 256, 200-step episodes): phi reads the position only (x-y for the ant, x for the cheetah);
-    ``entry.n_skills`` categorical skills, or ``entry.skill_dim``-D skills on the unit sphere. A set with
-    ``buffer_reset_at`` trains in two runs: that many steps, then ``train_skills.py --resume`` on to ``steps``."""
+    ``entry.n_skills`` categorical skills, or ``entry.skill_dim``-D skills on the unit sphere. A set with ``stages``
+    trains in consecutive runs: up to each stage's start, then ``train_skills.py --resume --resample-every K`` on."""
     from benchmarks.metra.train_skills import build, resume
 
     args = argparse.Namespace(
@@ -78,15 +78,15 @@ def _metra(env: str, entry: SkillSet, steps: int) -> Any:
         seed=entry.seed, hide_position=False, device="cpu", resample_every=None,
     )  # fmt: skip
     model = build(args)
-    first = min(steps, entry.buffer_reset_at or steps)
-    model.learn(first)
-    if first < steps:
-        # train_skills.py --resume: the saved agent trains on, its replay buffer refilled from empty
+    for start, resample_every in [s for s in entry.stages if s[0] < steps]:
+        model.learn(start - model.num_timesteps, reset_num_timesteps=model.num_timesteps == 0)
+        # train_skills.py --resume --resample-every K: the saved agent trains on, its replay buffer refilled from empty
         with tempfile.TemporaryDirectory() as folder:
             args.resume = pathlib.Path(folder) / "model.zip"
+            args.resample_every = resample_every or 0  # 0: once per episode
             model.save(args.resume)
             model = resume(args)
-        model.learn(steps - first, reset_num_timesteps=False)
+    model.learn(steps - model.num_timesteps, reset_num_timesteps=model.num_timesteps == 0)
     return model
 
 

@@ -66,8 +66,10 @@ class SkillSet:
     :param action_scale: the env receives ``action_scale`` times each action (1: no :class:`ScaleAction`).
     :param skill_dim: dimension of continuous skills (None for categorical ones).
     :param shown_skills: continuous skills: the skill vectors that ``hrl skills show`` rolls out and the docs tabulate.
-    :param buffer_reset_at: training ran as two runs, the second resuming the first's agent at this many steps with
-        an empty replay buffer (None: one run).
+    :param stages: training ran as consecutive runs: ``(start, resample_every)`` for each run after the first, in
+        order: at ``start`` steps the agent so far was saved and resumed with an empty replay buffer, the skill redrawn
+        every ``resample_every`` steps within an episode from then on (None: once per episode). Empty: one run, the
+        skill drawn once per episode.
     """
 
     name: str
@@ -85,7 +87,7 @@ class SkillSet:
     action_scale: float = 1.0
     skill_dim: int | None = None
     shown_skills: tuple[tuple[float, ...], ...] = ()
-    buffer_reset_at: int | None = None
+    stages: tuple[tuple[int, int | None], ...] = ()
 
     @contextlib.contextmanager
     def path(self) -> Iterator[pathlib.Path]:
@@ -146,7 +148,7 @@ class SkillSet:
             "command": self.command,
             "features": self.features if isinstance(self.features, str) else list(self.features),
             "features_name": self.features_name,
-            "buffer_reset_at": self.buffer_reset_at,
+            "stages": [list(stage) for stage in self.stages],
             "size": self.file_size(),
         }
 
@@ -223,7 +225,7 @@ SKILL_SETS: dict[str, SkillSet] = {
             features="locomotion",
             features_name="torso x, y (m)",
             shown_skills=_directions(8),
-            buffer_reset_at=400_000,
+            stages=((400_000, None),),
         ),
     )
 }

@@ -305,13 +305,19 @@ def test_hrl_skills_show_rolls_out_the_shown_skills_of_a_continuous_set(
     assert not np.allclose(skills.act(obs, np.array(shown[0])), skills.act(obs, np.array(shown[2])))
 
 
-def test_a_recipe_with_buffer_reset_at_trains_in_two_runs() -> None:
-    """The ant recipe's two stages: ``buffer_reset_at`` steps, then ``train_skills --resume`` (its buffer emptied) on to
-    ``steps``; the second stage continues the first's step count, as the shipped file's training did."""
+def test_a_recipe_with_stages_trains_in_consecutive_runs() -> None:
+    """The ant recipe's stages: up to each stage's start, then ``train_skills --resume --resample-every K`` (its
+    buffer emptied) on; each run continues the last one's step count, as the shipped file's training did."""
     from benchmarks.zoo.make_skill_set import RECIPES
 
-    entry = dataclasses.replace(skill_set("ant-metra-xy"), steps=1_300, buffer_reset_at=700)
+    entry = dataclasses.replace(skill_set("ant-metra-xy"), steps=1_500, stages=((700, None), (1_000, 5), (1_200, None)))
     model = RECIPES["ant-metra-xy"](entry, entry.steps)
-    assert model.num_timesteps == 1_300
-    assert model.replay_buffer.size() == 600  # refilled from empty at 700 steps
-    assert model.learning_starts == 700 + 1_000
+    assert model.num_timesteps == 1_500
+    assert model.replay_buffer.size() == 300  # refilled from empty at 1,200 steps
+    assert model.learning_starts == 1_200 + 1_000
+    assert model.get_env().get_attr("resample_every") == [None]  # the last stage draws the skill once per episode
+    assert model.skill_config["resample_every"] is None
+
+    redrawn = RECIPES["ant-metra-xy"](entry, 1_100)  # a shorter run stops inside the redrawing stage
+    assert redrawn.num_timesteps == 1_100 and redrawn.replay_buffer.size() == 100
+    assert redrawn.get_env().get_attr("resample_every") == [5]

@@ -1,13 +1,15 @@
-"""benchmarks/metra/train_skills.py: a saved run resumed, with or without the skill redrawn within episodes."""
+"""benchmarks/metra/train_skills.py: a saved run resumed, with or without the skill redrawn within episodes; a
+checkpoint evaluated on its own."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import pathlib
 
 import numpy as np
 
-from benchmarks.metra.train_skills import build, resume
+from benchmarks.metra.train_skills import build, evaluate, resume
 
 
 def _args(**changes: object) -> argparse.Namespace:
@@ -53,3 +55,14 @@ def test_resume_keeps_the_saved_skill_settings_or_redraws_every_k_steps(tmp_path
     once = resume(_args(steps=900, resume=tmp_path / "redraw.zip", resample_every=0))  # 0: once per episode again
     assert once.get_env().get_attr("resample_every") == [None] and once.skill_config["resample_every"] is None
     assert len(set(_skills_seen(once, 12))) == 1
+
+
+def test_a_checkpoint_is_evaluated_into_files_named_by_its_steps(tmp_path: pathlib.Path) -> None:
+    model = build(_args())
+    model.learn(300)
+    evaluate(model, _args(out=tmp_path, eval_rollouts=4), None, suffix=f"_{model.num_timesteps}")
+    result = json.loads((tmp_path / "eval_300.json").read_text())
+    assert result["steps"] == 300 and result["n_rollouts"] == 4 and result["train_seconds"] is None
+    assert len(result["per_skill"]) == 4 and result["coverage"] >= 1
+    assert result["max_distance"] >= result["mean_distance"] > 0.0  # the point moves under any skill's actions
+    assert (tmp_path / "skills_300.png").stat().st_size > 0

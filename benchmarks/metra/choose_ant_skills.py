@@ -11,12 +11,13 @@ goals and 100 for the test goals (episode 0 is ``goal_reaching_ant``'s episode).
 A candidate is a run folder of ``train_skills --env ant`` (its model.zip) or one of its checkpoints
 (RUN/checkpoints/model_<steps>_steps.zip). Every candidate's episodes are written to RUN/choice.json, its test
 episodes (the first of each goal) are plotted to RUN/choice_<steps>.png, and the table goes into
-docs/results/metra.md. A candidate whose model is not kept (models are not committed) but whose episodes are in its
+docs/results/metra.md (``--check``: other seeds of the shipped recipe, shown in a section of their own, nothing
+chosen). A candidate whose model is not kept (models are not committed) but whose episodes are in its
 run's choice.json keeps them.
 
   python -m benchmarks.metra.choose_ant_skills benchmarks/results/zoo_ant_metra_xy_800k \\
       benchmarks/results/zoo_ant_metra_xy_seed1_800k benchmarks/results/zoo_ant_metra_xy_seed2_800k \\
-      benchmarks/results/zoo_ant_metra_xy_1m_once/checkpoints/model_1150000_steps.zip
+      benchmarks/results/zoo_ant_metra_xy_1400k/checkpoints/model_1150000_steps.zip
 """
 
 from __future__ import annotations
@@ -114,6 +115,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("candidates", type=pathlib.Path, nargs="+", help="run folders or RUN/checkpoints/*.zip")
     parser.add_argument("--episodes", type=int, default=5, help="episodes per goal")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="the candidates are other seeds of the shipped recipe: show them in their own section, choose nothing",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     candidates = [Candidate.of(path) for path in args.candidates]
@@ -128,23 +134,31 @@ def main() -> None:
     rows = []
     for c in candidates:
         held, test = np.asarray(scores[c]["held_out"]), np.asarray(scores[c]["test"])
-        name = c.label + (" **(chosen: lowest held-out mean)**" if c == chosen else "")
+        name = c.label + (" **(chosen: lowest held-out mean)**" if c == chosen and not args.check else "")
         plot = c.run / f"choice_{c.steps}.png"
         link = f"[plot]({page_link(plot)})" if plot.exists() else ""
         cells = " | ".join(f"{x:.2f}" for x in test.mean(axis=0))
         rows.append(f"| {name} | {held.mean():.3f} | {cells} | {test.mean(axis=0).max():.2f} | {test.max():.2f} | {link} |")
+    how = (
+        "A check of the shipped recipe on other seeds, after the choice (nothing is chosen here): "
+        if args.check
+        else "The choice is the candidate with the lowest mean on the held-out goals (+10, 0), (0, +10), (-10, 0), "
+        "(0, -10); the test goals are shown for every candidate, not used to choose. "
+    )
     body = (
         f"Normalised distance (distance averaged over the 200-step episode / initial distance), {args.episodes} "
-        "episodes per goal from different resets, METRA's phi chooser re-choosing the skill every 10 steps. The choice "
-        "is the candidate with the lowest mean on the held-out goals (+10, 0), (0, +10), (-10, 0), (0, -10); the test "
-        "goals are shown for every candidate, not used to choose. Test columns: each goal's mean over its episodes; "
-        "*worst goal* is the largest of those, *worst episode* the largest single episode.\n\n"
+        "episodes per goal from different resets, METRA's phi chooser re-choosing the skill every 10 steps. "
+        f"{how}Held-out mean: over the goals (+10, 0), (0, +10), (-10, 0), (0, -10) and their episodes. Test columns: "
+        "each goal's mean over its episodes; *worst goal* is the largest of those, *worst episode* the largest single "
+        "episode.\n\n"
         f"| candidate | held-out mean | test: {head} | worst goal | worst episode | plot |\n"
-        "|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
-        f"`python -m benchmarks.metra.choose_ant_skills {' '.join(str(p) for p in args.candidates)}`"
+        "|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows)
     )
-    write_section("metra-ant-choice", "Choosing the shipped ant model on held-out goals", body)
-    print("chosen (lowest held-out mean):", chosen.run / chosen.key)
+    if args.check:
+        write_section("metra-ant-recipe-seeds", "The shipped ant recipe on other seeds", body)
+    else:
+        write_section("metra-ant-choice", "Choosing the shipped ant model on held-out goals", body)
+        print("chosen (lowest held-out mean):", chosen.run / chosen.key)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ Environments (all 200-step episodes, no early termination):
   ant         : Ant-v5 with x-y in the observation, no contact forces (29 values), actions x 0.2 (gear 30).
 
 Writes OUT/config.json, OUT/eval.json (coverage, distances, per-skill table), OUT/skills.png and OUT/model.zip (not
-committed). Example:
+committed); ``--evaluate RUN/checkpoints/model_<steps>_steps.zip --out RUN`` (with the run's settings) measures a
+checkpoint the same way into RUN/eval_<steps>.json and RUN/skills_<steps>.png. Example:
   python -m benchmarks.metra.train_skills --env point --method metra --seed 0 --steps 20000 \
       --out benchmarks/results/metra_point/metra_s0
 
@@ -169,9 +170,18 @@ def main() -> None:
         type=pathlib.Path,
         help="continue a checkpoint of this run's settings (its replay buffer is not kept: it refills first) to --steps",
     )
+    parser.add_argument(
+        "--evaluate",
+        type=pathlib.Path,
+        help="train nothing: evaluate this checkpoint of the run in OUT (OUT/eval_<steps>.json, OUT/skills_<steps>.png)",
+    )
     parser.add_argument("--out", type=pathlib.Path, required=True)
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if args.evaluate is not None:
+        model = ALGORITHMS[args.method].load(args.evaluate, device=args.device)
+        evaluate(model, args, None, suffix=f"_{model.num_timesteps}")
+        return
     args.out.mkdir(parents=True, exist_ok=True)
     config = {k: (str(v) if isinstance(v, pathlib.Path) else v) for k, v in vars(args).items()}
     config["out"] = args.out.name
@@ -186,6 +196,12 @@ def main() -> None:
     model.learn(args.steps - model.num_timesteps, callback=callback, reset_num_timesteps=args.resume is None)
     seconds = time.perf_counter() - start
     model.save(args.out / "model.zip")
+    evaluate(model, args, round(seconds, 1))
+
+
+def evaluate(model: Any, args: argparse.Namespace, train_seconds: float | None, suffix: str = "") -> None:
+    """Deterministic rollouts of the trained skills from reset seeds 10000 on: OUT/eval{suffix}.json (coverage,
+    distances, per-skill table) and OUT/skills{suffix}.png."""
     features, _ = position_of(args.env)
     env = make_env(args.env, args.episode_steps)
     n = args.eval_rollouts
@@ -199,17 +215,17 @@ def main() -> None:
         "method": args.method,
         "prior": args.prior,
         "seed": args.seed,
-        "steps": args.steps,
-        "train_seconds": round(seconds, 1),
+        "steps": int(model.num_timesteps),
+        "train_seconds": train_seconds,
         "coverage": int(ev.coverage),
         "n_rollouts": len(ev.trajectories),
         "mean_distance": float(np.mean(displacement)),
         "max_distance": float(np.max(displacement)),
         "per_skill": ev.to_dict(include_trajectories=False)["per_skill"],
     }
-    (args.out / "eval.json").write_text(json.dumps(result, indent=2))
-    title = f"{args.method.upper()} ({args.prior} state), {args.env}, seed {args.seed}, {args.steps} steps"
-    plot_skill_trajectories(ev, args.out / "skills.png", title=title)
+    (args.out / f"eval{suffix}.json").write_text(json.dumps(result, indent=2))
+    title = f"{args.method.upper()} ({args.prior} state), {args.env}, seed {args.seed}, {model.num_timesteps} steps"
+    plot_skill_trajectories(ev, args.out / f"skills{suffix}.png", title=title)
     print(json.dumps({k: v for k, v in result.items() if k != "per_skill"}), flush=True)
 
 

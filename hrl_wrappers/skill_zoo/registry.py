@@ -41,7 +41,7 @@ __all__ = [
 DATA_PACKAGE = "hrl_wrappers.skill_zoo"
 #: training steps of the HalfCheetah and Ant sets.
 HALFCHEETAH_STEPS = 300_000
-ANT_STEPS = 800_000
+ANT_STEPS = 1_150_000
 #: what a skill-set name looks like (a file name without a folder or a ``.zip`` suffix).
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -208,7 +208,7 @@ SKILL_SETS: dict[str, SkillSet] = {
         ),
         SkillSet(
             name="ant-metra-xy",
-            description="2-D METRA skills on the x-y position: each unit skill walks the gear-30 ant 12-17 m its own way",
+            description="2-D METRA skills on the x-y position: each unit skill walks the gear-30 ant its own way, 7-15 m",
             file="ant-metra-xy.zip",
             env_id="Ant-v5",
             env_kwargs={
@@ -225,7 +225,7 @@ SKILL_SETS: dict[str, SkillSet] = {
             features="locomotion",
             features_name="torso x, y (m)",
             shown_skills=_directions(8),
-            stages=((400_000, None),),
+            stages=((400_000, None), (800_000, 50), (1_000_000, None)),
         ),
     )
 }

@@ -22,7 +22,7 @@ from stable_baselines3.common.save_util import load_from_zip_file
 
 from agents import DIAYN
 from agents.app import main
-from hrl_wrappers import MacroActionWrapper, SkillLibrary, load_skills
+from hrl_wrappers import MacroActionWrapper, SkillLibrary, circle_skills, load_skills
 from hrl_wrappers.envs import POINT_WORLD_ID
 from hrl_wrappers.skill_zoo import (
     SKILL_SETS,
@@ -101,6 +101,16 @@ def test_the_point_skills_go_apart() -> None:
     disp = skills.displacements(make_env("point-diayn-8"), n_steps=50, features=[0, 1], seed=10)
     gaps = np.linalg.norm(disp[:, None] - disp[None], axis=-1)[np.triu_indices(8, 1)]
     assert gaps.min() > 0.5, disp
+
+
+def test_the_shipped_ant_skills_walk_into_all_four_quadrants() -> None:
+    """The docs' grid of the ant set: the 8 shown unit skills, 200 steps each from reset seed 0, end in every quadrant
+    of the x-y plane, each at least 5 m away (a still ant moves centimetres)."""
+    entry = skill_set("ant-metra-xy")
+    skills = load_skills("ant-metra-xy")
+    walks = skills.displacements(entry.make_env(), n_steps=200, features=[0, 1], seed=0, skills=circle_skills(8))
+    assert np.linalg.norm(walks, axis=1).min() > 5.0, walks
+    assert {(bool(x > 0), bool(y > 0)) for x, y in walks} == {(True, True), (True, False), (False, True), (False, False)}
 
 
 def test_a_shipped_set_drives_macro_actions() -> None:

@@ -150,12 +150,13 @@ def skill_displacements(
         raise ValueError(f"n_steps must be an integer >= 1 or None, got {n_steps!r}")
     if len(skills) == 0:
         raise ValueError("skills must name at least one skill, got an empty sequence")
+    index = None if features is None or callable(features) else feature_indices(env, features)
 
     def feat(obs: Any, info: dict[str, Any]) -> np.ndarray:
         if callable(features):
             return np.asarray(features(obs, info), dtype=np.float64).reshape(-1)
         flat = np.asarray(spaces.flatten(env.observation_space, obs), dtype=np.float64)
-        return flat if features is None else flat[list(features)]
+        return flat if index is None else flat[index]
 
     out = []
     for skill in skills:
@@ -169,3 +170,22 @@ def skill_displacements(
                 break
         out.append(feat(obs, info) - start)
     return np.stack(out)
+
+
+def feature_indices(env: gym.Env, features: Sequence[int]) -> list[int]:
+    """``features`` as a list of indices of ``env``'s flattened observation; a ``ValueError`` naming it otherwise (the
+    check of every ``features=`` that measures skills: here and in :mod:`hrl_wrappers.evaluation`)."""
+    dim = spaces.flatdim(env.observation_space)
+    wrong = f"features must be None, integer indices of the flattened observation or a callable, got {features!r}"
+    if isinstance(features, str | bytes):
+        raise ValueError(wrong)
+    try:
+        index = [int(i) for i in features]
+    except (TypeError, ValueError):
+        raise ValueError(wrong) from None
+    if not index:
+        raise ValueError("features must name at least one index, got an empty sequence")
+    bad = [i for i in index if not 0 <= i < dim]
+    if bad:
+        raise ValueError(f"features has indices {bad} outside the flattened observation (valid: 0..{dim - 1})")
+    return index

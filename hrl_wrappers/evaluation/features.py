@@ -15,6 +15,7 @@ import numpy as np
 from gymnasium import spaces
 
 from hrl_wrappers.locomotion import POSITION_DIMS
+from hrl_wrappers.skills import feature_indices
 
 __all__ = ["FeatureFn", "Features", "InfoFeatures", "info_features", "locomotion_position_features"]
 
@@ -111,22 +112,7 @@ def _feature_fn(env: gym.Env, features: Features) -> Callable[[Any, dict[str, An
         fn = features
         return lambda obs, info: np.asarray(fn(obs, info), dtype=np.float64).reshape(-1)
     space = env.observation_space
-    dim = spaces.flatdim(space)
-    wrong = f"features must be None, a sequence of integer indices or a callable (obs, info), got {features!r}"
-    if features is None:
-        idx: list[int] | None = None
-    else:
-        if isinstance(features, str | bytes):
-            raise ValueError(wrong)
-        try:
-            idx = [int(i) for i in features]
-        except (TypeError, ValueError):
-            raise ValueError(wrong) from None
-        if not idx:
-            raise ValueError("features must name at least one index, got an empty sequence")
-        bad = [i for i in idx if not 0 <= i < dim]
-        if bad:
-            raise ValueError(f"features has indices {bad} outside the flattened observation (valid: 0..{dim - 1})")
+    idx = None if features is None else feature_indices(env, features)
 
     def flat(obs: Any, info: dict[str, Any]) -> np.ndarray:
         values = np.asarray(spaces.flatten(space, obs), dtype=np.float64)

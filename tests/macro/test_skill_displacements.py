@@ -88,3 +88,9 @@ def test_circle_skills_are_unit_vectors_at_equal_angles() -> None:
 def test_circle_skills_rejects_a_bad_count(n: Any) -> None:
     with pytest.raises(ValueError, match="n must be an integer >= 1"):
         circle_skills(n)
+
+
+@pytest.mark.parametrize("features", [[0, 3], [-1], [], "xy", [0.5, None]])
+def test_bad_features_name_the_argument(features: Any) -> None:
+    with pytest.raises(ValueError, match=r"features (must|has indices)"):
+        skill_displacements(lambda obs, z: z, _Plane(), circle_skills(2), n_steps=2, features=features)

@@ -159,7 +159,7 @@ def _command(name: str) -> str:
 
 def _directions(n: int) -> tuple[tuple[float, ...], ...]:
     """``n`` unit vectors at equal angles from +x, counter-clockwise (the skills shown of a 2-D sphere prior)."""
-    return tuple(tuple(round(float(v), 6) + 0.0 for v in row) for row in circle_skills(n))
+    return tuple(tuple(round(float(v), 6) + 0.0 for v in row) for row in circle_skills(n))  # + 0.0: no -0.0 shown
 
 
 #: what the HalfCheetah sets share: HalfCheetah-v5 with x in the observation, 200-step episodes, seed 0.
